@@ -36,7 +36,7 @@ create table region (
     region_id           varchar primary key,          -- AGS: 2 digits Land, 5 Kreis, 8 Gemeinde
     name                varchar not null,
     kind                varchar not null check (kind in ('land', 'kreis', 'kreisfreie_stadt', 'stadt', 'gemeinde')),
-    kreis_id            varchar references region (region_id),
+    kreis_id            varchar references region (region_id),          -- the Kreis of a Gemeinde; null for Kreise and the Land
     nuts3               varchar,
     area_km2            decimal(10,2) check (area_km2 > 0),
     population          integer check (population >= 0),
