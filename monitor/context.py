@@ -1,0 +1,101 @@
+"""The shared sidebar and the state every page reads: programme, Stichtag, language, role."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from monitor import db, fmt, queries as q
+from monitor.auth import Identity
+from monitor.i18n import LANGUAGES, t
+
+LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a page needs to know before it queries anything."""
+
+    programme_id: str
+    programme: dict
+    as_of: dt.date
+    first_date: dt.date
+    last_data_date: dt.date
+    lang: str
+    role: str
+    is_demo: bool
+
+    def params(self) -> dict:
+        """The parameters nearly every query takes."""
+        return {"programme_id": self.programme_id, "as_of": self.as_of}
+
+
+@st.cache_resource(show_spinner=False)
+def _open_database(path: str) -> db.OpenResult:
+    # once per process: build a missing database, set a damaged one aside and rebuild it
+    return db.ensure_database(db.Path(path))
+
+
+def open_database() -> db.OpenResult:
+    """Make sure the database exists and is healthy; tell the user what had to be done."""
+    result = _open_database(str(db.database_path()))
+    if result.action == "rebuilt":
+        st.warning(t("app.db_rebuilt", path=str(result.moved_aside)), icon=":material/build:")
+    return result
+
+
+def _as_date(value) -> dt.date:
+    return pd.Timestamp(value).date()
+
+
+def sidebar(identity: Identity) -> Context:
+    """Draw the shared sidebar (language, programme, Stichtag, role) and return the page context."""
+    # the widgets are bound to the URL (?lang=en&stichtag=2021-06-30), so a copied link restores the view
+    with st.sidebar:
+        lang = st.segmented_control(
+            t("app.language"), options=list(LANGUAGES), format_func=LANGUAGE_NAMES.get, default="de",
+            required=True, key="lang", bind="query-params",
+        ) or "de"
+        programmes = q.run("programmes")
+        if programmes.empty:
+            st.error(t("app.no_programme"))
+            st.stop()
+        ids = programmes["programme_id"].tolist()
+        names = dict(zip(ids, programmes["name_de" if lang == "de" else "name_en"]))
+        programme_id = ids[0]
+        if len(ids) > 1:
+            programme_id = st.selectbox(
+                t("app.programme"), ids, format_func=names.get, key="programm", bind="query-params"
+            )
+        programme = programmes.set_index("programme_id").loc[programme_id].to_dict()
+
+        span = q.run("data_date_range", programme_id=programme_id).iloc[0]
+        first, last = _as_date(span["first_date"]), _as_date(span["last_data_date"])
+        as_of = st.date_input(
+            t("app.stichtag"), value=last, min_value=first, max_value=last, format="DD.MM.YYYY",
+            key="stichtag", bind="query-params", help=t("app.stichtag_help"),
+        ) or last
+
+        if identity.source == "default":
+            st.caption(t("app.local_mode", role=t(f"role.{identity.role}")))
+        else:
+            st.caption(t("app.configured_role", role=t(f"role.{identity.role}"), source=identity.source))
+        is_demo = bool(q.run("build_info")["is_demo"].iloc[0])
+        if is_demo:
+            st.caption(":material/science: " + t("app.demo_note"))
+    ctx = Context(programme_id, programme, as_of, first, last, lang, identity.role, is_demo)
+    st.session_state["_context"] = ctx
+    return ctx
+
+
+def current() -> Context:
+    """The context the dashboard computed for this run (pages call this)."""
+    return st.session_state["_context"]
+
+
+def stichtag_caption(ctx: Context) -> str:
+    """'Stand: 30.06.2021' for page headers."""
+    return f"{t('app.stichtag')}: {fmt.date(ctx.as_of, ctx.lang)}"

@@ -1,0 +1,58 @@
+"""Translation helper: every user-facing string comes from monitor/texts/*.toml, German by default."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+LANGUAGES = ("de", "en")
+DEFAULT_LANGUAGE = "de"
+TEXT_DIR = Path(__file__).with_name("texts")
+_MISSING = object()
+
+
+class TextError(Exception):
+    """A text catalogue is inconsistent (duplicate key or missing language)."""
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, dict[str, str]]:
+    """All texts, key -> {language: text}; keys are unique across files."""
+    texts: dict[str, dict[str, str]] = {}
+    for path in sorted(TEXT_DIR.glob("*.toml")):
+        with path.open("rb") as fh:
+            entries = tomllib.load(fh)
+        for key, entry in entries.items():
+            if key in texts:
+                raise TextError(f"{path.name}: Schlüssel {key!r} ist doppelt")
+            if not isinstance(entry, dict) or set(entry) != set(LANGUAGES):
+                raise TextError(f"{path.name}: {key!r} braucht genau die Sprachen {', '.join(LANGUAGES)}")
+            texts[key] = entry
+    return texts
+
+
+def current_language() -> str:
+    """The session's language (sidebar switch), German outside a Streamlit session."""
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        if get_script_run_ctx() is None:
+            return DEFAULT_LANGUAGE
+        import streamlit as st
+
+        lang = st.session_state.get("lang", DEFAULT_LANGUAGE)
+    except Exception:  # noqa: BLE001 - no session means the default language
+        return DEFAULT_LANGUAGE
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(key: str, lang: str | None = None, default=_MISSING, **values) -> str:
+    """The text for key in the current language, with {placeholders} filled from values."""
+    entry = catalogue().get(key)
+    if entry is None:
+        if default is _MISSING:
+            raise KeyError(f"Text {key!r} fehlt in monitor/texts/")
+        return default
+    text = entry[lang or current_language()]
+    return text.format(**values) if values else text

@@ -1,0 +1,28 @@
+"""The page registry: each page's file, address, title and the roles allowed to open it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EVERYONE = ("leitung", "jury", "analyse", "datenpflege", "admin")
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page of the dashboard."""
+
+    file: str
+    url_path: str
+    title_key: str
+    icon: str
+    roles: tuple[str, ...]
+
+
+PAGES = [
+    PageSpec("pages/uebersicht.py", "uebersicht", "page.uebersicht", ":material/dashboard:", EVERYONE),
+]
+
+
+def pages_for(role: str) -> list[PageSpec]:
+    """The pages a role may open, in menu order; the others are not registered at all."""
+    return [page for page in PAGES if role in page.roles]
