@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -12,6 +13,7 @@ from monitor import db, fmt, queries as q
 from monitor.auth import Identity
 from monitor.i18n import LANGUAGES, t
 
+ENTRY_SCRIPT = Path(__file__).resolve().parent.parent / "dashboard.py"
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 
 
@@ -92,7 +94,13 @@ def sidebar(identity: Identity) -> Context:
 
 
 def current() -> Context:
-    """The context the dashboard computed for this run (pages call this)."""
+    """The context the dashboard computed for this run (pages call this first)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory or "_context" not in st.session_state:
+        # A fresh server's first run can start a page straight from the pages/ folder, bypassing
+        # dashboard.py and with it the role's navigation: send every such run through the entry script.
+        st.switch_page(str(ENTRY_SCRIPT))
     return st.session_state["_context"]
 
 

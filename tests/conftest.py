@@ -1,0 +1,81 @@
+"""Shared fixtures: the demo database built by the app's own code, isolated per test, caches cleared."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from monitor import db, i18n, queries
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def pristine_db(tmp_path_factory) -> Path:
+    """The demo database, built once per test session and never opened by the app."""
+    path = tmp_path_factory.mktemp("pristine") / "monitor.duckdb"
+    db.build(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared_db(tmp_path_factory, pristine_db) -> Path:
+    """A read-only-by-convention copy the read tests share (opening a DuckDB file is not free)."""
+    path = tmp_path_factory.mktemp("shared") / "monitor.duckdb"
+    shutil.copy(pristine_db, path)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _isolation(shared_db, monkeypatch):
+    """Every test starts on the shared demo database, as admin, with empty caches."""
+    monkeypatch.setenv("MONITOR_DB", str(shared_db))
+    monkeypatch.delenv("MONITOR_ROLE", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def fresh_db(pristine_db, tmp_path, monkeypatch) -> Path:
+    """A private copy of the demo database for tests that write."""
+    path = tmp_path / "monitor.duckdb"
+    shutil.copy(pristine_db, path)
+    monkeypatch.setenv("MONITOR_DB", str(path))
+    yield path
+    db.Database.close_all()
+
+
+def run_query(name: str, **params):
+    """A named query on the current test database (what the pages call)."""
+    return queries.run(name, **params)
+
+
+@pytest.fixture
+def app(monkeypatch):
+    """Factory: AppTest of the dashboard for a role, a page and URL parameters, already run."""
+
+    def make(role: str = "admin", page: str | None = None, **query) -> AppTest:
+        monkeypatch.setenv("MONITOR_ROLE", role)
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+        for key, value in query.items():
+            at.query_params[key] = value
+        at.run()
+        if page:
+            # AppTest knows the navigation's pages only after a first run
+            at.switch_page(page).run()
+        return at
+
+    return make
+
+
+@pytest.fixture
+def german():
+    """Texts in German (outside a Streamlit session the helper falls back to it anyway)."""
+    return lambda key, **values: i18n.t(key, lang="de", **values)

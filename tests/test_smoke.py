@@ -1,0 +1,22 @@
+"""Every page runs for every role that may see it; a role never gets a page it may not see."""
+
+import pytest
+
+from monitor import auth, navigation
+
+CASES = [(role, page) for role in auth.ROLES for page in navigation.PAGES if role in page.roles]
+
+
+@pytest.mark.parametrize(("role", "page"), CASES, ids=[f"{r}-{p.url_path}" for r, p in CASES])
+def test_page_runs_without_exception(app, role, page):
+    at = app(role=role, page=page.file)
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title, "every page has a title"
+
+
+@pytest.mark.parametrize("role", auth.ROLES)
+def test_navigation_registers_only_allowed_pages(role):
+    allowed = {p.url_path for p in navigation.pages_for(role)}
+    expected = {p.url_path for p in navigation.PAGES if role in p.roles}
+    assert allowed == expected
+    assert "uebersicht" in allowed
