@@ -68,8 +68,16 @@ def count(value, lang: str | None = None) -> str:
     return number(round(float(value)), 0, lang)
 
 
+def per_inhabitant(value, lang: str | None = None) -> str:
+    """0.7508 -> '0,75 €' (de) or '€0.75' (en): money per inhabitant, to the cent."""
+    return money(value, lang, decimals=2)
+
+
 def by_suffix(column: str):
     """The formatter for a column named by convention: _eur, _pct, _count, _date, _days."""
+    if column.endswith("_per_inhabitant_eur"):
+        # amounts per inhabitant are often below 1 €: whole euros would show 0 or 1
+        return per_inhabitant
     if column.endswith("_eur"):
         return money
     if column.endswith("_pct"):
