@@ -219,3 +219,15 @@ create table indicator_value (
     source              varchar not null,
     primary key (project_id, indicator_id, value_date)
 );
+
+-- What each import changed, so an undo can restore the state before it exactly: an inserted row is
+-- deleted again, an updated row gets its before-image (the whole row as JSON) back.
+create table import_change (
+    import_batch_id     integer not null references import_batch (import_batch_id),
+    table_name          varchar not null check (table_name in ('payment', 'milestone', 'progress_report')),
+    row_key             varchar not null,
+    action              varchar not null check (action in ('insert', 'update')),
+    before_json         varchar,
+    primary key (import_batch_id, table_name, row_key),
+    check ((action = 'update') = (before_json is not null))
+);
