@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from monitor import db, fmt, queries as q
+from monitor import auth, db, fmt, navigation, queries as q
 from monitor.auth import Identity
 from monitor.i18n import LANGUAGES, t
 
-ENTRY_SCRIPT = Path(__file__).resolve().parent.parent / "dashboard.py"
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 
 
@@ -93,15 +93,37 @@ def sidebar(identity: Identity) -> Context:
     return ctx
 
 
+def enter(identity: Identity) -> Context:
+    """Open the database and draw the shared sidebar; stops the run with a clear message on failure."""
+    try:
+        open_database()
+    except db.BuildError as exc:
+        st.error(t("app.db_error", error=str(exc)))
+        st.stop()
+    except db.DatabaseBusy as exc:
+        st.error(str(exc))
+        st.stop()
+    return sidebar(identity)
+
+
 def current() -> Context:
-    """The context the dashboard computed for this run (pages call this first)."""
+    """The context for the running page (pages call this first)."""
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory or "_context" not in st.session_state:
-        # A fresh server's first run can start a page straight from the pages/ folder, bypassing
-        # dashboard.py and with it the role's navigation: send every such run through the entry script.
-        st.switch_page(str(ENTRY_SCRIPT))
-    return st.session_state["_context"]
+    if not PagesManager.uses_pages_directory and "_context" in st.session_state:
+        return st.session_state["_context"]
+    # Streamlit runs a page straight from the pages/ folder on a fresh server's first run (and in
+    # AppTest), without dashboard.py: check the role here so no page is ever reached unchecked.
+    page_file = Path(sys._getframe(1).f_globals.get("__file__", "")).name
+    try:
+        identity = auth.identity()
+    except auth.RoleError as exc:
+        st.error(str(exc))
+        st.stop()
+    if page_file not in {Path(spec.file).name for spec in navigation.pages_for(identity.role)}:
+        st.error(t("app.forbidden", role=t(f"role.{identity.role}")))
+        st.stop()
+    return enter(identity)
 
 
 def stichtag_caption(ctx: Context) -> str:

@@ -125,19 +125,27 @@ def build(path: Path | None = None, source_dir: Path = DEMO_DIR) -> Path:
     return path
 
 
-def _is_healthy(path: Path) -> bool:
+class DatabaseBusy(Exception):
+    """Another process holds the database file (DuckDB allows one writing process per file)."""
+
+
+def _health(path: Path) -> str:
+    """'ok', 'damaged' or 'busy', checked through the process's shared connection."""
     try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error:
-        return False
+        cur = Database.cursor(path)
+    except duckdb.Error as exc:
+        # a lock held by another process is not damage: never set a file in use aside
+        if "lock" in str(exc).lower():
+            return "busy"
+        return "damaged"
     try:
-        con.execute("select count(*) from programme").fetchone()
-        con.execute("select is_demo from build_info").fetchone()
-        return True
+        cur.execute("select count(*) from programme").fetchone()
+        cur.execute("select is_demo from build_info").fetchone()
+        return "ok"
     except duckdb.Error:
-        return False
+        return "damaged"
     finally:
-        con.close()
+        cur.close()
 
 
 def ensure_database(path: Path | None = None) -> OpenResult:
@@ -146,13 +154,23 @@ def ensure_database(path: Path | None = None) -> OpenResult:
     if not path.exists():
         build(path)
         return OpenResult(path, "built")
-    if _is_healthy(path):
+    health = _health(path)
+    if health == "ok":
         return OpenResult(path, "opened")
+    if health == "busy":
+        raise DatabaseBusy(
+            f"Die Datenbank {path} wird von einem anderen Prozess benutzt (eine zweite App oder ein "
+            f"Import über die Kommandozeile). Bitte diesen Prozess beenden oder MONITOR_DB auf eine "
+            f"andere Datei setzen."
+        )
     # keep the damaged file: it may hold imports that are not in the CSVs
+    Database.close(path)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     aside = path.with_name(f"{path.name}.damaged-{stamp}")
     os.replace(path, aside)
-    Path(str(path) + ".wal").unlink(missing_ok=True)
+    wal = Path(str(path) + ".wal")
+    if wal.exists():
+        os.replace(wal, Path(str(aside) + ".wal"))
     build(path)
     return OpenResult(path, "rebuilt", aside)
 
@@ -189,6 +207,16 @@ class Database:
         """Record that the data at path changed."""
         key = Path(path or database_path()).resolve()
         with cls._lock:
+            cls._versions[key] = cls._versions.get(key, 0) + 1
+
+    @classmethod
+    def close(cls, path: Path | None = None) -> None:
+        """Close the connection to one file (before it is moved or replaced)."""
+        key = Path(path or database_path()).resolve()
+        with cls._lock:
+            con = cls._connections.pop(key, None)
+            if con is not None:
+                con.close()
             cls._versions[key] = cls._versions.get(key, 0) + 1
 
     @classmethod

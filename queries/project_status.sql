@@ -127,7 +127,9 @@ flags as (
         milestones_overdue_count > 0 as is_milestone_overdue,
         coalesce(term_elapsed_pct - paid_pct >= red_gap_pct, false) as is_gap_red,
         coalesce(term_elapsed_pct - paid_pct >= amber_gap_pct, false) as is_gap_amber,
-        $as_of::date >= start_date and days_since_report > report_interval_days as is_report_overdue
+        -- reports are owed while a project runs: from its start until its final payment
+        $as_of::date >= start_date and final_payment_date is null
+            and days_since_report > report_interval_days as is_report_overdue
     from measures
 ),
 
