@@ -20,6 +20,8 @@ class PageSpec:
 
 PAGES = [
     PageSpec("pages/uebersicht.py", "uebersicht", "page.uebersicht", ":material/dashboard:", EVERYONE),
+    PageSpec("pages/mittel.py", "mittel", "page.mittel", ":material/euro:", EVERYONE),
+    PageSpec("pages/ziele.py", "ziele", "page.ziele", ":material/target:", EVERYONE),
 ]
 
 
