@@ -1,0 +1,110 @@
+"""Mittel je Kommune: where did the money go on the Stichtag, per Kreis, per recipient and per inhabitant?"""
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from monitor import charts, context, fmt, maps, queries as q, tables
+from monitor.i18n import t
+
+ctx = context.current()
+lang = ctx.lang
+programme = ctx.programme
+st.title(t("page.mittel"))
+st.caption(t("mi.caption", programme=programme["name_de" if lang == "de" else "name_en"], date=fmt.date(ctx.as_of)))
+
+summary = q.run("programme_summary", **ctx.params()).iloc[0]
+kreise = q.run("funds_by_kreis", **ctx.params())
+recipients = q.run("funds_by_recipient", **ctx.params())
+members = q.run("cooperation_members", **ctx.params())
+
+if summary["project_count"] == 0 or recipients.empty:
+    st.info(t("app.no_data_yet", date=fmt.date(programme["decision_date"])))
+    st.stop()
+
+kreise["kreis_kind_label"] = [t(f"kind.{k}") for k in kreise["kreis_kind"]]
+recipients["recipient_kind_label"] = [t(f"kind.{k}") for k in recipients["recipient_kind"]]
+members["member_kind_label"] = [t(f"kind.{k}") for k in members["member_kind"]]
+members["role_label"] = [t(f"mi.role.{r}") for r in members["role"]]
+
+
+def kpi(column, label: str, value: str, note: str) -> None:
+    """A key figure with its context line underneath (no arrow: these are not changes)."""
+    column.metric(label, value, delta=note, delta_color="off", delta_arrow="off", border=True)
+
+
+top = kreise.loc[kreise["granted_per_inhabitant_eur"].idxmax()]
+granted = summary["granted_eur"] or 1
+cols = st.columns(2) + st.columns(2)
+kpi(cols[0], t("mi.top_kreis"), top["kreis_name"],
+    t("mi.top_kreis_delta", value=fmt.per_inhabitant(top["granted_per_inhabitant_eur"]),
+      granted=fmt.money(top["granted_eur"])))
+kpi(cols[1], t("mi.granted"), fmt.money(summary["granted_eur"]),
+    t("mi.granted_delta", recipients=len(recipients), kreise=int((kreise["granted_eur"] > 0).sum()), all=len(kreise)))
+kpi(cols[2], t("mi.planned"), fmt.money(summary["planned_eur"]),
+    t("mi.planned_delta", share=fmt.pct(100 * summary["planned_eur"] / granted)))
+kpi(cols[3], t("mi.paid"), fmt.money(summary["paid_eur"]),
+    t("mi.paid_delta", share=fmt.pct(summary["paid_pct"]), diff=fmt.money(summary["paid_eur"] - summary["planned_eur"])))
+
+# --- map ---------------------------------------------------------------------------------------------
+st.subheader(t("mi.map_heading"))
+map_measure = st.segmented_control(
+    t("mi.map_measure"), ["granted_eur", "granted_per_inhabitant_eur", "paid_eur", "paid_per_inhabitant_eur"],
+    format_func=lambda m: t(f"mi.measure.{m}"), default="granted_eur", required=True, key="mi_map_measure",
+) or "granted_eur"
+map_title = t("mi.map_title", measure=t(f"mi.measure.{map_measure}"), date=fmt.date(ctx.as_of))
+st.plotly_chart(maps.funds_map(kreise, recipients, members, map_measure, map_title, lang), key="mi_map")
+st.caption(t("mi.map_note"))
+
+st.subheader(t("mi.kreise_heading"))
+tables.show(kreise.sort_values(["granted_per_inhabitant_eur", "kreis_name"], ascending=[False, True]), "mittel_kreise",
+            ["kreis_name", "kreis_kind_label", "population_count", "recipient_count", "granted_eur", "paid_eur",
+             "paid_pct", "granted_per_inhabitant_eur", "paid_per_inhabitant_eur"], queries=("funds_by_kreis",))
+with st.expander(t("mi.members_table")):
+    tables.show(members, "mittel_verbuende", ["recipient_name", "member_name", "member_kind_label", "role_label",
+                                              "population_count"], queries=("cooperation_members",))
+
+# --- bars per recipient ----------------------------------------------------------------------------
+st.subheader(t("mi.bars_heading"))
+left, right = st.columns(2)
+bar_measure = left.segmented_control(
+    t("mi.bar_measure"), ["eur", "per_inhabitant"], format_func=lambda m: t(f"mi.bar_measure.{m}"),
+    default="eur", required=True, key="mi_bar_measure",
+) or "eur"
+bar_sort = right.segmented_control(
+    t("mi.bar_sort"), ["granted", "paid_share"], format_func=lambda s: t(f"mi.bar_sort.{s}"),
+    default="granted", required=True, key="mi_bar_sort",
+) or "granted"
+suffix = "_eur" if bar_measure == "eur" else "_per_inhabitant_eur"
+series = {"granted": f"granted{suffix}", "planned": f"planned{suffix}", "paid": f"paid{suffix}"}
+# horizontal bars are drawn bottom-up: ascending order puts the largest on top
+ordered = recipients.sort_values([series["granted"] if bar_sort == "granted" else "paid_pct", "recipient_name"],
+                                 ascending=[True, False])
+bars = go.Figure([
+    go.Bar(
+        y=ordered["recipient_name"], x=ordered[column], name=t(f"mi.series.{name}"), orientation="h",
+        marker_color=charts.PALETTE[i], text=[fmt.value(column, v) for v in ordered[column]],
+        textposition="outside", cliponaxis=False,
+        hovertemplate="<b>%{y}</b><br>%{fullData.name}: %{text}<extra></extra>",
+    )
+    # reversed so that within each recipient granted sits on top, paid at the bottom
+    for i, (name, column) in reversed(list(enumerate(series.items())))
+])
+per_inhabitant = bar_measure == "per_inhabitant"
+charts.style(bars, t("mi.bars_title_per_inhabitant" if per_inhabitant else "mi.bars_title", date=fmt.date(ctx.as_of)),
+             height=160 + 70 * len(ordered))
+bars.update_layout(barmode="group", bargap=0.25, margin={"r": 70, "b": 60},
+                   legend={"traceorder": "reversed", "yref": "container", "y": 0, "yanchor": "bottom"})
+bars.update_xaxes(title_text=t("mi.bars_axis_per_inhabitant" if per_inhabitant else "mi.bars_axis_eur"),
+                  range=[0, 1.15 * float(ordered[series["granted"]].max() or 1)],
+                  tickformat=",.2f" if per_inhabitant else ",.0f",
+                  ticksuffix=" €" if lang == "de" else "", tickprefix="" if lang == "de" else "€")
+bars.update_yaxes(title_text=t("mi.bars_recipient_axis"))
+st.plotly_chart(bars, key="mi_bars")
+if per_inhabitant:
+    st.caption(t("mi.bars_note_per_inhabitant"))
+
+st.subheader(t("mi.recipients_heading"))
+tables.show(ordered.iloc[::-1], "mittel_empfaenger",
+            ["recipient_name", "recipient_kind_label", "kreis_name", "granted_eur", "planned_eur", "paid_eur", "paid_pct",
+             "population_count", "granted_per_inhabitant_eur", "planned_per_inhabitant_eur", "paid_per_inhabitant_eur"],
+            queries=("funds_by_recipient",))
