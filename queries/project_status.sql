@@ -30,14 +30,14 @@ payments as (
         max(payment_date) as last_payment_date,
         min(payment_date) filter (where kind = 'schlusszahlung') as final_payment_date
     from payment
-    where payment_date <= $as_of
+    where payment_date <= $as_of and project_id in (select project_id from projects)
     group by project_id
 ),
 
 planned as (
     select project_id, sum(amount_eur) as planned_eur
     from planned_payment
-    where planned_date <= $as_of
+    where planned_date <= $as_of and project_id in (select project_id from projects)
     group by project_id
 ),
 
@@ -56,6 +56,7 @@ milestones as (
             filter (where planned_date < $as_of and (done_date is null or done_date > $as_of))
             as most_overdue_milestone
     from milestone
+    where project_id in (select project_id from projects)
     group by project_id
 ),
 
@@ -66,7 +67,7 @@ latest_report as (
         arg_max(status, report_date) as last_report_status,
         arg_max(progress_pct, report_date) as progress_pct
     from progress_report
-    where report_date <= $as_of
+    where report_date <= $as_of and project_id in (select project_id from projects)
     group by project_id
 ),
 
