@@ -1,0 +1,298 @@
+"""Reading import files as German offices write them: CSV or xlsx, encoding, delimiter, numbers, dates.
+
+A file becomes a `Sheet`: the header cells and the data rows, each with the row number a user sees in
+Excel or a text editor (header = row 1). Cell values stay raw (text from CSV; str, float, datetime from
+xlsx); `number` and `date` interpret one value the German or the ISO way. Every refusal is a `ReadError`
+with a code that names a text in monitor/texts/daten.toml ("dp.read.<code>").
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
+
+MAX_BYTES = 10 * 1024 * 1024          # below the server's maxUploadSize (20 MB), so our message is shown
+MAX_ROWS = 50_000                     # data rows per file
+MAX_COLUMNS = 64                      # columns read per row; templates have five or six
+MAX_XLSX_UNPACKED = 100 * 1024 * 1024  # sum of the declared sizes of all parts of an xlsx (zip bomb guard)
+MAX_XLSX_PARTS = 1_000
+CSV_TYPES = {".csv", ".txt", ".tsv"}
+DELIMITERS = (";", "\t", ",")         # order breaks ties: German Excel writes `;`
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+class ReadError(Exception):
+    """The file as a whole cannot be read; code names the reason, values fill in its text."""
+
+    def __init__(self, code: str, **values):
+        self.code, self.values = code, values
+        super().__init__(f"{code}: {values}" if values else code)
+
+
+@dataclass(frozen=True)
+class Formula:
+    """An xlsx cell that holds a formula (refused: the cached result may be stale or missing)."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class CellError:
+    """An xlsx cell that holds an error value such as #DIV/0!."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass
+class Sheet:
+    """Header cells and data rows (row number, cells) of one file; empty rows are left out."""
+
+    headers: list[str]
+    rows: list[tuple[int, list]] = field(default_factory=list)
+    file_format: str = "csv"          # "csv" or "xlsx"
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet_name: str | None = None
+    sheet_count: int = 1
+
+
+def read(data: bytes, file_name: str) -> Sheet:
+    """Read an uploaded file; raises ReadError for a wrong type, size, encoding or a hostile xlsx."""
+    suffix = PurePath(file_name).suffix.lower()
+    if not data:
+        raise ReadError("empty")
+    if len(data) > MAX_BYTES:
+        raise ReadError("too_large", size_mb=f"{len(data) / 1024 / 1024:.1f}", limit_mb=MAX_BYTES // 1024 // 1024)
+    if suffix in (".xls", ".xlsb", ".ods"):
+        raise ReadError("old_excel", suffix=suffix)
+    if suffix == ".xlsm":
+        raise ReadError("macros")
+    if suffix == ".xlsx":
+        if not data.startswith(b"PK\x03\x04"):
+            raise ReadError("not_xlsx")
+        return _read_xlsx(data)
+    if suffix in CSV_TYPES:
+        if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+            raise ReadError("excel_as_csv")
+        return _read_csv(data)
+    raise ReadError("file_type", suffix=suffix or "–")
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Text and encoding: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]          # Excel's "Unicode-Text"
+    else:
+        # Windows-1252, not Latin-1: German Excel writes € as 0x80, which Latin-1 turns into a control code
+        candidates = ["utf-8", "cp1252"]
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            raise ReadError("binary")
+        return text, encoding
+    raise ReadError("encoding")
+
+
+def _header_fields(line: str, delimiter: str) -> int:
+    return len(next(csv.reader([line], delimiter=delimiter)))
+
+
+def _read_csv(data: bytes) -> Sheet:
+    text, encoding = decode(data)
+    lines = text.splitlines()
+    header_line = next((line for line in lines if line.strip()), None)
+    if header_line is None:
+        raise ReadError("empty")
+    # the delimiter that splits the header into the most columns (ties: `;`, tab, `,`)
+    delimiter = max(DELIMITERS, key=lambda d: (_header_fields(header_line, d), -DELIMITERS.index(d)))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    sheet = Sheet(headers=[], file_format="csv", encoding=encoding, delimiter=delimiter)
+    try:
+        for cells in reader:
+            number = reader.line_num   # physical line, so quoted line breaks keep the numbers honest
+            if not any(c.strip() for c in cells):
+                continue
+            if not sheet.headers:
+                sheet.headers = [c.strip() for c in cells[:MAX_COLUMNS]]
+                continue
+            if number > MAX_ROWS + 1:
+                raise ReadError("too_many_rows", limit=f"{MAX_ROWS:,}".replace(",", "."))
+            sheet.rows.append((number, cells[:MAX_COLUMNS + 1]))
+    except csv.Error as exc:
+        raise ReadError("csv_broken", line=reader.line_num, error=str(exc)) from exc
+    return sheet
+
+
+def _check_zip(data: bytes) -> None:
+    """Refuse a zip whose parts would unpack to more than the limit, before anything is unpacked.
+
+    Python's zipfile stops at a part's declared size (and then fails its CRC check), so the
+    declared sizes bound what openpyxl can unpack.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise ReadError("not_xlsx") from exc
+    if len(parts) > MAX_XLSX_PARTS or sum(p.file_size for p in parts) > MAX_XLSX_UNPACKED:
+        raise ReadError("xlsx_bomb", limit_mb=MAX_XLSX_UNPACKED // 1024 // 1024)
+    if any(p.filename.lower().endswith("vbaproject.bin") for p in parts):
+        raise ReadError("macros")
+
+
+def _cell_value(cell):
+    kind = getattr(cell, "data_type", None)
+    if kind == "f":
+        return Formula(str(cell.value))
+    if kind == "e":
+        return CellError(str(cell.value))
+    return cell.value
+
+
+def _read_xlsx(data: bytes) -> Sheet:
+    import openpyxl  # only here: the CSV path and the app's other pages do not need it
+
+    _check_zip(data)
+    try:
+        # read_only streams the sheet; data_only=False so formulas are seen (and refused), not their cache
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
+        raise ReadError("xlsx_broken", error=type(exc).__name__) from exc
+    try:
+        worksheet = workbook.worksheets[0]
+        # a hostile file can declare a huge dimension; ignore it and read what is there
+        worksheet.reset_dimensions()
+        sheet = Sheet(headers=[], file_format="xlsx", sheet_name=worksheet.title,
+                      sheet_count=len(workbook.worksheets))
+        for number, row in enumerate(worksheet.iter_rows(min_row=1, max_col=MAX_COLUMNS + 1), start=1):
+            cells = [_cell_value(c) for c in row]
+            if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+                continue
+            if not sheet.headers:
+                sheet.headers = ["" if c is None else str(c).strip() for c in cells[:MAX_COLUMNS]]
+                while sheet.headers and not sheet.headers[-1]:
+                    sheet.headers.pop()
+                continue
+            if number > MAX_ROWS + 1:
+                raise ReadError("too_many_rows", limit=f"{MAX_ROWS:,}".replace(",", "."))
+            sheet.rows.append((number, cells))
+    except ReadError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise ReadError("xlsx_broken", error=type(exc).__name__) from exc
+    finally:
+        workbook.close()
+    if not sheet.headers:
+        raise ReadError("empty")
+    return sheet
+
+
+# ---- values -------------------------------------------------------------------------------------------
+
+class ValueProblem(ValueError):
+    """A single value cannot be read; code names the reason ("dp.value.<code>")."""
+
+    def __init__(self, code: str, **values):
+        self.code, self.values = code, values
+        super().__init__(code)
+
+
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+_GERMAN = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$|^\d+(,\d+)?$")
+_ENGLISH = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+(\.\d+)?$")
+_DE_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
+
+
+def is_blank(value) -> bool:
+    """True for an empty cell (None or only spaces)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def number(value) -> Decimal:
+    """'1.234,56', '1234,56', '1234.56', '1,234.56', '40.000' or an xlsx number as Decimal.
+
+    One dot followed by exactly three digits is a German thousands separator ('40.000' = 40000): that is
+    how German Excel writes whole amounts, and a money value never has three decimals.
+    """
+    if isinstance(value, bool):
+        raise ValueProblem("not_a_number")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if not isinstance(value, str):
+        raise ValueProblem("not_a_number")
+    text = _SPACES.sub("", value).replace("€", "").replace("%", "")
+    text = re.sub(r"(?i)eur$", "", text)
+    negative = text.startswith("-") or text.endswith("-")   # SAP exports write "1.234,56-"
+    text = text.strip("-+")
+    if not text:
+        raise ValueProblem("not_a_number")
+    if _GERMAN.match(text):
+        cleaned = text.replace(".", "").replace(",", ".")
+    elif _ENGLISH.match(text):
+        cleaned = text.replace(",", "")
+    else:
+        raise ValueProblem("not_a_number")
+    try:
+        result = Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise ValueProblem("not_a_number") from exc
+    return -result if negative else result
+
+
+def date(value) -> dt.date:
+    """'30.06.2021', '2021-06-30', an xlsx date cell or an Excel serial number as a date."""
+    if isinstance(value, dt.datetime):
+        if value.time() != dt.time():
+            raise ValueProblem("date_with_time")
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # a date cell formatted as "Standard" arrives as its serial number
+        if float(value).is_integer() and 36526 <= value <= 54789:   # 2000-01-01 .. 2049-12-31
+            return (EXCEL_EPOCH + dt.timedelta(days=int(value))).date()
+        raise ValueProblem("not_a_date")
+    if not isinstance(value, str):
+        raise ValueProblem("not_a_date")
+    text = value.strip()
+    match = _DE_DATE.match(text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+    else:
+        match = _ISO_DATE.match(text)
+        if not match:
+            raise ValueProblem("not_a_date")
+        year, month, day = (int(g) for g in match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError as exc:
+        raise ValueProblem("no_such_date") from exc
+
+
+def text(value) -> str:
+    """A cell as trimmed text (numbers as written: 12.0 -> '12')."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    return "" if value is None else str(value).strip()
