@@ -1,0 +1,210 @@
+"""The analysis copy: a separate DuckDB file without confidential data, opened read-only and locked down.
+
+Free SQL never runs against the main database. It runs against a copy that simply does not contain the
+confidential rows (jury scores and recusals of applications that were not selected), so no query, catalog
+function or trick can reach them. The copy holds only the tables and columns described in
+monitor/texts/explorer_columns.toml: a table or column added to the schema later stays out until someone
+describes it there on purpose.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+from pathlib import Path
+
+import duckdb
+
+from monitor.db import Database, database_path
+from monitor.i18n import catalogue as text_catalogue
+
+# what stays out of the copy and why (tests check that every schema column is described or listed here)
+EXCLUDED = {
+    "build_info": "names a path on the server; nothing to analyse",
+    "import_change.before_json": "undo snapshots of whole rows; any table's row could end up in them",
+}
+# rows of a copied table that may be copied; the rest is confidential
+ROW_FILTERS = {
+    "score": "application_id in (select application_id from main.application where status = 'selected')",
+}
+# the copy's connection: nothing outside the file, no settings changes, bounded memory and threads
+CONFIG = {
+    "enable_external_access": False,
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "allow_community_extensions": False,
+    "python_enable_replacements": False,   # no scans of Python variables
+    "python_scan_all_frames": False,
+    "enable_external_file_cache": False,
+    "memory_limit": "512MB",
+    "threads": 1,
+    "temp_directory": "",                  # never spill to disk: no file is created by a query
+    "lock_configuration": True,            # last: locks everything above
+}
+_IDENT = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+class SandboxError(Exception):
+    """The analysis copy could not be built or opened."""
+
+
+def quote(identifier: str) -> str:
+    """A catalogue identifier in double quotes; anything not a plain lowercase name is rejected."""
+    if not _IDENT.fullmatch(identifier):
+        raise SandboxError(f"Ungültiger Bezeichner: {identifier!r}")
+    return f'"{identifier}"'
+
+
+def catalogue() -> dict[str, list[str]]:
+    """Tables and columns the copy may hold, in catalogue order (from the xc.<table>.<column> texts)."""
+    tables: dict[str, list[str]] = {}
+    for key in text_catalogue():
+        if key.startswith("xc."):
+            _, table, column = key.split(".", 2)
+            if f"{table}.{column}" not in EXCLUDED and table not in EXCLUDED:
+                tables.setdefault(table, []).append(column)
+    return tables
+
+
+def _plan(cur: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Catalogue tables and columns that exist in the main database."""
+    present: dict[str, set[str]] = {}
+    for table, column in cur.execute(
+        "select table_name, column_name from information_schema.columns where table_schema = 'main'"
+    ).fetchall():
+        present.setdefault(table, set()).add(column)
+    return {
+        table: [c for c in columns if c in present[table]]
+        for table, columns in catalogue().items()
+        if table in present and any(c in present[table] for c in columns)
+    }
+
+
+def fingerprint(cur: duckdb.DuckDBPyConnection, plan: dict[str, list[str]]) -> str:
+    """A checksum of the copied data: changes whenever a copied row does."""
+    digest = hashlib.sha256()
+    for table, columns in sorted(plan.items()):
+        cols = ", ".join(quote(c) for c in columns)
+        count, checksum = cur.execute(
+            f"select count(*), bit_xor(hash(row({cols}))) from main.{quote(table)}"
+        ).fetchall()[0]
+        digest.update(f"{table}:{','.join(columns)}:{count}:{checksum};".encode())
+    return digest.hexdigest()
+
+
+def build(cur: duckdb.DuckDBPyConnection, plan: dict[str, list[str]], target: Path) -> Path:
+    """Write the copy to target atomically (temporary file, then rename)."""
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    out = duckdb.connect(str(tmp), config={"python_enable_replacements": False})
+    try:
+        for table, columns in plan.items():
+            cols = ", ".join(quote(c) for c in columns)
+            where = f" where {ROW_FILTERS[table]}" if table in ROW_FILTERS else ""
+            data = cur.sql(f"select {cols} from main.{quote(table)}{where}").to_arrow_table()
+            out.from_arrow(data).create(table)
+        out.execute("checkpoint")
+    except BaseException:
+        out.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    out.close()
+    os.replace(tmp, target)
+    return target
+
+
+class Sandbox:
+    """The current analysis copy per main database, rebuilt when the data changes; one locked connection per copy."""
+
+    _lock = threading.Lock()
+    _fresh: dict[tuple, Path] = {}
+    _connections: dict[Path, duckdb.DuckDBPyConnection] = {}
+
+    @staticmethod
+    def _stamp(main: Path) -> tuple:
+        # in-process writes bump the version; writes by another process change the file or its WAL
+        stats = []
+        for path in (main, Path(str(main) + ".wal")):
+            try:
+                st = path.stat()
+                stats.append((st.st_mtime_ns, st.st_size))
+            except FileNotFoundError:
+                stats.append(None)
+        return (str(main), Database.version(main), tuple(stats))
+
+    @classmethod
+    def path(cls, main: Path | None = None) -> Path:
+        """The analysis copy that matches the main database's current data (built when missing)."""
+        main = Path(main or database_path()).resolve()
+        stamp = cls._stamp(main)
+        with cls._lock:
+            if stamp in cls._fresh and cls._fresh[stamp].exists():
+                return cls._fresh[stamp]
+            try:
+                cur = Database.cursor(main)
+            except duckdb.Error as exc:
+                # another process holds the main file (the app while the CLI runs): use the newest copy
+                newest = cls.newest(main)
+                if newest is None:
+                    raise SandboxError(str(exc).splitlines()[0]) from exc
+                return newest
+            try:
+                plan = _plan(cur)
+                target = main.with_name(f"{main.stem}_analysis_{fingerprint(cur, plan)[:16]}.duckdb")
+                if not target.exists():
+                    build(cur, plan, target)
+            finally:
+                cur.close()
+            cls._fresh = {stamp: target}
+            cls._forget_others(main, target)
+            return target
+
+    @classmethod
+    def newest(cls, main: Path) -> Path | None:
+        """The most recently written analysis copy of main, if any."""
+        copies = sorted(main.parent.glob(f"{main.stem}_analysis_*.duckdb"), key=lambda p: p.stat().st_mtime_ns)
+        return copies[-1] if copies else None
+
+    @classmethod
+    def _forget_others(cls, main: Path, keep: Path) -> None:
+        for other in main.parent.glob(f"{main.stem}_analysis_*.duckdb"):
+            if other != keep:
+                # not closed: a query of another session may still be reading it (the inode outlives the name)
+                cls._connections.pop(other, None)
+                other.unlink(missing_ok=True)
+
+    @classmethod
+    def cursor(cls, main: Path | None = None) -> duckdb.DuckDBPyConnection:
+        """A fresh cursor on the locked, read-only connection to the current analysis copy."""
+        path = cls.path(main)
+        with cls._lock:
+            if path not in cls._connections:
+                cls._connections[path] = duckdb.connect(str(path), read_only=True, config=dict(CONFIG))
+            return cls._connections[path].cursor()
+
+    @classmethod
+    def tables(cls, main: Path | None = None) -> dict[str, list[tuple[str, str]]]:
+        """Tables of the current copy with their (column, DuckDB type), in catalogue order."""
+        cur = cls.cursor(main)
+        try:
+            rows = cur.execute(
+                "select table_name, column_name, data_type from information_schema.columns "
+                "where table_schema = 'main' order by table_name, ordinal_position"
+            ).fetchall()
+        finally:
+            cur.close()
+        found: dict[str, list[tuple[str, str]]] = {}
+        for table, column, dtype in rows:
+            found.setdefault(table, []).append((column, dtype))
+        return {t: found[t] for t in catalogue() if t in found}
+
+    @classmethod
+    def close_all(cls) -> None:
+        """Close every connection to a copy (tests)."""
+        with cls._lock:
+            for con in cls._connections.values():
+                con.close()
+            cls._connections.clear()
+            cls._fresh.clear()
