@@ -2,7 +2,7 @@
 
 import pytest
 
-from monitor import auth, navigation
+from monitor import auth, i18n, navigation
 
 CASES = [(role, page) for role in auth.ROLES for page in navigation.PAGES if role in page.roles]
 
@@ -20,3 +20,16 @@ def test_navigation_registers_only_allowed_pages(role):
     expected = {p.url_path for p in navigation.PAGES if role in p.roles}
     assert allowed == expected
     assert "uebersicht" in allowed
+
+
+FORBIDDEN = [(role, page) for role in auth.ROLES for page in navigation.PAGES if role not in page.roles]
+
+
+@pytest.mark.parametrize(("role", "page"), FORBIDDEN, ids=[f"{r}-{p.url_path}" for r, p in FORBIDDEN])
+def test_role_without_access_does_not_get_the_page(app, role, page):
+    at = app(role=role, page=page.file)
+    assert not at.exception
+    titles = [x.value for x in at.title]
+    assert i18n.t(page.title_key, lang="de") not in titles
+    assert [e.value for e in at.error] == [i18n.t("app.forbidden", lang="de", role=i18n.t(f"role.{role}", lang="de"))]
+    assert not at.dataframe and not at.metric

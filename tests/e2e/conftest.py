@@ -30,15 +30,17 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(pristine_db, tmp_path_factory):
-    """Base URL of `streamlit run dashboard.py` (as `make run` starts it) on a private database copy."""
-    db_path = tmp_path_factory.mktemp("e2e") / "monitor.duckdb"
-    shutil.copy(pristine_db, db_path)
+def start_server(workdir: Path, pristine: Path, role: str | None = None):
+    """Start `streamlit run dashboard.py` on a copy of the demo database; returns (process, base URL, log)."""
+    db_path = workdir / "monitor.duckdb"
+    shutil.copy(pristine, db_path)
     port = _free_port()
     env = dict(os.environ, MONITOR_DB=str(db_path))
     env.pop("MONITOR_ROLE", None)
-    log = open(db_path.with_name("streamlit.log"), "w")
+    if role:
+        env["MONITOR_ROLE"] = role
+    log_path = workdir / "streamlit.log"
+    log = open(log_path, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
          "--server.address", "127.0.0.1"],
@@ -50,20 +52,45 @@ def server(pristine_db, tmp_path_factory):
         try:
             with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
                 if resp.status == 200:
-                    break
+                    return proc, base, log
         except OSError:
             pass
         if proc.poll() is not None or time.time() > deadline:
             proc.kill()
-            raise RuntimeError(f"streamlit did not start; log: {db_path.with_name('streamlit.log').read_text()}")
+            raise RuntimeError(f"streamlit did not start; log: {log_path.read_text()}")
         time.sleep(0.3)
-    yield base
+
+
+def stop_server(proc, log) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+@pytest.fixture(scope="session")
+def server(pristine_db, tmp_path_factory):
+    """Base URL of the app as `make run` starts it (local mode: admin), on a private database copy."""
+    proc, base, log = start_server(tmp_path_factory.mktemp("e2e"), pristine_db)
+    yield base
+    stop_server(proc, log)
+
+
+@pytest.fixture
+def server_as(pristine_db, tmp_path):
+    """Factory: a fresh server (its first run included) for a configured role."""
+    started = []
+
+    def make(role: str) -> str:
+        proc, base, log = start_server(tmp_path, pristine_db, role)
+        started.append((proc, log))
+        return base
+
+    yield make
+    for proc, log in started:
+        stop_server(proc, log)
 
 
 @pytest.fixture(scope="session")
@@ -120,9 +147,21 @@ class AppPage:
 
 
 @pytest.fixture
-def app_page(browser, server):
-    """A fresh tab (laptop-sized viewport) on the running app."""
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="de-DE")
-    page = context.new_page()
-    yield AppPage(page, server)
-    context.close()
+def tab(browser):
+    """Factory: a fresh tab (laptop-sized viewport) on a server's base URL."""
+    contexts = []
+
+    def make(base: str) -> AppPage:
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="de-DE")
+        contexts.append(context)
+        return AppPage(context.new_page(), base)
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def app_page(tab, server):
+    """A fresh tab on the shared running app (admin)."""
+    return tab(server)
