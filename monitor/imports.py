@@ -237,6 +237,34 @@ def template_headers(kind: str, german: bool = True) -> list[str]:
     return [c.aliases[0] if german else c.name for c in SPECS[kind]]
 
 
+def template_csv(kind: str, german: bool = True) -> bytes:
+    """An empty template as CSV: German headers with `;` and BOM (German Excel) or canonical names with `,`."""
+    headers = template_headers(kind, german)
+    return ("\ufeff" + (";" if german else ",").join(headers) + "\r\n").encode("utf-8")
+
+
+def template_xlsx(kind: str, german: bool = True) -> bytes:
+    """An empty template as an Excel workbook; date columns formatted as dates, amounts as money."""
+    import io
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = t(f"dp.kind.{kind}", lang="de" if german else "en")
+    sheet.append(template_headers(kind, german))
+    for index, column in enumerate(SPECS[kind], start=1):
+        letter = openpyxl.utils.get_column_letter(index)
+        sheet.column_dimensions[letter].width = 22 if column.parse != "text" else 40
+        style = {"date": "DD.MM.YYYY", "money": "#,##0.00", "pct": "0.0"}.get(column.parse)
+        if style:
+            for row in range(2, 202):
+                sheet[f"{letter}{row}"].number_format = style
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def _map_headers(kind: str, headers: list[str], report: Report) -> dict[str, int]:
     """Canonical column -> index in the file; problems for missing or doubled columns."""
     lookup = {}

@@ -22,6 +22,8 @@ PAGES = [
     PageSpec("pages/uebersicht.py", "uebersicht", "page.uebersicht", ":material/dashboard:", EVERYONE),
     PageSpec("pages/mittel.py", "mittel", "page.mittel", ":material/euro:", EVERYONE),
     PageSpec("pages/ziele.py", "ziele", "page.ziele", ":material/target:", EVERYONE),
+    PageSpec("pages/fortschritt.py", "fortschritt", "page.fortschritt", ":material/timeline:", EVERYONE),
+    PageSpec("pages/daten.py", "daten", "page.daten", ":material/upload_file:", ("datenpflege", "admin")),
 ]
 
 

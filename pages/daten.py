@@ -1,0 +1,128 @@
+"""Daten: import payments, milestones and progress reports; every problem shown first; commit; undo."""
+
+import streamlit as st
+
+from monitor import context, fmt, imports, queries as q, readers, tables
+from monitor.db import Database
+from monitor.i18n import t
+
+ctx = context.current()
+st.title(t("page.daten"))
+st.caption(t("dp.caption"))
+imports.ensure_change_table()
+
+# a message from the run that committed or undid something (that run ended with st.rerun)
+flash = st.session_state.pop("daten_flash", None)
+if flash:
+    st.success(flash, icon=":material/check_circle:")
+
+kind = st.segmented_control(
+    t("dp.kind_label"), options=list(imports.KINDS), format_func=lambda k: t(f"dp.kind.{k}"),
+    default="payments", required=True, key="daten_kind",
+) or "payments"
+
+st.subheader(t("dp.template_heading"))
+st.markdown(t(f"dp.help.{kind}", days=imports.GRACE_DAYS))
+st.caption(t("dp.limits", mb=readers.MAX_BYTES // 1024 // 1024, rows=fmt.count(readers.MAX_ROWS)))
+german = ctx.lang == "de"
+left, right, _ = st.columns([1, 1, 2])
+left.download_button(
+    t("dp.template_csv"), imports.template_csv(kind, german), file_name=f"vorlage_{kind}.csv", mime="text/csv",
+    key="daten_template_csv", icon=":material/download:",
+)
+right.download_button(
+    t("dp.template_xlsx"), imports.template_xlsx(kind, german), file_name=f"vorlage_{kind}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="daten_template_xlsx",
+    icon=":material/download:",
+)
+
+st.subheader(t("dp.upload_heading"))
+# a new key after each commit empties the uploader, so the committed file is not shown as pending
+upload_round = st.session_state.setdefault("daten_upload_round", 0)
+upload = st.file_uploader(
+    t("dp.upload"), type=["csv", "txt", "tsv", "xlsx", "xls", "xlsm", "ods"], key=f"daten_upload_{upload_round}",
+)
+
+if upload is not None:
+    data = upload.getvalue()
+    # the check runs once per file, kind and data version, not on every rerun of the page
+    check_key = (imports.sha256(data), upload.name, kind, Database.version())
+    if st.session_state.get("daten_check_key") != check_key:
+        bar = st.progress(0.0, text=t("dp.checking"))
+        st.session_state["daten_report"] = imports.check(
+            data, upload.name, kind, progress=lambda share: bar.progress(share, text=t("dp.checking")))
+        st.session_state["daten_check_key"] = check_key
+        bar.empty()
+    report = st.session_state["daten_report"]
+
+    if report.already:
+        st.info(t("dp.already", batch=report.already["import_batch_id"],
+                  when=fmt.date(report.already["imported_at"]), who=report.already["imported_by"]),
+                icon=":material/info:")
+    else:
+        figures = st.columns(5)
+        figures[0].metric(t("dp.metric.rows"), fmt.count(report.rows_read), border=True)
+        figures[1].metric(t("dp.metric.insert"), fmt.count(report.count("insert")), border=True)
+        figures[2].metric(t("dp.metric.update"), fmt.count(report.count("update")), border=True)
+        figures[3].metric(t("dp.metric.unchanged"), fmt.count(report.count("unchanged")), border=True)
+        figures[4].metric(t("dp.metric.problems"), fmt.count(len(report.problems)), border=True)
+
+        if report.problems:
+            st.error(t("dp.has_problems", count=len(report.problems)), icon=":material/error:")
+            st.markdown(f"**{t('dp.problems_heading')}**")
+            tables.show(report.problem_frame(), "daten_fehler")
+        if report.notes:
+            with st.expander(f"{t('dp.notes_heading')} ({len(report.notes)})"):
+                for note in report.notes:
+                    st.markdown(f"- {note.column or note.value}: {note.reason()}")
+        if report.changes:
+            st.subheader(t("dp.preview_heading"))
+            tables.show(report.change_frame(), "daten_vorschau")
+        if report.ok and report.writes:
+            st.success(t("dp.ready", insert=report.count("insert"), update=report.count("update")))
+            if st.button(t("dp.commit_button"), key="daten_commit", type="primary", icon=":material/save:"):
+                bar = st.progress(0.0, text=t("dp.writing"))
+                try:
+                    done = imports.commit(data, upload.name, kind, who=ctx.role,
+                                          progress=lambda share: bar.progress(share, text=t("dp.writing")))
+                except Exception as exc:  # noqa: BLE001 - the transaction was rolled back; say so
+                    bar.empty()
+                    st.error(t("dp.commit_failed", error=str(exc)))
+                    st.stop()
+                bar.empty()
+                if done.batch_id is not None:
+                    st.session_state["daten_flash"] = t("dp.committed", batch=done.batch_id, rows=len(done.writes))
+                    st.session_state["daten_upload_round"] = upload_round + 1
+                    st.rerun()
+                st.error(t("dp.changed_meanwhile"))
+        elif report.ok:
+            st.info(t("dp.nothing_to_do"))
+
+st.subheader(t("dp.history_heading"))
+history = q.run("import_history")
+if history.empty:
+    st.info(t("dp.history_none"))
+    st.stop()
+history["import_kind_label"] = [t(f"dp.kind.{k}") for k in history["import_kind"]]
+history["import_state_label"] = [t("dp.state.undone" if u else "dp.state.active") for u in history["is_undone"]]
+tables.show(history, "daten_historie", [
+    "import_batch_id", "import_kind_label", "import_file_name", "rows_written_count", "rows_inserted_count",
+    "rows_updated_count", "imported_by", "imported_at", "import_state_label", "undone_by", "undone_at",
+], queries=("import_history",))
+
+active = history[~history["is_undone"]]
+if not active.empty:
+    labels = {
+        r.import_batch_id: t("dp.batch_option", batch=r.import_batch_id, file=r.import_file_name,
+                             kind=t(f"dp.kind.{r.import_kind}"), rows=r.rows_written_count)
+        for r in active.itertuples()
+    }
+    choice = st.selectbox(t("dp.undo_select"), list(labels), format_func=labels.get, key="daten_undo_batch")
+    if st.button(t("dp.undo_button"), key="daten_undo", help=t("dp.undo_help"), icon=":material/undo:"):
+        try:
+            reverted = imports.undo(int(choice), who=ctx.role)
+        except imports.ImportRefused as exc:
+            st.error(exc.message())
+        else:
+            st.session_state["daten_flash"] = t("dp.undone", batch=choice, rows=reverted)
+            st.rerun()
