@@ -104,7 +104,7 @@ def recipient_hover(recipients: pd.DataFrame, lang: str) -> list[str]:
     return [
         "<br>".join([
             f"<b>{row.recipient_name}</b>",
-            f"{_kind(row.recipient_kind, lang)} · {t('col.kreis_name', lang=lang)} {row.kreis_name}",
+            f"{_kind(row.recipient_kind, lang)} · {t('col.kreis_name', lang=lang)}: {row.kreis_name}",
             t("mi.hover_granted", lang=lang, value=fmt.money(row.granted_eur, lang)),
             t("mi.hover_paid", lang=lang, value=fmt.money(row.paid_eur, lang), share=_share(row.paid_pct, lang)),
             t("mi.hover_population", lang=lang, value=fmt.count(row.population_count, lang)),
