@@ -123,6 +123,10 @@ def current() -> Context:
     if page_file not in {Path(spec.file).name for spec in navigation.pages_for(identity.role)}:
         st.error(t("app.forbidden", role=t(f"role.{identity.role}")))
         st.stop()
+    if PagesManager.uses_pages_directory:
+        # leave the pages/ folder mode for good: rerun through dashboard.py and its st.navigation
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     return enter(identity)
 
 
