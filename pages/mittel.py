@@ -57,8 +57,9 @@ st.caption(t("mi.map_note"))
 
 st.subheader(t("mi.kreise_heading"))
 tables.show(kreise.sort_values(["granted_per_inhabitant_eur", "kreis_name"], ascending=[False, True]), "mittel_kreise",
+            # no paid_pct here: a Kreis without grants has none, and the table would show an empty cell as "None"
             ["kreis_name", "kreis_kind_label", "population_count", "recipient_count", "granted_eur", "paid_eur",
-             "paid_pct", "granted_per_inhabitant_eur", "paid_per_inhabitant_eur"], queries=("funds_by_kreis",))
+             "granted_per_inhabitant_eur", "paid_per_inhabitant_eur"], queries=("funds_by_kreis",))
 with st.expander(t("mi.members_table")):
     tables.show(members, "mittel_verbuende", ["recipient_name", "member_name", "member_kind_label", "role_label",
                                               "population_count"], queries=("cooperation_members",))
