@@ -111,6 +111,9 @@ def _check_tree(tree: dict, tables: set[str]) -> None:
             name = node["function"].get("function_name", "").lower()
             if name in SAFE_TABLE_FUNCTIONS:
                 continue
+            if any(_URL.match(str(arg["literal"].get("text", ""))) for arg in _nodes(node["function"])
+                   if isinstance(arg.get("literal"), dict)):
+                raise Refusal("network")
             if name.startswith(("read_", "glob", "parquet_", "sniff_", "iceberg", "delta", "sqlite", "postgres",
                                 "mysql", "http", "json", "csv", "text", "blob")) or "scan" in name:
                 raise Refusal("file")

@@ -34,19 +34,19 @@ def show(frame: pd.DataFrame, key: str, columns: list[str] | None = None, querie
         source=source or (t("app.source_query", lang=lang, names=", ".join(queries)) if queries else ""),
     )
     # the files are generated only when a button is clicked (callables), so tables cost nothing extra to draw
-    buttons = st.columns([1, 1, 1, 3], vertical_alignment="center")
-    buttons[0].download_button(
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    row.download_button(
         t("app.download_csv"), lambda: export.csv_bytes(shown, lang, translate_headers), file_name=f"{key}.csv",
         mime="text/csv", key=f"{key}_csv", icon=":material/download:",
     )
-    buttons[1].download_button(
+    row.download_button(
         t("ex.download_excel"), lambda: export.excel_bytes(shown, provenance, lang, translate_headers),
         file_name=f"{key}.xlsx", key=f"{key}_xlsx", icon=":material/table_view:",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    buttons[2].download_button(
+    row.download_button(
         t("ex.download_parquet"), lambda: export.parquet_bytes(shown), file_name=f"{key}.parquet",
         mime="application/vnd.apache.parquet", key=f"{key}_parquet", icon=":material/database:",
     )
     if queries:
-        buttons[3].caption(t("app.source_query", names=", ".join(f"`{n}`" for n in queries)))
+        row.caption(t("app.source_query", names=", ".join(f"`{n}`" for n in queries)))

