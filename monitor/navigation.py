@@ -23,7 +23,10 @@ PAGES = [
     PageSpec("pages/mittel.py", "mittel", "page.mittel", ":material/euro:", EVERYONE),
     PageSpec("pages/ziele.py", "ziele", "page.ziele", ":material/target:", EVERYONE),
     PageSpec("pages/fortschritt.py", "fortschritt", "page.fortschritt", ":material/timeline:", EVERYONE),
+    # confidential: individual scores and recusals of applications that were not selected
+    PageSpec("pages/bewerbungen.py", "bewerbungen", "page.bewerbungen", ":material/how_to_vote:", ("jury", "admin")),
     PageSpec("pages/daten.py", "daten", "page.daten", ":material/upload_file:", ("datenpflege", "admin")),
+    PageSpec("pages/explorer.py", "explorer", "page.explorer", ":material/query_stats:", ("analyse", "admin")),
 ]
 
 
