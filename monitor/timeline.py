@@ -109,7 +109,7 @@ def milestone_chart(frame: pd.DataFrame, as_of: dt.date, span: tuple, title: str
         return [
             f"<b>{r.recipient_name}</b><br>{r.title}<br>{t('fs.hover_planned', lang=lang)}: {fmt.date(r.planned_date, lang)}"
             + (f"<br>{t('fs.hover_done', lang=lang)}: {fmt.date(r.done_date, lang)}" if pd.notna(r.done_date) else "")
-            + f"<br>{t('fs.ms.' + r.milestone_state, lang=lang)}"
+            + f"<br>{t(f'fs.ms.{r.milestone_state}', lang=lang)}"
             + (f" ({fmt.count(r.days_late_days, lang)} {t('fs.hover_days_late', lang=lang)})" if r.days_late_days else "")
             for r in part.itertuples()
         ]
