@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Fehler: {exc}", file=sys.stderr)
         return 1
     except DatabaseBusy:
-        role = locals().get("role", "admin")  # the app holds the file: the newest analysis copy is used
+        pass  # the app holds the main file: the guard falls back to the newest analysis copy
     try:
         result = guard.run(sql, role=role, source="cli", max_rows=max(1, args.max_rows), time_limit=args.timeout)
     except guard.Refusal as refusal:
