@@ -7,7 +7,7 @@
 --   done          final payment made: nothing more will be paid; the rest (granted − paid) has lapsed
 --                 (lapsed_eur), at_risk_eur is 0
 --   ended         term over without final payment: the whole rest is at risk
---   not_started   Stichtag before the start: no rate yet, nothing counted at risk
+--   not_started   Stichtag on or before the start: no day elapsed, so no rate; nothing counted at risk
 --   rate          otherwise (a running project with nothing paid yet has rate 0: all of it at risk)
 -- planned_eur and behind_plan_eur (planned − paid, negative = ahead) show the lag against the plan.
 with
@@ -52,7 +52,7 @@ measures as (
         greatest(0, date_diff('day', $as_of::date, projects.end_date)) as remaining_days,
         case
             when payments.final_payment_date is not null then 'done'
-            when $as_of::date < projects.start_date then 'not_started'
+            when $as_of::date <= projects.start_date then 'not_started'
             when $as_of::date >= projects.end_date then 'ended'
             else 'rate'
         end as forecast_basis

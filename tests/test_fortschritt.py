@@ -162,6 +162,15 @@ def test_lapse_forecast_before_a_start_counts_nothing():
     assert frame.loc[["DM-03", "DM-09"], "at_risk_eur"].tolist() == [0, 0]
 
 
+def test_lapse_forecast_early_on():
+    frame = forecast(dt.date(2020, 10, 1))
+    # DM-01 started 01.09.2020 and nothing is paid yet (first payment 20.11.2020): rate 0, all 100.000 at risk
+    assert (frame.loc["DM-01", "forecast_basis"], frame.loc["DM-01", "elapsed_days"]) == ("rate", 30)
+    assert frame.loc["DM-01", "at_risk_eur"] == 100_000
+    # DM-04 starts on the Stichtag itself: no day elapsed, no rate, nothing counted
+    assert (frame.loc["DM-04", "forecast_basis"], frame.loc["DM-04", "at_risk_eur"]) == ("not_started", 0)
+
+
 # --- the page -------------------------------------------------------------------------------------------------------
 
 def metrics(at):
