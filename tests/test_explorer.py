@@ -1,0 +1,147 @@
+"""Explorer page: only analysts and admins; filters and grouping give the demo data's figures; URLs restore views."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pandas as pd
+import pytest
+
+from monitor import explorer, navigation
+from monitor.explorer import Column, View
+
+PAGE = "pages/explorer.py"
+BY_KIND = "select kind, count(*) as payment_count, sum(amount_eur) as paid_eur from payment group by kind order by kind"
+
+
+@pytest.fixture(autouse=True)
+def _log(tmp_path, monkeypatch):
+    monkeypatch.setenv("MONITOR_QUERY_LOG", str(tmp_path / "queries.jsonl"))
+
+
+def widget(at, kind: str, key: str):
+    """The element of a kind with a key (AppTest has no key look-up for every kind)."""
+    return next(element for element in at.get(kind) if element.key == key)
+
+
+def result(at) -> pd.DataFrame:
+    """The result table (the last dataframe on the page; the column descriptions come first)."""
+    return at.dataframe[-1].value
+
+
+@pytest.mark.parametrize("role", ["leitung", "jury", "datenpflege"])
+def test_other_roles_do_not_get_the_page(app, role):
+    assert "explorer" not in {p.url_path for p in navigation.pages_for(role)}
+    at = app(role=role)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(PAGE)
+
+
+@pytest.mark.parametrize("role", ["analyse", "admin"])
+def test_analysts_and_admins_get_the_page(app, role):
+    at = app(role=role, page=PAGE)
+    assert not at.exception
+    assert at.title[0].value == "Explorer"
+
+
+def test_url_restores_filtered_grouped_view(app):
+    # paid by 30.06.2021 per project, instalments only: data/demo/payment.csv, 330.920 € in all
+    at = app(role="analyse", page=PAGE, stichtag="2021-06-30", tabelle="payment", filter="kind", f_kind="abschlag",
+             gruppe="project_id", kennzahl="Summe", wert="amount_eur")
+    assert not at.exception
+    assert at.selectbox(key="tabelle").value == "payment"
+    assert at.multiselect(key="f_kind").value == ["abschlag"]
+    assert at.multiselect(key="gruppe").value == ["project_id"]
+    assert at.selectbox(key="kennzahl").value == "sum"
+    frame = result(at)
+    assert frame.columns.tolist() == ["project_id", "sum_amount_eur"]
+    assert dict(zip(frame["project_id"], frame["sum_amount_eur"])) == {
+        "DM-01": 40000.0, "DM-02": 40000.0, "DM-03": 45000.0, "DM-04": 17000.0, "DM-05": 30000.0,
+        "DM-06": 40000.0, "DM-07": 39000.0, "DM-08": 40000.0, "DM-09": 39920.0,
+    }
+    assert frame["sum_amount_eur"].sum() == 330920.0
+    assert widget(at, "segmented_control", "diagramm").value == "bar"  # grouped results start as bars
+    assert len(at.get("plotly_chart")) == 1
+    sql = at.code[0].value
+    assert 'sum("amount_eur")' in sql and "$f1" in sql and "abschlag" not in sql.split("-- $")[0]
+
+
+def test_number_range_filter(app):
+    # payments between 30.000 and 40.000 €: 14 instalments, 537.840 € (all data, last data date)
+    at = app(role="analyse", page=PAGE, tabelle="payment", filter="amount_eur", f_amount_eur=["30000", "40000"],
+             gruppe="kind", kennzahl="Summe", wert="amount_eur")
+    assert not at.exception
+    frame = result(at)
+    assert frame.to_dict("records") == [{"kind": "abschlag", "sum_amount_eur": 537840.0}]
+
+
+def test_date_range_filter_and_count(app):
+    # payments made in 2021: 10 instalments, no final payment
+    at = app(role="analyse", page=PAGE, tabelle="payment", filter="payment_date",
+             f_payment_date=["2021-01-01", "2021-12-31"], gruppe="kind")
+    frame = result(at)
+    assert frame.to_dict("records") == [{"kind": "abschlag", "row_count": 10}]
+
+
+def test_stichtag_leaves_later_completions_open(app):
+    # data/demo/milestone.csv: 30 milestones, 7 of them done by 30.06.2021
+    at = app(role="analyse", page=PAGE, stichtag="2021-06-30", tabelle="milestone")
+    frame = result(at)
+    assert len(frame) == 30
+    assert frame["done_date"].notna().sum() == 7
+
+
+def test_sql_from_url(app):
+    at = app(role="analyse", page=PAGE, modus="SQL", sql=BY_KIND)
+    assert not at.exception
+    assert at.text_area(key="sql").value == BY_KIND
+    assert result(at).to_dict("records") == [
+        {"kind": "abschlag", "payment_count": 17, "paid_eur": 619840.0},
+        {"kind": "schlusszahlung", "payment_count": 8, "paid_eur": 172960.0},
+    ]
+
+
+def test_refused_sql_shows_catalogue_message(app):
+    at = app(role="analyse", page=PAGE, modus="SQL", sql="select * from read_csv('/etc/passwd')")
+    assert not at.exception
+    assert at.error[0].value.startswith("Abgelehnt: Dateien des Servers")
+    assert not at.dataframe
+
+
+def test_scores_in_the_explorer_are_only_those_of_selected_applications(app):
+    at = app(role="analyse", page=PAGE, tabelle="score", gruppe="application_id")
+    frame = result(at)
+    # 9 selected applications, 5 jurors x 6 criteria = 30 score rows each
+    assert frame["application_id"].tolist() == [f"BW-0{i}" for i in range(1, 10)]
+    assert frame["row_count"].tolist() == [30] * 9
+
+
+def test_choosing_widgets_changes_the_view(app):
+    # (that the choice also lands in the address bar is checked in the browser: AppTest does not see the URL change)
+    at = app(role="analyse", page=PAGE)
+    at.selectbox(key="tabelle").set_value("application").run()
+    at.multiselect(key="gruppe").set_value(["status"]).run()
+    # data/demo/application.csv: 9 selected, 26 not selected, 5 ineligible, 2 withdrawn
+    expected = {"ineligible": 5, "not_selected": 26, "selected": 9, "withdrawn": 2}
+    assert dict(zip(result(at)["status"], result(at)["row_count"])) == expected
+    # the same choices as URL parameters open the same view in a new session
+    shared = app(role="analyse", page=PAGE, tabelle="application", gruppe="status")
+    assert dict(zip(result(shared)["status"], result(shared)["row_count"])) == expected
+
+
+def test_generated_sql_binds_values_and_quotes_identifiers():
+    columns = [Column("kind", "VARCHAR"), Column("amount_eur", "DECIMAL(14,2)"), Column("payment_date", "DATE")]
+    view = View("payment", {"kind": ["x'); drop table score; --"], "amount_eur": (1.0, 2.0)}, ["kind"], "sum",
+                "amount_eur")
+    sql, params = explorer.build(view, columns, dt.date(2021, 6, 30))
+    assert "drop table" not in sql
+    assert params == {"as_of": dt.date(2021, 6, 30), "f1": ["x'); drop table score; --"], "f2_from": 1.0,
+                      "f2_to": 2.0}
+    assert 'sum("amount_eur") as "sum_amount_eur"' in sql
+    with pytest.raises(KeyError):
+        explorer.build(View("payment", {"points; drop table x": ["a"]}), columns, dt.date(2021, 6, 30))
+
+
+def test_english_labels(app):
+    at = app(role="analyse", page=PAGE, lang="English", tabelle="payment", gruppe="kind")
+    assert not at.exception
+    assert at.selectbox(key="kennzahl").label == "Measure per group"
