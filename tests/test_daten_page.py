@@ -96,6 +96,7 @@ def test_other_roles_do_not_get_the_page(app, role):
 
 
 def test_english_labels(app):
-    at = app(role="admin", page="pages/daten.py", lang="en")
+    at = app(role="admin", page="pages/daten.py")
+    at.segmented_control(key="lang").set_value("en").run()
     assert at.title[0].value == "Data"
     assert at.file_uploader(key="daten_upload_0").label == "Upload a file (CSV or Excel)"
