@@ -1,0 +1,346 @@
+"""Bewerbungen (confidential): funnel, ranking, agreement, leniency, sensitivity and simulator on the demo data.
+
+Expected values are literals worked out from data/demo/*.csv with pandas, independently of the queries
+(see the comments); the ICC and the normalised ranking are recomputed here with numpy/pandas from the CSVs.
+"""
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from monitor import i18n, navigation, simulator
+from tests.conftest import ROOT, run_query
+
+AS_OF = dt.date(2021, 6, 30)
+PARAMS = {"programme_id": "dmk-sh", "as_of": AS_OF}
+DEMO = ROOT / "data" / "demo"
+PAGE = "pages/bewerbungen.py"
+
+
+def demo(table: str) -> pd.DataFrame:
+    return pd.read_csv(DEMO / f"{table}.csv", dtype={"region_id": str, "kreis_id": str})
+
+
+# --- the field ------------------------------------------------------------------------------------------
+
+def test_funnel_counts_and_dropouts():
+    funnel = run_query("jury_funnel", **PARAMS)
+    # application.csv: 9 selected, 26 not_selected, 5 ineligible, 2 withdrawn = 42
+    assert funnel["stage"].tolist() == ["received", "eligible", "scored", "selected"]
+    assert funnel["application_count"].tolist() == [42, 37, 35, 9]
+    assert funnel["dropped_count"].tolist() == [0, 5, 2, 26]
+    status = demo("application")["status"].value_counts().to_dict()
+    assert status == {"not_selected": 26, "selected": 9, "ineligible": 5, "withdrawn": 2}
+
+    dropouts = run_query("jury_dropouts", **PARAMS)
+    reasons = {(r.dropout_stage, r.reason_kind, r.dropout_reason if isinstance(r.dropout_reason, str) else None):
+               r.application_count for r in dropouts.itertuples()}
+    assert reasons == {
+        ("eligible", "ineligible", "Unterlagen unvollständig"): 2,            # BW-21, BW-27
+        ("eligible", "ineligible", "Antrag nach Fristende eingegangen"): 1,   # BW-42
+        ("eligible", "ineligible", "Kein kommunaler Antragsteller / Antragsberechtigung fehlt"): 1,  # BW-13
+        ("eligible", "ineligible", "Vorhaben bereits begonnen"): 1,           # BW-14
+        ("scored", "withdrawn", "Antrag zurückgezogen"): 2,                   # BW-19, BW-24
+        ("selected", "below_line", None): 26,
+    }
+
+
+def test_funnel_by_kind():
+    by_kind = run_query("jury_funnel_by_kind", **PARAMS).set_index("applicant_kind")
+    got = {k: (r.received_count, r.eligible_count, r.scored_count, r.selected_count) for k, r in by_kind.iterrows()}
+    assert got == {
+        "stadt": (20, 18, 16, 2), "gemeinde": (5, 4, 4, 1), "kreis": (5, 5, 5, 2),
+        "verbund": (5, 4, 4, 2), "kreisfreie_stadt": (4, 4, 4, 2), "amt": (3, 2, 2, 0),
+    }
+
+
+def test_funnel_by_kreis_covers_every_kreis():
+    kreise = run_query("jury_funnel_by_kreis", **PARAMS).set_index("kreis_name")
+    assert len(kreise) == 15
+    assert kreise["received_count"].to_dict() == {
+        "Flensburg": 1, "Kiel": 1, "Lübeck": 1, "Neumünster": 1, "Dithmarschen": 3, "Herzogtum Lauenburg": 3,
+        "Nordfriesland": 4, "Ostholstein": 3, "Pinneberg": 4, "Plön": 3, "Rendsburg-Eckernförde": 4,
+        "Schleswig-Flensburg": 4, "Segeberg": 4, "Steinburg": 3, "Stormarn": 3,
+    }
+    selected = kreise[kreise["selected_count"] > 0]["selected_count"].to_dict()
+    assert selected == {"Flensburg": 1, "Kiel": 1, "Dithmarschen": 1, "Ostholstein": 1, "Pinneberg": 1, "Plön": 1,
+                        "Rendsburg-Eckernförde": 2, "Schleswig-Flensburg": 1}
+    # Nordfriesland: Husum 86.000 + Sylt 120.000 + Amt Südtondern 100.000 + Kreis Nordfriesland 100.000
+    assert kreise.loc["Nordfriesland", "requested_eur"] == 406_000
+    # Rendsburg-Eckernförde: Rendsburg 90.000 + Nortorf 100.000 granted
+    assert kreise.loc["Rendsburg-Eckernförde", "granted_eur"] == 190_000
+    assert kreise["granted_eur"].sum() == 872_300
+
+
+def test_goals_all_vs_winners():
+    goals = run_query("jury_goals", **PARAMS, lang="de").set_index("goal_id")
+    assert goals.loc["partizipation", "applications_count"] == 30
+    assert goals.loc["partizipation", "winners_count"] == 7
+    assert goals.loc["klimaneutralitaet", "applications_count"] == 10
+    assert goals.loc["klimaneutralitaet", "winners_pct"] == pytest.approx(100 * 4 / 9)
+
+
+# --- scores and ranking ---------------------------------------------------------------------------------
+
+def independent_totals(scores: pd.DataFrame, agg: str = "mean") -> pd.Series:
+    """Σ weight/100 × (mean|median) points of the non-recused jurors, straight from the CSVs."""
+    weights = demo("criterion").set_index("criterion_id")["weight_pct"] / 100
+    per_criterion = scores[~scores["is_recused"]].groupby(["application_id", "criterion_id"])["points"].agg(agg)
+    return (per_criterion.unstack() * weights).sum(axis=1).sort_values(ascending=False)
+
+
+def test_weighted_total_and_rank_of_named_applications():
+    ranking = run_query("jury_ranking", **PARAMS).set_index("application_id")
+    assert len(ranking) == 35
+    # by hand from score.csv (pandas, see independent_totals): rank 9 Kirchbarkau, rank 10 Norderstedt
+    assert ranking.loc["BW-01", "total_points"] == pytest.approx(7.955)
+    assert ranking.loc["BW-01", "rank"] == 1
+    assert ranking.loc["BW-09", "total_points"] == pytest.approx(6.665)
+    assert ranking.loc["BW-09", "rank"] == 9
+    assert ranking.loc["BW-40", "total_points"] == pytest.approx(6.405)
+    assert ranking.loc["BW-40", "rank"] == 10
+    # BW-04 Kiel: ITVSH recused, so each criterion is the mean of four jurors
+    assert ranking.loc["BW-04", "total_points"] == pytest.approx(6.8875)
+    assert ranking.loc["BW-04", "rank"] == 8
+    assert ranking.loc["BW-04", "recused_jurors"] == "ITVSH"
+    assert set(ranking[ranking["rank"] <= 9].index) == {f"BW-0{i}" for i in range(1, 10)}
+    assert ranking["line_count"].iloc[0] == 9
+    expected = independent_totals(demo("score"))
+    assert ranking["total_points"].to_dict() == pytest.approx(expected.to_dict())
+
+
+def test_recused_scores_are_marked_and_left_out():
+    scores = run_query("jury_scores", **PARAMS, lang="de")
+    recused = scores[scores["is_recused"]]
+    assert len(recused) == 24
+    assert recused["points"].isna().all()
+    pairs = set(recused[["application_id", "juror_id"]].itertuples(index=False, name=None))
+    assert pairs == {("BW-36", "klv"), ("BW-04", "itvsh"), ("BW-39", "itvsh"), ("BW-12", "ihk")}
+    spread = run_query("jury_spread", **PARAMS, lang="de", discordant_points=4).set_index(["application_id", "criterion_id"])
+    assert spread.loc[("BW-12", "buergernutzen"), "rater_count"] == 4
+    assert spread.loc[("BW-12", "buergernutzen"), "recused_count"] == 1
+
+
+def test_normalised_ranking_beside_the_raw_one():
+    ranking = run_query("jury_ranking", **PARAMS).set_index("application_id")
+    scores = demo("score")
+    valid = scores[~scores["is_recused"]].copy()
+    by_juror = valid.groupby("juror_id")["points"]
+    valid["points"] = (valid["points"] - by_juror.transform("mean")) / by_juror.transform("std")
+    z_totals = independent_totals(valid)
+    z_rank = z_totals.rank(ascending=False, method="min").astype(int)
+    assert ranking["normalised_rank"].to_dict() == z_rank.to_dict()
+    # Lübeck (IHK recused) drops from 12 to 14 once the IHK's strictness is taken out; Husum rises to 12
+    assert (ranking.loc["BW-12", "rank"], ranking.loc["BW-12", "normalised_rank"]) == (12, 14)
+    assert (ranking.loc["BW-37", "rank"], ranking.loc["BW-37", "normalised_rank"]) == (13, 12)
+
+
+# --- agreement ------------------------------------------------------------------------------------------
+
+def icc_2_1(table: np.ndarray) -> float:
+    """ICC(2,1), Shrout & Fleiss: rows = applications, columns = jurors, complete cases only."""
+    n, k = table.shape
+    grand = table.mean()
+    ss_rows = k * ((table.mean(axis=1) - grand) ** 2).sum()
+    ss_cols = n * ((table.mean(axis=0) - grand) ** 2).sum()
+    ss_error = ((table - grand) ** 2).sum() - ss_rows - ss_cols
+    msr, msc, mse = ss_rows / (n - 1), ss_cols / (k - 1), ss_error / ((n - 1) * (k - 1))
+    return (msr - mse) / (msr + (k - 1) * mse + k * (msc - mse) / n)
+
+
+def test_icc_of_sustainability_matches_an_independent_computation():
+    scores = demo("score")
+    sustainability = scores[scores["criterion_id"] == "nachhaltigkeit"]
+    table = sustainability.pivot(index="application_id", columns="juror_id", values="points").dropna()
+    assert table.shape == (31, 5)          # 35 scored applications minus 4 with a recusal
+    expected = icc_2_1(table.to_numpy())
+    assert expected == pytest.approx(0.4675, abs=5e-5)
+
+    agreement = run_query("jury_agreement", **PARAMS, lang="de").set_index("criterion_id")
+    assert agreement.loc["nachhaltigkeit", "icc"] == pytest.approx(expected, abs=1e-9)
+    assert agreement.loc["nachhaltigkeit", "complete_applications_count"] == 31
+    assert agreement.loc["nachhaltigkeit", "icc_band"] == "poor"
+    assert agreement["icc_band"].to_dict() == {
+        "buergernutzen": "moderate", "uebertragbarkeit": "good", "beteiligung": "good",
+        "interkommunal": "moderate", "nachhaltigkeit": "poor", "umsetzbarkeit": "good",
+    }
+    others = agreement.drop(index="nachhaltigkeit")["icc"]
+    assert others.min() == pytest.approx(0.6934, abs=5e-5) and others.max() == pytest.approx(0.7983, abs=5e-5)
+
+
+def test_discordant_applications_and_their_outlier():
+    spread = run_query("jury_spread", **PARAMS, lang="de", discordant_points=4)
+    flagged = spread[spread["is_discordant"]]
+    got = {(r.application_id, r.criterion_id, r.outlier_juror_id, r.spread_points) for r in flagged.itertuples()}
+    # score.csv: BW-09 Bürgernutzen 2.5 (IHK) … 8.0; BW-23 Nachhaltigkeit 3.0 … 10.0 (MELUND);
+    # BW-30 Interkommunal 5.5 … 10.0 (klv)
+    assert got == {("BW-09", "buergernutzen", "ihk", 5.5), ("BW-23", "nachhaltigkeit", "melund", 7.0),
+                   ("BW-30", "interkommunal", "klv", 4.5)}
+    stricter = run_query("jury_spread", **PARAMS, lang="de", discordant_points=5)
+    assert sorted(stricter[stricter["is_discordant"]]["application_id"]) == ["BW-09", "BW-23"]
+
+
+def test_leniency_of_named_jurors():
+    leniency = run_query("jury_leniency", **PARAMS).set_index("juror_id")
+    # mean over the juror's scores of (own points − mean of the other non-recused jurors on that cell)
+    assert leniency.loc["ihk", "offset_points"] == pytest.approx(-0.81005, abs=5e-5)
+    assert leniency.loc["melund", "offset_points"] == pytest.approx(0.61429, abs=5e-5)
+    assert leniency.loc["ihk", "recused_count"] == 1 and leniency.loc["itvsh", "recused_count"] == 2
+    assert leniency.loc["ihk", "scores_count"] == 204       # 35 × 6 minus the 6 recused for BW-12
+    assert leniency.index[0] == "ihk" and leniency.index[-1] == "melund"
+
+
+# --- sensitivity ----------------------------------------------------------------------------------------
+
+def test_only_leaving_out_the_innenministerium_changes_the_selection():
+    sensitivity = run_query("jury_sensitivity", **PARAMS)
+    assert len(sensitivity) == 35 * 8            # mean, median, normalised, five jurors left out
+    crossing = sensitivity[sensitivity["crosses_line"]]
+    assert set(zip(crossing["variant"], crossing["left_out_juror_id"], crossing["application_id"])) == {
+        ("without", "im", "BW-40"), ("without", "im", "BW-09"),
+    }
+    # independently: without im, Norderstedt 6.531 overtakes Kirchbarkau 6.488
+    scores = demo("score")
+    without_im = independent_totals(scores[scores["juror_id"] != "im"])
+    assert without_im["BW-40"] == pytest.approx(6.53125) and without_im["BW-09"] == pytest.approx(6.4875)
+    assert set(independent_totals(scores, "median").index[:9]) == {f"BW-0{i}" for i in range(1, 10)}
+
+
+# --- simulator ------------------------------------------------------------------------------------------
+
+def funded(result: simulator.Result) -> dict[str, float]:
+    frame = result.frame
+    return dict(zip(frame[frame["is_funded"]]["application_id"], frame[frame["is_funded"]]["amount_eur"]))
+
+
+def test_simulator_with_the_programme_defaults_funds_one_more():
+    ranking = run_query("jury_ranking", **PARAMS)
+    result = simulator.simulate(ranking, simulator.Rules(budget_eur=1_000_000, cap_eur=100_000))
+    # the nine winners requested 100.000 € each; rank 10 Norderstedt requested 125.000 €, capped: 10 × 100.000
+    assert funded(result) == {app: 100_000 for app in
+                              ["BW-01", "BW-05", "BW-08", "BW-07", "BW-02", "BW-06", "BW-03", "BW-04", "BW-09", "BW-40"]}
+    assert result.spent_eur == 1_000_000 and result.remaining_eur == 0
+
+
+def test_simulator_with_one_per_kreis_swaps_rendsburg_for_two_others():
+    ranking = run_query("jury_ranking", **PARAMS)
+    result = simulator.simulate(ranking, simulator.Rules(max_per_kreis=1))
+    # BW-03 Wirtschaftsraum Rendsburg shares Rendsburg-Eckernförde with BW-08 Nortorf (rank 3)
+    assert list(funded(result)) == ["BW-01", "BW-05", "BW-08", "BW-07", "BW-02", "BW-06", "BW-04", "BW-09",
+                                    "BW-40", "BW-41"]
+    outcome = result.frame.set_index("application_id")["outcome"]
+    assert outcome["BW-03"] == "kreis_limit"
+    assert outcome["BW-37"] == "budget"
+
+
+def test_simulator_quota_partial_and_skip():
+    ranking = run_query("jury_ranking", **PARAMS)
+    # at least one Amt: BW-39 Amt Südtondern (rank 21) is funded first, Norderstedt no longer fits
+    quota = simulator.simulate(ranking, simulator.Rules(min_kinds=("amt",)))
+    assert funded(quota)["BW-39"] == 100_000 and "BW-40" not in funded(quota)
+    assert quota.frame.set_index("application_id").loc["BW-39", "outcome"] == "quota"
+    # 950.000 €: the rest of 50.000 € goes to Norderstedt (partial) or nobody (no request ≤ 50.000 € is scored)
+    partial = simulator.simulate(ranking, simulator.Rules(budget_eur=950_000, when_short="partial"))
+    assert funded(partial)["BW-40"] == 50_000 and partial.spent_eur == 950_000
+    skip = simulator.simulate(ranking, simulator.Rules(budget_eur=950_000, when_short="skip"))
+    assert len(funded(skip)) == 9 and skip.remaining_eur == 50_000
+    unmet = simulator.simulate(ranking, simulator.Rules(budget_eur=0, min_kreise=("01062",)))
+    assert unmet.unmet_kreise == ("01062",) and not funded(unmet)
+
+
+# --- the page -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("role", ["jury", "admin"])
+def test_page_for_jury_and_admin(app, role):
+    at = app(role=role, page=PAGE, stichtag="2021-06-30")
+    assert not at.exception, [e.message for e in at.exception]
+    assert [x.value for x in at.title] == ["Bewerbungen"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Eingegangen"] == "42"
+    assert metrics["Formal zulässig"] == "37"
+    assert metrics["Bewertet"] == "35"
+    assert metrics["Ausgewählt"] == "9"
+    assert metrics["Bewilligt"] == "872.300 €"
+    assert metrics["Gefördert (Simulation)"] == "10"
+    assert metrics["Vergeben (Simulation)"] == "1.000.000 €"
+    text = "\n".join(m.value for m in at.markdown)
+    assert "**ohne Innenministerium**: die Auswahl ändert sich – über die Linie rückt Stadt Norderstedt, " \
+           "darunter fällt Gemeinde Kirchbarkau." in text
+    assert "**Median**: dieselben Bewerbungen über der Förderlinie." in text
+    assert "**Nachhaltigkeit und Klimaschutz**: ICC 0,47, schwache Übereinstimmung" in text
+    assert "⚠ **BW-09 Gemeinde Kirchbarkau**, Bürgernutzen" in text
+    assert "Am strengsten wertete **IHK** (-0,8 Punkte" in text
+    assert len(at.get("plotly_chart")) >= 14
+
+
+def test_simulator_widgets_change_the_result(app):
+    at = app(role="jury", page=PAGE, stichtag="2021-06-30")
+    at.selectbox(key="ju_sim_max_per_kreis").set_value(1).run()
+    assert not at.exception
+    text = "\n".join(m.value for m in at.markdown)
+    assert "käme hinzu: Stadt Norderstedt, Kreis Nordfriesland; fiele heraus: Wirtschaftsraum Rendsburg." in text
+    at.number_input(key="ju_sim_budget").set_value(900_000).run()
+    at.selectbox(key="ju_sim_max_per_kreis").set_value(0).run()
+    assert "Die Simulation fördert genau die tatsächlich ausgewählten Bewerbungen." in [s.value for s in at.success]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Vergeben (Simulation)"] == "900.000 €"
+
+
+def test_threshold_widget_changes_the_flagged_applications(app):
+    at = app(role="jury", page=PAGE, stichtag="2021-06-30")
+    at.number_input(key="ju_threshold").set_value(6.0).run()
+    flagged = [m.value for m in at.markdown if m.value.startswith("⚠")]
+    assert len(flagged) == 1 and flagged[0].startswith("⚠ **BW-23 Gemeinde Sylt**")
+
+
+def test_page_in_english(app):
+    at = app(role="admin", page=PAGE, stichtag="2021-06-30")
+    at.segmented_control(key="lang").set_value("en").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert [x.value for x in at.title] == ["Applications"]
+    assert {m.label: m.value for m in at.metric}["Formally eligible"] == "37"
+
+
+def test_before_the_decision_only_the_received_count(app):
+    at = app(role="jury", page=PAGE, stichtag="2020-04-30")
+    assert not at.exception
+    # application.csv: BW-10 … BW-21 were received by 30.04.2020
+    assert [i.value for i in at.info] == [i18n.t("ju.before_decision", lang="de", count=12, date="26.08.2020")]
+    assert not at.get("plotly_chart") and not at.dataframe
+
+
+# --- confidentiality ------------------------------------------------------------------------------------
+
+def test_only_jury_and_admin_have_the_page():
+    spec = next(p for p in navigation.PAGES if p.file == PAGE)
+    assert spec.roles == ("jury", "admin") and spec.url_path == "bewerbungen"
+    for role in ("leitung", "analyse", "datenpflege"):
+        assert PAGE not in [p.file for p in navigation.pages_for(role)]
+
+
+@pytest.mark.parametrize("role", ["leitung", "analyse", "datenpflege"])
+def test_other_roles_are_refused(app, monkeypatch, role):
+    at = app(role=role)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(PAGE)
+    # started directly (a fresh server's first request to the page): the guard refuses before any query
+    monkeypatch.setenv("MONITOR_ROLE", role)
+    direct = AppTest.from_file(str(ROOT / PAGE), default_timeout=60).run()
+    assert not direct.exception
+    assert [e.value for e in direct.error] == [i18n.t("app.forbidden", lang="de", role=i18n.t(f"role.{role}", lang="de"))]
+    assert not direct.dataframe and not direct.metric and not direct.get("plotly_chart") and not direct.markdown
+
+
+def test_jury_queries_and_charts_are_used_by_the_jury_page_only():
+    pattern = re.compile(r"\bjury_[a-z_]+")
+    code = [ROOT / "dashboard.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "monitor").glob("*.py")]
+    users = {path.relative_to(ROOT).as_posix() for path in code
+             if path.name not in ("bewerbungen.py", "jury_charts.py") and pattern.search(path.read_text("utf-8"))}
+    assert users == set()
+    jury_queries = {p.stem for p in (ROOT / "queries").glob("jury_*.sql")}
+    page = (ROOT / PAGE).read_text("utf-8")
+    assert jury_queries == set(re.findall(r"""q\.run\(\s*["'](jury_[a-z_]+)["']""", page))
