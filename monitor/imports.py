@@ -442,6 +442,9 @@ def _check(cur, data: bytes, file_name: str, kind: str, progress: Progress | Non
     known = _known(cur, kind)
     validate = {"payments": _payments, "milestones": _milestones, "reports": _reports}[kind]
     validate(sheet, columns, known, report, progress)
+    # the order a user fixes them in: by row, then left to right
+    position = {header: index for index, header in enumerate(sheet.headers)}
+    report.problems.sort(key=lambda p: (p.row or 0, position.get(p.column, len(position))))
     return report
 
 
