@@ -1,0 +1,69 @@
+"""The Explorer in a real browser: renders offline, runs a query, and a copied URL restores the view elsewhere."""
+
+import io
+from pathlib import Path
+
+import openpyxl
+
+GROUPED = "explorer?stichtag=2021-06-30&tabelle=payment&gruppe=project_id&kennzahl=Summe&wert=amount_eur"
+BY_KIND = "select kind, count(*) as payment_count, sum(amount_eur) as paid_eur from payment group by kind order by kind"
+
+
+def main_text(page) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def test_explorer_renders_grouped_view_offline(app_page):
+    page = app_page.open(GROUPED)
+    page.wait_for_selector(".js-plotly-plot svg.main-svg", timeout=30_000)
+    assert app_page.exceptions() == 0
+    text = main_text(page)
+    assert "Explorer" in text and "9 Zeilen" in text
+    assert "Summe von Ausgezahlter Betrag (Euro) nach Projekt" in text   # chart title
+    app_page.screenshot("explorer")
+    # the Excel file is generated on click (deferred) and carries the header block and German formats
+    with page.expect_download(timeout=30_000) as download:
+        page.get_by_role("button", name="Excel herunterladen").last.click()
+    assert download.value.suggested_filename == "explorer.xlsx"
+    sheet = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+    assert sheet["A1"].value == "payment" and sheet["B2"].value == "30.06.2021"
+    rows = list(sheet.iter_rows(min_row=8, values_only=True))
+    assert ("DM-09", 39920) in rows and len(rows) == 9
+    assert sheet["B8"].number_format == '#,##0 "€"'
+    assert app_page.external == []
+
+
+def test_query_runs_and_its_url_restores_the_view_in_a_new_browser(app_page, browser, server):
+    page = app_page.open("explorer?modus=SQL")
+    box = page.get_by_role("textbox", name="SQL-Abfrage (nur SELECT)")
+    box.fill(BY_KIND)
+    box.press("Control+Enter")
+    page.wait_for_function("() => location.search.includes('sql=')", timeout=30_000)
+    app_page.settle()
+    page.get_by_text("2 Zeilen").wait_for(timeout=30_000)
+    assert app_page.exceptions() == 0
+    shared_url = page.url
+    assert "modus=SQL" in shared_url
+
+    # a colleague opens the copied link: new browser context, no shared cookies or session
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="de-DE")
+    try:
+        colleague = type(app_page)(context.new_page(), server)  # the fixture's AppPage class
+        other = colleague.open(shared_url.removeprefix(server))
+        other.get_by_text("2 Zeilen").wait_for(timeout=30_000)
+        assert other.get_by_role("textbox", name="SQL-Abfrage (nur SELECT)").input_value() == BY_KIND
+        assert colleague.exceptions() == 0
+        grid = other.locator('[data-testid="stDataFrame"]').last
+        grid.wait_for(timeout=30_000)
+        colleague.screenshot("explorer_shared_view")
+        assert colleague.external == []
+    finally:
+        context.close()
+    assert app_page.external == []
+
+
+def test_refused_statement_shows_message_not_traceback(app_page):
+    page = app_page.open("explorer?modus=SQL&sql=drop+table+score")
+    page.get_by_text("Abgelehnt: Erlaubt ist nur Lesen mit SELECT", exact=False).wait_for(timeout=30_000)
+    assert app_page.exceptions() == 0
+    assert "Traceback" not in main_text(page)
