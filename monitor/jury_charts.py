@@ -34,6 +34,12 @@ def short(name: str, width: int = 30) -> str:
     return name if len(name) <= width else name[: width - 1].rstrip() + "…"
 
 
+def signed(value: float, decimals: int = 1, lang: str | None = None) -> str:
+    """+0,6 / -0,8: an offset with its sign."""
+    value = round(float(value), decimals) or 0.0   # no "-0,0"
+    return ("+" if value > 0 else "") + fmt.number(value, decimals, lang)
+
+
 def _euro_axis(axis: dict, lang: str) -> dict:
     return {**axis, "tickformat": ",.0f", "ticksuffix": " €" if lang == "de" else "",
             "tickprefix": "" if lang == "de" else "€"}
@@ -160,7 +166,8 @@ def criterion_boxes(scores: pd.DataFrame, title: str, lang: str) -> go.Figure:
     for selected, colour in ((True, SELECTED_COLOUR), (False, NOT_SELECTED_COLOUR)):
         part = valid[valid["is_selected"] == selected]
         fig.add_trace(go.Box(
-            x=[wrap(c) for c in part["criterion_label"]], y=part["points"], name=t(f"ju.series.selected_{str(selected).lower()}", lang=lang),
+            x=[wrap(c) for c in part["criterion_label"]], y=part["points"],
+            name=t(f"ju.series.selected_{str(selected).lower()}", lang=lang),
             boxpoints="all", jitter=0.5, pointpos=0, marker={"color": colour, "size": 4, "opacity": 0.6},
             line={"color": colour, "width": 1.5}, fillcolor="rgba(0,0,0,0)", boxmean=True,
             text=[f"{a} · {j}" for a, j in zip(part["applicant_name"], part["juror_name"])],
@@ -203,7 +210,8 @@ def icc_bars(agreement: pd.DataFrame, title: str, lang: str) -> go.Figure:
     fig = go.Figure(go.Bar(
         y=ordered["criterion_label"], x=ordered["icc"], orientation="h",
         marker_color=[band_colour.get(b, "#999999") for b in ordered["icc_band"]],
-        text=[f"{fmt.number(v, 2, lang)} · {t(f'ju.band.{b}', lang=lang)}" for v, b in zip(ordered["icc"], ordered["icc_band"])],
+        text=[f"{fmt.number(v, 2, lang)} · {t(f'ju.band.{b}', lang=lang)}"
+              for v, b in zip(ordered["icc"], ordered["icc_band"])],
         textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>",
     ))
     charts.style(fig, title, lang, height=120 + 50 * len(ordered))
@@ -224,7 +232,8 @@ def spread_heatmap(spread: pd.DataFrame, threshold: float, title: str, lang: str
     grid = grid.reindex(index=apps["application_id"], columns=criteria)
     marks = [[("!" if v >= threshold else "") if pd.notna(v) else "" for v in row] for row in grid.to_numpy()]
     fig = go.Figure(go.Heatmap(
-        z=grid.to_numpy(), x=[wrap(c, 12) for c in criteria], y=labels, colorscale="Oranges", zmin=0, zmax=max(float(spread["spread_points"].max()), threshold),
+        z=grid.to_numpy(), x=[wrap(c, 12) for c in criteria], y=labels, colorscale="Oranges",
+        zmin=0, zmax=max(float(spread["spread_points"].max()), threshold),
         text=marks, texttemplate="%{text}", colorbar={"title": {"text": t("ju.axis_spread", lang=lang), "side": "right"}},
         hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>", xgap=1, ygap=1,
     ))
@@ -241,7 +250,7 @@ def leniency_bars(leniency: pd.DataFrame, title: str, lang: str) -> go.Figure:
     fig = go.Figure(go.Bar(
         y=ordered["juror_name"], x=ordered["offset_points"], orientation="h",
         marker_color=[charts.PALETTE[5] if v < 0 else charts.PALETTE[2] for v in ordered["offset_points"]],
-        text=[("+" if v > 0 else "") + fmt.number(v, 2, lang) for v in ordered["offset_points"]],
+        text=[signed(v, 2, lang) for v in ordered["offset_points"]],
         textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>",
     ))
     charts.style(fig, title, lang, height=120 + 50 * len(ordered))
@@ -259,7 +268,7 @@ def leniency_heatmap(by_criterion: pd.DataFrame, title: str, lang: str) -> go.Fi
     top = float(by_criterion["offset_points"].abs().max()) or 1
     fig = go.Figure(go.Heatmap(
         z=grid.to_numpy(), x=[wrap(j, 12) for j in grid.columns], y=criteria, colorscale="RdBu", zmid=0, zmin=-top, zmax=top,
-        text=[[("+" if v > 0 else "") + fmt.number(v, 1, lang) for v in row] for row in grid.to_numpy()],
+        text=[[signed(v, 1, lang) for v in row] for row in grid.to_numpy()],
         texttemplate="%{text}", colorbar={"title": {"text": t("ju.axis_offset_short", lang=lang), "side": "right"}},
         hovertemplate="%{y} · %{x}: %{text}<extra></extra>", xgap=1, ygap=1,
     ))
@@ -279,7 +288,8 @@ def rank_slope(ranking: pd.DataFrame, title: str, lang: str) -> go.Figure:
         colour = SELECTED_COLOUR if row.is_selected else NOT_SELECTED_COLOUR
         fig.add_trace(go.Scatter(
             x=[left, right], y=[row.rank, row.normalised_rank], mode="lines+markers+text",
-            line={"color": colour, "width": 3 if moved else 1.2, "dash": "solid" if moved or row.rank == row.normalised_rank else "dot"},
+            line={"color": colour, "width": 3 if moved else 1.2,
+                  "dash": "solid" if moved or row.rank == row.normalised_rank else "dot"},
             marker={"size": 6, "color": colour}, text=[f"{short(row.applicant_name)} ", f" {short(row.applicant_name)}"],
             textposition=["middle left", "middle right"], textfont={"size": 10}, showlegend=False,
             hovertemplate=f"{row.applicant_name}: %{{y}}<extra></extra>",
@@ -303,7 +313,8 @@ def sensitivity_heatmap(ranks: pd.DataFrame, variant_labels: list[str], title: s
     crosses = crosses.reindex(index=grid.index, columns=variant_labels).to_numpy()
     text = [[f"{int(v)}" + (" ⇅" if c else "") for v, c in zip(row, crow)] for row, crow in zip(grid.to_numpy(), crosses)]
     fig = go.Figure(go.Heatmap(
-        z=above, x=[wrap(v, 12) for v in variant_labels], y=grid.index.tolist(), colorscale=[[0, "#eaf2f8"], [1, SELECTED_COLOUR]],
+        z=above, x=[wrap(v, 12) for v in variant_labels], y=grid.index.tolist(),
+        colorscale=[[0, "#eaf2f8"], [1, SELECTED_COLOUR]],
         zmin=0, zmax=1, showscale=False, text=text, texttemplate="%{text}", xgap=2, ygap=2,
         hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
     ))

@@ -141,6 +141,9 @@ with st.expander(t("app.show_table")):
 
 # --- 3 · scores and ranking ---------------------------------------------------------------------------
 st.header(t("ju.h_scores"))
+if ranking.empty:
+    st.info(t("ju.no_scores"))
+    st.stop()
 recused = scores[scores["is_recused"]].drop_duplicates(["application_id", "juror_id"])
 st.markdown(t("ju.recusal_rule", count=len(recused), cells=int(scores["is_recused"].sum()),
               list=", ".join(f"{r.juror_name} ({r.application_id} {r.applicant_name})" for r in recused.itertuples())
@@ -169,17 +172,22 @@ st.header(t("ju.h_agreement"))
 threshold = st.number_input(t("ju.threshold"), min_value=1.0, max_value=10.0, value=4.0, step=0.5,
                             key="ju_threshold", help=t("ju.threshold_help"))
 spread = q.run("jury_spread", **params, lang=lang, discordant_points=threshold)
+# a criterion without a complete applications × jurors table has no coefficient
+agreement = agreement.dropna(subset=["icc"])
 discordant = spread[spread["is_discordant"]]
 excluded = int(recused["application_id"].nunique())
+if agreement.empty:
+    st.info(t("ju.icc_none"))
 for row in agreement.itertuples():
     st.markdown(t(f"ju.icc_reading.{row.icc_band}", criterion=row.criterion_label, icc=fmt.number(row.icc, 2)))
-st.plotly_chart(jury_charts.icc_bars(agreement, t("ju.icc_title"), lang), key="ju_icc_chart")
-st.caption(t("ju.icc_method", excluded=excluded, n=int(agreement["complete_applications_count"].max()),
-             k=int(agreement["jurors_count"].max())))
-with st.expander(t("app.show_table")):
-    tables.show(rounded(labelled(agreement, "icc_band", "ju.band"), ["icc", "ms_rows", "ms_columns", "ms_error"], 3),
-                "bewerbungen_icc", ["criterion_label", "icc", "icc_band_label", "complete_applications_count",
-                                    "jurors_count", "ms_rows", "ms_columns", "ms_error"], queries=("jury_agreement",))
+if not agreement.empty:
+    st.plotly_chart(jury_charts.icc_bars(agreement, t("ju.icc_title"), lang), key="ju_icc_chart")
+    st.caption(t("ju.icc_method", excluded=excluded, n=int(agreement["complete_applications_count"].max()),
+                 k=int(agreement["jurors_count"].max())))
+    with st.expander(t("app.show_table")):
+        tables.show(rounded(labelled(agreement, "icc_band", "ju.band"), ["icc", "ms_rows", "ms_columns", "ms_error"], 3),
+                    "bewerbungen_icc", ["criterion_label", "icc", "icc_band_label", "complete_applications_count",
+                                        "jurors_count", "ms_rows", "ms_columns", "ms_error"], queries=("jury_agreement",))
 
 st.subheader(t("ju.discordant", threshold=fmt.number(threshold, 1)))
 if discordant.empty:
@@ -189,7 +197,7 @@ else:
         st.markdown(t("ju.discordant_item", app=row.application_id, name=row.applicant_name,
                       criterion=row.criterion_label, low=fmt.number(row.min_points, 1),
                       high=fmt.number(row.max_points, 1), juror=row.outlier_juror_name,
-                      offset=("+" if row.outlier_offset_points > 0 else "") + fmt.number(row.outlier_offset_points, 1)))
+                      offset=jury_charts.signed(row.outlier_offset_points)))
 st.plotly_chart(jury_charts.spread_heatmap(spread, threshold, t("ju.spread_title"), lang), key="ju_spread_chart")
 with st.expander(t("app.show_table")):
     tables.show(rounded(yes_no(spread, "is_discordant"), ["mean_points", "sd_points", "outlier_offset_points"], 2),
@@ -201,8 +209,8 @@ with st.expander(t("app.show_table")):
 # --- 5 · leniency -------------------------------------------------------------------------------------
 st.header(t("ju.h_leniency"))
 strict, mild = leniency.iloc[0], leniency.iloc[-1]
-st.markdown(t("ju.leniency_reading", strict=strict["juror_name"], strict_offset=fmt.number(strict["offset_points"], 1),
-              mild=mild["juror_name"], mild_offset=("+" if mild["offset_points"] > 0 else "") + fmt.number(mild["offset_points"], 1)))
+st.markdown(t("ju.leniency_reading", strict=strict["juror_name"], strict_offset=jury_charts.signed(strict["offset_points"]),
+              mild=mild["juror_name"], mild_offset=jury_charts.signed(mild["offset_points"])))
 st.plotly_chart(jury_charts.leniency_bars(leniency, t("ju.leniency_title"), lang), key="ju_leniency_chart")
 st.plotly_chart(jury_charts.leniency_heatmap(leniency_by_criterion, t("ju.leniency_heatmap_title"), lang),
                 key="ju_leniency_heatmap")
