@@ -19,7 +19,8 @@ from monitor.sandbox import Sandbox, quote
 
 AGGREGATES = {"count": "count", "sum": "sum", "mean": "avg", "min": "min", "max": "max"}
 # the Stichtag: rows dated later do not exist yet; a milestone done later is still open on that day
-AS_OF_ROWS = {"payment": "payment_date", "progress_report": "report_date", "indicator_value": "value_date"}
+AS_OF_ROWS = {"payment": "payment_date", "payment_detail": "payment_date", "progress_report": "report_date",
+              "indicator_value": "value_date"}
 AS_OF_OPEN = {"milestone": "done_date"}
 FEW_VALUES = 30  # text columns with at most this many values get a multi-select
 _NUMBER = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",

@@ -44,6 +44,8 @@ CONFIG = {
     "lock_configuration": True,            # last: locks everything above
 }
 _IDENT = re.compile(r"[a-z_][a-z0-9_]*")
+# views of the copy for analysts (names instead of ids); built on the copy's tables, so they hold nothing more
+VIEW_DIR = Path(__file__).with_name("analysis_views")
 
 
 class SandboxError(Exception):
@@ -68,8 +70,13 @@ def catalogue() -> dict[str, list[str]]:
     return tables
 
 
+def views() -> dict[str, str]:
+    """The copy's views: file stem = view name, file = its select."""
+    return {path.stem: path.read_text(encoding="utf-8") for path in sorted(VIEW_DIR.glob("*.sql"))}
+
+
 def _plan(cur: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    """Catalogue tables and columns that exist in the main database."""
+    """Catalogue tables and columns that exist in the main database (views are made in the copy)."""
     present: dict[str, set[str]] = {}
     for table, column in cur.execute(
         "select table_name, column_name from information_schema.columns where table_schema = 'main'"
@@ -78,7 +85,7 @@ def _plan(cur: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     return {
         table: [c for c in columns if c in present[table]]
         for table, columns in catalogue().items()
-        if table in present and any(c in present[table] for c in columns)
+        if table in present and table not in views() and any(c in present[table] for c in columns)
     }
 
 
@@ -105,6 +112,8 @@ def build(cur: duckdb.DuckDBPyConnection, plan: dict[str, list[str]], target: Pa
             where = f" where {ROW_FILTERS[table]}" if table in ROW_FILTERS else ""
             data = cur.sql(f"select {cols} from main.{quote(table)}{where}").to_arrow_table()
             out.from_arrow(data).create(table)
+        for name, select in views().items():
+            out.execute(f"create view {quote(name)} as {select}")
         out.execute("checkpoint")
     except BaseException:
         out.close()
@@ -152,7 +161,10 @@ class Sandbox:
                 return newest
             try:
                 plan = _plan(cur)
-                target = main.with_name(f"{main.stem}_analysis_{fingerprint(cur, plan)[:16]}.duckdb")
+                # the views' text is part of the name: a changed view makes a new copy
+                stamp_text = fingerprint(cur, plan) + hashlib.sha256(repr(sorted(views().items())).encode()).hexdigest()
+                name = hashlib.sha256(stamp_text.encode()).hexdigest()[:16]
+                target = main.with_name(f"{main.stem}_analysis_{name}.duckdb")
                 if not target.exists():
                     build(cur, plan, target)
             finally:
@@ -198,7 +210,9 @@ class Sandbox:
         found: dict[str, list[tuple[str, str]]] = {}
         for table, column, dtype in rows:
             found.setdefault(table, []).append((column, dtype))
-        return {t: found[t] for t in catalogue() if t in found}
+        # views first: they are where most questions start
+        order = [v for v in views() if v in found and v in catalogue()] + [t for t in catalogue() if t in found and t not in views()]
+        return {t: found[t] for t in order}
 
     @classmethod
     def close_all(cls) -> None:

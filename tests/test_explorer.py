@@ -145,3 +145,30 @@ def test_english_labels(app):
     at = app(role="analyse", page=PAGE, lang="English", tabelle="payment", gruppe="kind")
     assert not at.exception
     assert at.selectbox(key="kennzahl").label == "Measure per group"
+
+
+def test_views_show_names_instead_of_ids(app):
+    # paid by 30.06.2021 per Kreis of the recipient (payment.csv -> project.csv -> applicant.csv -> region.csv)
+    at = app(role="analyse", page=PAGE, stichtag="2021-06-30", tabelle="payment_detail", gruppe="kreis_name",
+             kennzahl="Summe", wert="amount_eur")
+    assert not at.exception
+    assert dict(zip(result(at)["kreis_name"], result(at)["sum_amount_eur"])) == {
+        "Dithmarschen": 40000.0, "Flensburg": 30000.0, "Kiel": 17000.0, "Ostholstein": 40000.0,
+        "Pinneberg": 39000.0, "Plön": 39920.0, "Rendsburg-Eckernförde": 85000.0, "Schleswig-Flensburg": 40000.0,
+    }
+    # granted per Kreis: Rendsburg-Eckernförde has two recipients (Wirtschaftsraum Rendsburg 90.000, Nortorf 100.000)
+    at = app(role="analyse", page=PAGE, tabelle="project_detail", gruppe="kreis_name", kennzahl="Summe",
+             wert="granted_eur")
+    granted = dict(zip(result(at)["kreis_name"], result(at)["sum_granted_eur"]))
+    assert granted["Rendsburg-Eckernförde"] == 190000.0 and granted["Kiel"] == 85000.0
+    assert sum(granted.values()) == 872300.0
+
+
+def test_every_view_column_is_described():
+    from monitor.sandbox import Sandbox, catalogue, views
+
+    described = catalogue()
+    for name, columns in Sandbox.tables().items():
+        assert name in described
+        assert [c for c, _ in columns if c not in described[name]] == [], name
+    assert set(views()) <= set(Sandbox.tables())
