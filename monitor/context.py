@@ -124,9 +124,8 @@ def current() -> Context:
         st.error(t("app.forbidden", role=t(f"role.{identity.role}")))
         st.stop()
     if PagesManager.uses_pages_directory:
-        # leave the pages/ folder mode for good: rerun through dashboard.py and its st.navigation
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+        # replace the pages/ folder listing with the role's navigation (this also leaves that mode)
+        navigation.register(identity.role)
     return enter(identity)
 
 

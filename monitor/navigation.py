@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 EVERYONE = ("leitung", "jury", "analyse", "datenpflege", "admin")
 
@@ -28,6 +29,23 @@ PAGES = [
     PageSpec("pages/daten.py", "daten", "page.daten", ":material/upload_file:", ("datenpflege", "admin")),
     PageSpec("pages/explorer.py", "explorer", "page.explorer", ":material/query_stats:", ("analyse", "admin")),
 ]
+
+
+ICON = Path(__file__).with_name("assets") / "icon.png"
+
+
+def register(role: str):
+    """Page config and the role's pages in st.navigation; returns the page the URL asks for."""
+    import streamlit as st
+
+    from monitor.i18n import t
+
+    # a local icon: without one the browser would fetch the page's Material icon from Google
+    st.set_page_config(page_title=t("app.title"), page_icon=str(ICON), layout="wide")
+    return st.navigation([
+        st.Page(spec.file, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path)
+        for spec in pages_for(role)
+    ])
 
 
 def pages_for(role: str) -> list[PageSpec]:
