@@ -275,6 +275,11 @@ def figure(frame: pd.DataFrame, kind: str, x: str, y: str, colour: str | None, t
     for column, update in ((x, fig.update_xaxes), (y, fig.update_yaxes)):
         if column.endswith("_eur") and pd.api.types.is_numeric_dtype(data[column]):
             update(tickformat=",.0f", ticksuffix=" €" if lang == "de" else "", tickprefix="" if lang == "de" else "€")
+        elif pd.api.types.is_datetime64_any_dtype(data[column]) and lang == "de":
+            update(tickformat="%d.%m.%Y")
+    if colour:
+        # the legend sits below the x-axis title: short title, more room
+        fig.update_layout(legend={"title": {"text": fmt.header(colour, lang)}, "y": -0.4}, margin={"b": 40})
     return fig
 
 

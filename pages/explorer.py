@@ -44,12 +44,12 @@ else:
 
     view = explorer.View(table)
     chosen = st.multiselect(t("ex.filter_columns"), list(by_name), key="filter", bind="query-params",
-                            help=t("ex.filter_columns_help"))
+                            help=t("ex.filter_columns_help"), placeholder=t("ex.choose"))
     for name in chosen:
         column, stats = by_name[name], explorer.stats(table, by_name[name])
         if column.kind in ("text", "bool") and stats.values:
             picked = st.multiselect(t("ex.filter_values", column=name), list(stats.values), key=f"f_{name}",
-                                    bind="query-params")
+                                    bind="query-params", placeholder=t("ex.choose_all"))
             if picked:
                 view.filters[name] = list(picked)
         elif column.kind in ("text", "bool"):
@@ -70,7 +70,7 @@ else:
 
     left, middle, right = st.columns(3)
     view.group_by = left.multiselect(t("ex.group"), list(by_name), key="gruppe", bind="query-params",
-                                     max_selections=3)
+                                     max_selections=3, placeholder=t("ex.choose_none"))
     if view.group_by:
         view.agg = middle.selectbox(t("ex.agg"), list(explorer.AGGREGATES), format_func=lambda a: t(f"ex.agg.{a}"),
                                     key="kennzahl", bind="query-params")

@@ -67,3 +67,15 @@ def test_refused_statement_shows_message_not_traceback(app_page):
     page.get_by_text("Abgelehnt: Erlaubt ist nur Lesen mit SELECT", exact=False).wait_for(timeout=30_000)
     assert app_page.exceptions() == 0
     assert "Traceback" not in main_text(page)
+
+
+def test_choosing_in_the_page_writes_the_url(app_page):
+    page = app_page.open("explorer?tabelle=payment&gruppe=kind&filter=kind&f_kind=abschlag")
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Tabelle").first.click()
+    page.get_by_role("option", name="project_detail").click()
+    page.wait_for_function("() => location.search.includes('tabelle=project_detail')", timeout=30_000)
+    app_page.settle()
+    # another table: its filters and grouping start afresh, and the URL says so
+    assert "gruppe=" not in page.url and "f_kind=" not in page.url
+    assert app_page.exceptions() == 0
+    assert app_page.external == []
