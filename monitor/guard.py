@@ -204,7 +204,7 @@ def run(sql: str, params: dict | None = None, *, role: str, source: str = "sql",
         worker.join(time_limit)
         if worker.is_alive():
             cur.interrupt()
-            worker.join()
+            worker.join(5.0)  # a daemon thread: should it not stop, it cannot hold the process either
             raise Refusal("timeout", f"{time_limit:g} s")
         error = out.get("error")
         if isinstance(error, duckdb.InterruptException):

@@ -211,12 +211,14 @@ def test_runtime_layer_refuses_on_its_own():
                 cur.execute(sql).fetchall()
         settings = dict(cur.execute(
             "select name, value from duckdb_settings() where name in ('enable_external_access', "
-            "'lock_configuration', 'python_enable_replacements', 'autoload_known_extensions', 'threads')"
+            "'lock_configuration', 'python_enable_replacements', 'autoload_known_extensions', 'threads', "
+            "'memory_limit', 'temp_directory')"
         ).fetchall())
     finally:
         cur.close()
     assert settings == {"enable_external_access": "false", "lock_configuration": "true",
-                        "python_enable_replacements": "false", "autoload_known_extensions": "false", "threads": "1"}
+                        "python_enable_replacements": "false", "autoload_known_extensions": "false", "threads": "1",
+                        "memory_limit": "488.2 MiB", "temp_directory": ""}  # 512 MB; nothing spills to disk
 
 
 def test_scores_of_applications_not_selected_are_absent():
@@ -258,6 +260,13 @@ def test_runaway_query_is_interrupted_and_the_next_one_works(query_log):
     assert guard.run("select 42 as answer", role="analyse").frame["answer"].tolist() == [42]
     entries = [json.loads(line) for line in query_log.read_text().splitlines()]
     assert [(e["refused"], e["reason"]) for e in entries] == [(True, "timeout"), (False, None)]
+
+
+def test_memory_hungry_query_is_stopped_and_the_next_one_works():
+    with pytest.raises(guard.Refusal) as caught:
+        guard.run("select string_agg(range::varchar, ',') as s from range(200000000)", role="analyse")
+    assert caught.value.code == "memory"
+    assert guard.run("select 42 as answer", role="analyse").frame["answer"].tolist() == [42]
 
 
 def test_row_cap_truncates_with_notice():
