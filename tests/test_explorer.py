@@ -172,3 +172,10 @@ def test_every_view_column_is_described():
         assert name in described
         assert [c for c, _ in columns if c not in described[name]] == [], name
     assert set(views()) <= set(Sandbox.tables())
+
+
+def test_row_cap_shows_truncation_notice(app):
+    at = app(role="analyse", page=PAGE, modus="SQL", sql="select range as n from range(25000)")
+    assert not at.exception
+    assert at.warning[0].value.startswith("Gekürzt: Es werden nur die ersten 10.000 Zeilen")
+    assert len(result(at)) == 10000
