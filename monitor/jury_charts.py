@@ -212,14 +212,15 @@ def icc_bars(agreement: pd.DataFrame, title: str, lang: str) -> go.Figure:
         marker_color=[band_colour.get(b, "#999999") for b in ordered["icc_band"]],
         text=[f"{fmt.number(v, 2, lang)} · {t(f'ju.band.{b}', lang=lang)}"
               for v, b in zip(ordered["icc"], ordered["icc_band"])],
-        textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>",
+        textposition="inside", insidetextanchor="end", textfont={"color": "#ffffff"},
+        hovertemplate="%{y}: %{text}<extra></extra>",
     ))
     charts.style(fig, title, lang, height=120 + 50 * len(ordered))
     for edge in (0.5, 0.75, 0.9):
         fig.add_vline(x=edge, line_dash="dot", line_color="#6b6b6b")
-    fig.update_xaxes(title_text=t("ju.axis_icc", lang=lang), range=[0, 1.2], dtick=0.25)
+    fig.update_xaxes(title_text=t("ju.axis_icc", lang=lang), range=[0, 1], dtick=0.25)
     fig.update_yaxes(title_text=t("ju.axis_criterion", lang=lang))
-    fig.update_layout(showlegend=False, margin={"r": 90})
+    fig.update_layout(showlegend=False)
     return fig
 
 

@@ -169,7 +169,7 @@ with st.expander(t("ju.all_scores")):
 
 # --- 4 · agreement ------------------------------------------------------------------------------------
 st.header(t("ju.h_agreement"))
-threshold = st.number_input(t("ju.threshold"), min_value=1.0, max_value=10.0, value=4.0, step=0.5,
+threshold = st.number_input(t("ju.threshold"), min_value=1.0, max_value=10.0, value=4.0, step=0.5, format="%.1f",
                             key="ju_threshold", help=t("ju.threshold_help"))
 spread = q.run("jury_spread", **params, lang=lang, discordant_points=threshold)
 # a criterion without a complete applications × jurors table has no coefficient
