@@ -274,7 +274,8 @@ def figure(frame: pd.DataFrame, kind: str, x: str, y: str, colour: str | None, t
     fig.update_yaxes(title_text=labels[y])
     for column, update in ((x, fig.update_xaxes), (y, fig.update_yaxes)):
         if column.endswith("_eur") and pd.api.types.is_numeric_dtype(data[column]):
-            update(tickformat=",.0f", ticksuffix=" €" if lang == "de" else "", tickprefix="" if lang == "de" else "€")
+            german = lang == "de"
+            update(tickformat=",.0f", ticksuffix=" €" if german else "", tickprefix="" if german else "€")
         elif pd.api.types.is_datetime64_any_dtype(data[column]) and lang == "de":
             update(tickformat="%d.%m.%Y")
     if colour:

@@ -103,7 +103,8 @@ def fingerprint(cur: duckdb.DuckDBPyConnection, plan: dict[str, list[str]]) -> s
 
 def build(cur: duckdb.DuckDBPyConnection, plan: dict[str, list[str]], target: Path) -> Path:
     """Write the copy to target atomically (temporary file, then rename)."""
-    tmp = target.with_name(target.name + ".tmp")
+    # unique per process and thread: two builders never share (or delete) each other's half-written file
+    tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}-{threading.get_ident()}")
     tmp.unlink(missing_ok=True)
     out = duckdb.connect(str(tmp), config={"python_enable_replacements": False})
     try:
@@ -162,8 +163,9 @@ class Sandbox:
             try:
                 plan = _plan(cur)
                 # the views' text is part of the name: a changed view makes a new copy
-                stamp_text = fingerprint(cur, plan) + hashlib.sha256(repr(sorted(views().items())).encode()).hexdigest()
-                name = hashlib.sha256(stamp_text.encode()).hexdigest()[:16]
+                digest = hashlib.sha256(fingerprint(cur, plan).encode())
+                digest.update(repr(sorted(views().items())).encode())
+                name = digest.hexdigest()[:16]
                 target = main.with_name(f"{main.stem}_analysis_{name}.duckdb")
                 if not target.exists():
                     build(cur, plan, target)
@@ -211,7 +213,9 @@ class Sandbox:
         for table, column, dtype in rows:
             found.setdefault(table, []).append((column, dtype))
         # views first: they are where most questions start
-        order = [v for v in views() if v in found and v in catalogue()] + [t for t in catalogue() if t in found and t not in views()]
+        described, made = catalogue(), views()
+        order = [v for v in made if v in found and v in described]
+        order += [t for t in described if t in found and t not in made]
         return {t: found[t] for t in order}
 
     @classmethod

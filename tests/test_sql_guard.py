@@ -186,7 +186,8 @@ def test_hostile_statements_change_no_file_and_create_none(shared_db, tmp_path):
             guard.run(sql, role="analyse")
     assert {p: _sha(p) for p in watched} == before
     assert {d: sorted(p.name for p in d.iterdir()) for d in listing} == listing
-    for leak in ("/tmp/explorer_leak.csv", "/tmp/explorer_leak.parquet", "/tmp/explorer_export", "/tmp/explorer_other.duckdb"):
+    for leak in ("/tmp/explorer_leak.csv", "/tmp/explorer_leak.parquet", "/tmp/explorer_export",
+                 "/tmp/explorer_other.duckdb"):
         assert not Path(leak).exists()
 
 
@@ -311,7 +312,8 @@ def test_copy_follows_changes_of_the_main_database(fresh_db):
     old = Sandbox.path()
     cur = Database.cursor()
     try:
-        cur.execute("insert into payment values ('Z-TEST', 'DM-01', date '2023-03-01', 1234.00, 'abschlag', null, null)")
+        cur.execute("insert into payment values "
+                    "('Z-TEST', 'DM-01', date '2023-03-01', 1234.00, 'abschlag', null, null)")
     finally:
         cur.close()
     Database.changed()
