@@ -212,7 +212,7 @@ def icc_bars(agreement: pd.DataFrame, title: str, lang: str) -> go.Figure:
         marker_color=[band_colour.get(b, "#999999") for b in ordered["icc_band"]],
         text=[f"{fmt.number(v, 2, lang)} · {t(f'ju.band.{b}', lang=lang)}"
               for v, b in zip(ordered["icc"], ordered["icc_band"])],
-        textposition="inside", insidetextanchor="end", textfont={"color": "#ffffff"},
+        textposition="inside", insidetextanchor="start", textfont={"color": "#ffffff"},
         hovertemplate="%{y}: %{text}<extra></extra>",
     ))
     charts.style(fig, title, lang, height=120 + 50 * len(ordered))
