@@ -53,13 +53,22 @@ def _as_date(value) -> dt.date:
     return pd.Timestamp(value).date()
 
 
+def _language_from_url() -> str:
+    """The language a shared link asks for: ?lang=en or ?lang=English; German otherwise."""
+    raw = (st.query_params.get("lang") or "").strip().lower()
+    names = {name.lower(): code for code, name in LANGUAGE_NAMES.items()}
+    return raw if raw in LANGUAGES else names.get(raw, "de")
+
+
 def sidebar(identity: Identity) -> Context:
     """Draw the shared sidebar (language, programme, Stichtag, role) and return the page context."""
-    # the widgets are bound to the URL (?lang=en&stichtag=2021-06-30), so a copied link restores the view
+    # the URL keeps language and Stichtag (?lang=en&stichtag=2021-06-30), so a copied link restores the view
+    if st.session_state.get("lang") not in LANGUAGES:
+        st.session_state["lang"] = _language_from_url()
     with st.sidebar:
         lang = st.segmented_control(
-            t("app.language"), options=list(LANGUAGES), format_func=LANGUAGE_NAMES.get, default="de",
-            required=True, key="lang", bind="query-params",
+            t("app.language"), options=list(LANGUAGES), format_func=LANGUAGE_NAMES.get,
+            required=True, key="lang",
         ) or "de"
         programmes = q.run("programmes")
         if programmes.empty:
@@ -90,6 +99,9 @@ def sidebar(identity: Identity) -> Context:
             st.caption(":material/science: " + t("app.demo_note"))
     ctx = Context(programme_id, programme, as_of, first, last, lang, identity.role, is_demo)
     st.session_state["_context"] = ctx
+    # the language is not a bound widget: bound widgets put the label ("English") into the URL
+    if st.query_params.get("lang") != lang:
+        st.query_params["lang"] = lang
     return ctx
 
 

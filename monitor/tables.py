@@ -28,7 +28,7 @@ def show(frame: pd.DataFrame, key: str, columns: list[str] | None = None, querie
         styled = fmt.styled(shown, lang)
     else:
         styled = shown.style.format({c: (lambda v, c=c: fmt.value(c, v, lang)) for c in shown.columns}, na_rep="–")
-    st.dataframe(styled, hide_index=True, key=f"{key}_table", height=height)
+    st.dataframe(styled, hide_index=True, key=f"{key}_table", height=height, placeholder="–")
     provenance = export.Provenance(
         title=title or "", as_of=_as_of(), filters=tuple(filters),
         source=source or (t("app.source_query", lang=lang, names=", ".join(queries)) if queries else ""),

@@ -31,10 +31,12 @@ def shared_db(tmp_path_factory, pristine_db) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _isolation(shared_db, monkeypatch):
+def _isolation(shared_db, monkeypatch, tmp_path):
     """Every test starts on the shared demo database, as admin, with empty caches."""
     monkeypatch.setenv("MONITOR_DB", str(shared_db))
     monkeypatch.delenv("MONITOR_ROLE", raising=False)
+    # the Explorer logs every query; tests keep their logs out of the working tree
+    monkeypatch.setenv("MONITOR_QUERY_LOG", str(tmp_path / "queries.jsonl"))
     st.cache_data.clear()
     st.cache_resource.clear()
     yield

@@ -57,7 +57,7 @@ def test_changing_the_stichtag_widget_updates_the_figures(app):
 
 
 def test_english(app):
-    at = app(role="leitung", page=PAGE, stichtag="2021-06-30", lang="English")
+    at = app(role="leitung", page=PAGE, stichtag="2021-06-30", lang="en")
     assert not at.exception
     assert at.title[0].value == "Overview"
     values = metrics(at)
