@@ -138,6 +138,10 @@ def current() -> Context:
     if PagesManager.uses_pages_directory:
         # replace the pages/ folder listing with the role's navigation (this also leaves that mode)
         navigation.register(identity.role)
+        if "_context" not in st.session_state:
+            # a session's very first run: start over through dashboard.py, so that this page's widgets
+            # belong to the navigation's page (an upload on the folder-mode page would be lost)
+            st.rerun()
     return enter(identity)
 
 
