@@ -7,6 +7,8 @@ import datetime as dt
 import os
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,14 +98,29 @@ def _load_table(con: duckdb.DuckDBPyConnection, table: str, csv_path: Path) -> N
         con.execute("drop table if exists _stage")
 
 
+@contextmanager
+def new_file(path: Path, config: dict | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to a new DuckDB file that appears at path only when complete (temp file, rename)."""
+    # unique per process and thread: two writers never share (or delete) each other's half-written file
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp), config=config or {})
+    try:
+        yield con
+        con.execute("checkpoint")
+    except BaseException:
+        con.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    con.close()
+    os.replace(tmp, path)
+
+
 def build(path: Path | None = None, source_dir: Path = DEMO_DIR) -> Path:
     """Build the database from the CSVs in source_dir; atomically replaces the file at path."""
     path = Path(path or database_path())
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp-build")
-    tmp.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp))
-    try:
+    with new_file(path) as con:
         con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
         for table in TABLES:
             csv_path = source_dir / f"{table}.csv"
@@ -115,13 +132,6 @@ def build(path: Path | None = None, source_dir: Path = DEMO_DIR) -> Path:
             "create table build_info as select ? as source_dir, ? as is_demo, now()::timestamp as built_at",
             [str(source_dir), source_dir.resolve() == DEMO_DIR.resolve()],
         )
-        con.execute("checkpoint")
-    except BaseException:
-        con.close()
-        tmp.unlink(missing_ok=True)
-        raise
-    con.close()
-    os.replace(tmp, path)
     return path
 
 

@@ -10,13 +10,13 @@ describes it there on purpose.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import threading
 from pathlib import Path
 
 import duckdb
 
+from monitor import db
 from monitor.db import Database, database_path
 from monitor.i18n import catalogue as text_catalogue
 
@@ -103,11 +103,7 @@ def fingerprint(cur: duckdb.DuckDBPyConnection, plan: dict[str, list[str]]) -> s
 
 def build(cur: duckdb.DuckDBPyConnection, plan: dict[str, list[str]], target: Path) -> Path:
     """Write the copy to target atomically (temporary file, then rename)."""
-    # unique per process and thread: two builders never share (or delete) each other's half-written file
-    tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}-{threading.get_ident()}")
-    tmp.unlink(missing_ok=True)
-    out = duckdb.connect(str(tmp), config={"python_enable_replacements": False})
-    try:
+    with db.new_file(target, config={"python_enable_replacements": False}) as out:
         for table, columns in plan.items():
             cols = ", ".join(quote(c) for c in columns)
             where = f" where {ROW_FILTERS[table]}" if table in ROW_FILTERS else ""
@@ -115,13 +111,6 @@ def build(cur: duckdb.DuckDBPyConnection, plan: dict[str, list[str]], target: Pa
             out.from_arrow(data).create(table)
         for name, select in views().items():
             out.execute(f"create view {quote(name)} as {select}")
-        out.execute("checkpoint")
-    except BaseException:
-        out.close()
-        tmp.unlink(missing_ok=True)
-        raise
-    out.close()
-    os.replace(tmp, target)
     return target
 
 
