@@ -90,9 +90,33 @@ def generate(path: Path, programmes: int = 50, projects_per_programme: int = 400
                ['green', 'green', 'amber', 'red'][((hash(project_id || s) % 4) + 1)::bigint], null, null
         from project, range(6) t(s)
     """)
+    # the jury's side: as many unsuccessful applications as projects, six criteria, five jurors, all scored
+    con.execute("""
+        insert into application
+        select 'b' || i || '-n' || k, 'p' || i, 'a' || ((i * 104729 + k) % $m), 'Abgelehnt ' || k,
+               date '2019-03-01' + (i % 5) * interval 1 year, 150000, 'not_selected', null, true, 's'
+        from range($p) a(i), range($n) b(k)
+    """, {"p": p, "n": n, "m": m})
+    con.execute("""
+        insert into criterion select 'p' || i || '-c' || c, 'p' || i, c, 'Kriterium ' || c, 'Criterion ' || c,
+               [25, 20, 15, 15, 10, 15][c + 1], 10, true
+        from range($p) a(i), range(6) b(c)
+    """, {"p": p})
+    con.execute("""
+        insert into juror select 'p' || i || '-j' || j, 'p' || i, 'Institution ' || j, 'J' || j, j = 0, 's'
+        from range($p) a(i), range(5) b(j)
+    """, {"p": p})
+    con.execute("""
+        insert into score
+        select application_id, programme_id || '-j' || j, programme_id || '-c' || c,
+               case when hash(application_id || j) % 97 = 0 then null else (hash(application_id || j || c) % 21) / 2 end,
+               hash(application_id || j) % 97 = 0
+        from application, range(5) a(j), range(6) b(c)
+    """)
     con.execute("create table build_info as select 'bench' as source_dir, false as is_demo, now()::timestamp as built_at")
     counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0]
-              for t in ("region", "project", "payment", "milestone", "progress_report", "planned_payment")}
+              for t in ("region", "project", "payment", "milestone", "progress_report", "planned_payment",
+                        "application", "score")}
     con.execute("checkpoint")
     con.close()
     return counts
