@@ -70,8 +70,9 @@ for _, row in attention.iterrows():
 st.subheader(t("ov.lights"))
 st.caption(t("ov.lights_rule", red_days=programme["red_overdue_days"], red_gap=fmt.number(programme["red_gap_pct"]),
              amber_gap=fmt.number(programme["amber_gap_pct"]), report_days=programme["report_interval_days"]))
-tables.show(projects, "ampel", ["light_label", "recipient_name", "title", "granted_eur", "paid_eur", "paid_pct",
-                                "term_elapsed_pct", "reason"], queries=("project_status",))
+# the reason right after the light: it is what a reader looks for, the money can scroll
+tables.show(projects, "ampel", ["light_label", "recipient_name", "paid_pct", "term_elapsed_pct", "reason",
+                                "granted_eur", "paid_eur", "title"], queries=("project_status",))
 
 st.subheader(t("ov.next_milestones"))
 if upcoming.empty:
