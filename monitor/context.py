@@ -12,9 +12,8 @@ import streamlit as st
 
 from monitor import auth, db, fmt, navigation, queries as q
 from monitor.auth import Identity
-from monitor.i18n import LANGUAGES, t
+from monitor.i18n import LANGUAGE_NAMES, LANGUAGES, language_from_url, t
 
-LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 
 
 @dataclass(frozen=True)
@@ -53,18 +52,11 @@ def _as_date(value) -> dt.date:
     return pd.Timestamp(value).date()
 
 
-def _language_from_url() -> str:
-    """The language a shared link asks for: ?lang=en or ?lang=English; German otherwise."""
-    raw = (st.query_params.get("lang") or "").strip().lower()
-    names = {name.lower(): code for code, name in LANGUAGE_NAMES.items()}
-    return raw if raw in LANGUAGES else names.get(raw, "de")
-
-
 def sidebar(identity: Identity) -> Context:
     """Draw the shared sidebar (language, programme, Stichtag, role) and return the page context."""
     # the URL keeps language and Stichtag (?lang=en&stichtag=2021-06-30), so a copied link restores the view
     if st.session_state.get("lang") not in LANGUAGES:
-        st.session_state["lang"] = _language_from_url()
+        st.session_state["lang"] = language_from_url()
     with st.sidebar:
         lang = st.segmented_control(
             t("app.language"), options=list(LANGUAGES), format_func=LANGUAGE_NAMES.get,

@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 LANGUAGES = ("de", "en")
+LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 DEFAULT_LANGUAGE = "de"
 TEXT_DIR = Path(__file__).with_name("texts")
 _MISSING = object()
@@ -41,10 +42,20 @@ def current_language() -> str:
             return DEFAULT_LANGUAGE
         import streamlit as st
 
-        lang = st.session_state.get("lang", DEFAULT_LANGUAGE)
+        # before the sidebar's switch exists in this session, a shared link's ?lang= decides
+        lang = st.session_state.get("lang") or language_from_url()
     except Exception:  # noqa: BLE001 - no session means the default language
         return DEFAULT_LANGUAGE
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def language_from_url() -> str:
+    """The language a shared link asks for: ?lang=en or ?lang=English; German otherwise."""
+    import streamlit as st
+
+    raw = (st.query_params.get("lang") or "").strip().lower()
+    names = {name.lower(): code for code, name in LANGUAGE_NAMES.items()}
+    return raw if raw in LANGUAGES else names.get(raw, DEFAULT_LANGUAGE)
 
 
 def t(key: str, lang: str | None = None, default=_MISSING, **values) -> str:
