@@ -28,6 +28,7 @@ PAGES = [
     PageSpec("pages/bewerbungen.py", "bewerbungen", "page.bewerbungen", ":material/how_to_vote:", ("jury", "admin")),
     PageSpec("pages/daten.py", "daten", "page.daten", ":material/upload_file:", ("datenpflege", "admin")),
     PageSpec("pages/explorer.py", "explorer", "page.explorer", ":material/query_stats:", ("analyse", "admin")),
+    PageSpec("pages/netzwerk.py", "netzwerk", "page.netzwerk", ":material/hub:", EVERYONE),
 ]
 
 
