@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from monitor import charts, context, fmt, queries as q, status, tables
+from monitor import briefing, charts, context, fmt, queries as q, status, tables
 from monitor.i18n import t
 
 ctx = context.current()
@@ -19,6 +19,11 @@ upcoming = q.run("next_milestones", **ctx.params(), limit=8)
 if summary["project_count"] == 0:
     st.info(t("app.no_data_yet", date=fmt.date(programme["decision_date"])))
     st.stop()
+
+# the one-page PDF for the Leitung, generated only when clicked
+st.download_button(t("br.download"), lambda: briefing.pdf_bytes(ctx), file_name=briefing.file_name(ctx),
+                   mime="application/pdf", key="briefing_pdf", icon=":material/picture_as_pdf:",
+                   help=t("br.download_help"), on_click="ignore")
 
 
 def kpi(column, label: str, value: str, note: str) -> None:
