@@ -1,0 +1,251 @@
+"""Netzwerk: edges, shared themes, topic recipients and similarity on the demo data, and the page for every role.
+
+Expected figures were worked out with pandas directly over data/demo/project_goal.csv, project_theme.csv,
+project.csv and milestone.csv (pairs of projects, set intersections), not with the queries under test.
+On 30.06.2021 all nine projects exist (decided 08.09.2020), one per recipient.
+"""
+
+import datetime as dt
+import json
+
+import pandas as pd
+import pytest
+
+from monitor import auth, i18n, network
+from tests.conftest import ROOT, run_query
+
+AS_OF = dt.date(2021, 6, 30)
+BASE = {"programme_id": "dmk-sh", "as_of": AS_OF, "lang": "de"}
+MOBILITY = {"dithmarschen", "schleswig-flensburg", "wr-rendsburg", "pinneberg", "kirchbarkau"}
+
+
+def edges(basis: str, min_shared: int) -> pd.DataFrame:
+    return run_query("network_edges", **BASE, basis=basis, min_shared=min_shared)
+
+
+@pytest.mark.parametrize(("basis", "min_shared", "expected"), [
+    ("themes", 1, 25), ("themes", 3, 3), ("goals", 1, 35), ("goals", 3, 9), ("both", 1, 35), ("both", 3, 23),
+    ("goals", 4, 0), ("themes", 6, 1), ("both", 8, 1), ("both", 9, 0),
+])
+def test_edge_counts_by_threshold(basis, min_shared, expected):
+    assert len(edges(basis, min_shared)) == expected
+
+
+def test_edges_counted_from_the_csvs_agree():
+    # an independent count with pandas over the CSVs, next to the literals above
+    goals = pd.read_csv(ROOT / "data/demo/project_goal.csv").groupby("project_id")["goal_id"].apply(set)
+    themes = pd.read_csv(ROOT / "data/demo/project_theme.csv").groupby("project_id")["theme"].apply(set)
+    ids = sorted(goals.index)
+    pairs = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1:]]
+    assert sum(len(themes[a] & themes[b]) >= 2 for a, b in pairs) == len(edges("themes", 2)) == 11
+    assert sum(len(goals[a] & goals[b]) >= 2 for a, b in pairs) == len(edges("goals", 2)) == 26
+
+
+def test_themes_at_three_are_the_three_strong_pairs():
+    found = {frozenset((r.source_id, r.target_id)): r.shared_themes for r in edges("themes", 3).itertuples()}
+    assert found == {
+        frozenset({"dithmarschen", "wr-rendsburg"}): "Bildung, Gesundheit, Kultur und Freizeit, Mobilität, Tourismus, Verwaltung",
+        frozenset({"dithmarschen", "pinneberg"}): "Mobilität, Verwaltung, Wirtschaft und Energie",
+        frozenset({"kirchbarkau", "pinneberg"}): "Klimaschutz, Mobilität, Wohnen",
+    }
+
+
+def test_dithmarschen_and_rendsburg_share_six_themes_and_two_goals():
+    pair = edges("both", 1).query("source_id == 'dithmarschen' and target_id == 'wr-rendsburg'").iloc[0]
+    assert pair["shared_themes_count"] == 6
+    assert pair["shared_themes"] == "Bildung, Gesundheit, Kultur und Freizeit, Mobilität, Tourismus, Verwaltung"
+    assert pair["shared_goals_count"] == 2
+    assert pair["shared_goals"] == "Partizipation, Wohlstand / Wettbewerbsfähigkeit"
+    assert pair["shared_count"] == 8
+    # DM-01: 4 goals + 10 themes, DM-03: 3 goals + 6 themes; 8 shared of 14 + 9 - 8 = 15 distinct
+    assert pair["similarity_pct"] == pytest.approx(100 * 8 / 15)
+    # and the strongest link of the whole network
+    assert edges("both", 1).iloc[0][["source_id", "target_id"]].tolist() == ["dithmarschen", "wr-rendsburg"]
+
+
+def test_goal_labels_follow_the_language():
+    pair = run_query("network_edges", **dict(BASE, lang="en"), basis="goals", min_shared=1).query(
+        "source_id == 'dithmarschen' and target_id == 'wr-rendsburg'").iloc[0]
+    assert pair["shared_goals"] == "Participation, Prosperity / competitiveness"
+
+
+def test_nodes_are_the_nine_recipients_with_grant():
+    nodes = run_query("network_nodes", **BASE)
+    assert len(nodes) == 9
+    assert nodes["granted_eur"].sum() == 872_300
+    dithmarschen = nodes.set_index("applicant_id").loc["dithmarschen"]
+    assert (dithmarschen["goal_count"], dithmarschen["theme_count"]) == (4, 10)
+    assert dithmarschen["kreis_name"] == "Dithmarschen"
+
+
+def test_before_the_decision_there_is_no_network():
+    early = dict(BASE, as_of=dt.date(2020, 9, 7))
+    assert run_query("network_nodes", **early).empty
+    assert run_query("network_edges", **early, basis="both", min_shared=1).empty
+    assert run_query("network_topics", **early).empty
+
+
+def test_mobility_recipients_and_their_completed_milestones():
+    rows = run_query("topic_recipients", programme_id="dmk-sh", as_of=AS_OF, topic_kind="theme", topic_id="Mobilität")
+    assert set(rows["applicant_id"]) == MOBILITY
+    done = rows.set_index("applicant_id")["milestones_done_count"].to_dict()
+    assert done == {"dithmarschen": 1, "schleswig-flensburg": 2, "wr-rendsburg": 1, "pinneberg": 0, "kirchbarkau": 1}
+    flensburg = rows.set_index("applicant_id").loc["schleswig-flensburg"]
+    assert flensburg["done_milestones"] == "Bestandsaufnahme in Ämtern und Gemeinden; Beteiligungsplattform online"
+    assert flensburg["last_done_date"].date() == dt.date(2021, 4, 1)
+
+
+def test_completed_milestones_respect_the_stichtag():
+    rows = run_query("topic_recipients", programme_id="dmk-sh", as_of=dt.date(2020, 12, 31), topic_kind="theme",
+                     topic_id="Mobilität").set_index("applicant_id")
+    # by 31.12.2020: M-01-1 done 08.12.2020, M-02-1 done 18.12.2020; nothing else yet
+    assert rows["milestones_done_count"].to_dict() == {
+        "dithmarschen": 1, "schleswig-flensburg": 1, "wr-rendsburg": 0, "pinneberg": 0, "kirchbarkau": 0}
+
+
+def test_goal_topic_carries_the_weight():
+    rows = run_query("topic_recipients", programme_id="dmk-sh", as_of=AS_OF, topic_kind="goal", topic_id="inklusion")
+    assert rows.set_index("project_id")["goal_weight_pct"].to_dict() == {"DM-01": 20, "DM-02": 30, "DM-05": 10, "DM-09": 30}
+
+
+def test_topic_list_counts_recipients():
+    topics = run_query("network_topics", **BASE).set_index(["topic_kind", "topic_id"])
+    assert len(topics) == 6 + 24
+    assert topics.loc[("theme", "Mobilität"), "recipient_count"] == 5
+    assert topics.loc[("theme", "Verwaltung"), "recipient_count"] == 5
+    assert topics.loc[("goal", "partizipation"), "recipient_count"] == 7
+    assert topics.loc[("goal", "wohlstand"), "recipient_count"] == 7
+
+
+@pytest.mark.parametrize(("applicant_id", "best", "shared", "similarity"), [
+    ("kirchbarkau", "pinneberg", 6, 100 * 6 / 13),       # 9 + 10 topics, 6 shared
+    ("dithmarschen", "wr-rendsburg", 8, 100 * 8 / 15),
+    ("nortorf", "eutin", 4, 100 * 4 / 12),              # 7 + 9 topics, 4 shared
+    ("kiel", "wr-rendsburg", 4, 100 * 4 / 10),          # 5 + 9 topics, 4 shared
+])
+def test_most_similar_recipient(applicant_id, best, shared, similarity):
+    similar = run_query("similar_recipients", **BASE, applicant_id=applicant_id)
+    top = similar.iloc[0]
+    assert top["applicant_id"] == best
+    assert top["shared_count"] == shared
+    assert top["similarity_pct"] == pytest.approx(similarity)
+    assert applicant_id not in set(similar["applicant_id"])
+
+
+def test_similar_to_kirchbarkau_in_order():
+    similar = run_query("similar_recipients", **BASE, applicant_id="kirchbarkau")
+    # ties (Eutin and Rendsburg, both 2 of 16) fall back to the name
+    assert similar["applicant_id"].tolist() == [
+        "pinneberg", "dithmarschen", "schleswig-flensburg", "flensburg", "nortorf", "eutin", "wr-rendsburg", "kiel"]
+    assert similar.iloc[0]["shared_themes"] == "Klimaschutz, Mobilität, Wohnen"
+    assert similar.iloc[0]["shared_goals"] == "Partizipation, Nachhaltigkeit, Klimaneutralität"
+
+
+def test_layout_is_deterministic_and_inside_the_square():
+    nodes = run_query("network_nodes", **BASE)
+    links = edges("both", 3)
+    first = network.layout(nodes, links)
+    second = network.layout(nodes.sample(frac=1, random_state=1), links)
+    assert first == second
+    assert set(first) == set(nodes["applicant_id"])
+    assert all(-1 <= x <= 1 and -1 <= y <= 1 for x, y in first.values())
+    # no two recipients on the same spot
+    points = sorted(first.values())
+    assert all(abs(a[0] - b[0]) + abs(a[1] - b[1]) > 0.05 for a, b in zip(points, points[1:]))
+
+
+def test_recipient_status_takes_the_most_urgent_light():
+    frame = pd.DataFrame({"applicant_id": ["a", "a", "b"], "project_id": ["P1", "P2", "P3"],
+                          "light": ["green", "red", "done"], "light_rank": [2, 0, 4],
+                          "progress_pct": [10.0, 30.0, 100.0], "last_report_date": pd.to_datetime(
+                              ["2021-01-01", "2021-02-01", "2021-03-01"])})
+    out = network.recipient_status(frame, "de").set_index("applicant_id")
+    assert out.loc["a", "light"] == "red" and out.loc["a", "progress_pct"] == 20.0
+    assert out.loc["b", "light_label"] == "✓ abgeschlossen"
+
+
+# --- the page ------------------------------------------------------------------------------------------
+
+def traces(at) -> list[dict]:
+    (chart,) = at.get("plotly_chart")
+    return json.loads(chart.proto.spec)["data"]
+
+
+def markdowns(at) -> list[str]:
+    return [m.value for m in at.markdown]
+
+
+@pytest.mark.parametrize("role", auth.ROLES)
+def test_page_runs_for_every_role(app, role):
+    at = app(role=role, page="pages/netzwerk.py", stichtag="2021-06-30")
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title[0].value == "Netzwerk"
+    data = traces(at)
+    nodes = [tr for tr in data if tr.get("mode") == "markers+text"]
+    assert sum(len(tr["x"]) for tr in nodes) == 9
+    assert "23 Verbindungen zwischen 9 Zuwendungsempfängern." in markdowns(at)
+
+
+def test_threshold_and_basis_by_key(app, german):
+    at = app(role="leitung", page="pages/netzwerk.py", stichtag="2021-06-30")
+    at.button_group(key="nw_basis").set_value("themes").run()
+    at.number_input(key="nw_min_shared").set_value(3).run()
+    assert not at.exception
+    assert "3 Verbindungen zwischen 4 Zuwendungsempfängern." in markdowns(at)
+    assert german("nw.isolated", names="Kreis Schleswig-Flensburg, Landeshauptstadt Kiel, Stadt Eutin, "
+                                        "Stadt Flensburg, Stadt Nortorf und Nortorfer Land") in [c.value for c in at.caption]
+    edge_lines = [tr for tr in traces(at) if tr.get("mode") == "lines"]
+    # weights 3 (two pairs) and 6 (Dithmarschen–Rendsburg): one trace per weight, three segments in all
+    assert sum(tr["x"].count(None) for tr in edge_lines) == 3
+    at.button_group(key="nw_basis").set_value("goals").run()
+    # 3 or more shared goals: 9 pairs; Eutin (DM-06) and Nortorf (DM-08) share at most 2 with anyone
+    assert "9 Verbindungen zwischen 7 Zuwendungsempfängern." in markdowns(at)
+    assert german("nw.isolated", names="Stadt Eutin, Stadt Nortorf und Nortorfer Land") in [c.value for c in at.caption]
+
+
+def test_threshold_too_high_says_so(app, german):
+    at = app(role="analyse", page="pages/netzwerk.py", stichtag="2021-06-30")
+    at.number_input(key="nw_min_shared").set_value(9).run()
+    assert not at.exception
+    assert german("nw.no_edges") in [i.value for i in at.info]
+    assert traces(at)  # the recipients are still drawn
+
+
+def test_topic_selection_lists_who_works_on_it(app):
+    at = app(role="jury", page="pages/netzwerk.py", stichtag="2021-06-30")
+    at.selectbox(key="nw_topic").set_value("theme:Mobilität").run()
+    assert not at.exception
+    table = next(df.value for df in at.dataframe if "Erreichte Meilensteine" in df.value.columns)
+    assert set(table["Zuwendungsempfänger"]) == {
+        "Kreis Dithmarschen", "Kreis Schleswig-Flensburg", "Wirtschaftsraum Rendsburg", "Stadt Pinneberg",
+        "Gemeinde Kirchbarkau"}
+    assert any(m.startswith("An „Mobilität“ arbeiten 5 Zuwendungsempfänger") for m in markdowns(at))
+
+
+def test_learn_from_the_most_similar(app):
+    at = app(role="datenpflege", page="pages/netzwerk.py", stichtag="2021-06-30")
+    at.selectbox(key="nw_recipient").set_value("dithmarschen").run()
+    assert not at.exception
+    assert "Am ähnlichsten zu Kreis Dithmarschen: Wirtschaftsraum Rendsburg." in markdowns(at)
+    table = next(df.value for df in at.dataframe if {"Ähnlichkeit (%)", "Zuwendungsempfänger"} <= set(df.value.columns))
+    assert table.iloc[0]["Zuwendungsempfänger"] == "Wirtschaftsraum Rendsburg"
+    assert len(table) == 8
+
+
+def test_english(app):
+    at = app(role="leitung", page="pages/netzwerk.py", stichtag="2021-06-30", lang="en")
+    assert not at.exception
+    assert at.title[0].value == "Network"
+    assert "23 links between 9 recipients." in markdowns(at)
+    assert at.button_group(key="nw_basis").value == "both"
+    at.selectbox(key="nw_recipient").set_value("kirchbarkau").run()
+    assert "Most similar to Gemeinde Kirchbarkau: Stadt Pinneberg." in markdowns(at)
+    legend = {tr["name"] for tr in traces(at) if tr.get("mode") == "markers+text"}
+    assert legend == {i18n.t(f"kind.{k}", lang="en") for k in ["kreis", "kreisfreie_stadt", "stadt", "gemeinde", "verbund"]}
+
+
+def test_before_any_decision_the_page_says_so(app, german):
+    at = app(role="leitung", page="pages/netzwerk.py", stichtag="2020-01-31")
+    assert not at.exception
+    assert [i.value for i in at.info] == [german("app.no_data_yet", date="26.08.2020")]
+    assert not at.get("plotly_chart")
