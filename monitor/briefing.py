@@ -369,11 +369,11 @@ def _light_counts(sheet: Sheet, projects: pd.DataFrame, lang: str) -> None:
 
 def _lights_table(sheet: Sheet, lang: str) -> Table:
     return Table(sheet, [
-        Column(t("br.col_light", lang=lang), 22),
+        Column(t("br.col_light", lang=lang), 26),
         Column(t("col.recipient_name", lang=lang), 44),
-        Column(t("br.col_paid", lang=lang), 19, "R"),
-        Column(t("br.col_elapsed", lang=lang), 17, "R"),
-        Column(t("br.col_reason", lang=lang), WIDTH - 22 - 44 - 36),
+        Column(t("br.col_paid", lang=lang), 18, "R"),
+        Column(t("br.col_elapsed", lang=lang), 15, "R"),
+        Column(t("br.col_reason", lang=lang), WIDTH - 26 - 44 - 33),
     ], symbol_column=True)
 
 

@@ -1,0 +1,162 @@
+"""The one-page briefing: figures a leader reads, one A4 page in German and English, also for 400 projects.
+
+Expected figures are worked out from data/demo/*.csv with pandas, independently of the queries:
+paid by 30.06.2021 = sum of payment.amount_eur dated up to then; at risk = per running project
+granted − min(granted, paid + paid/elapsed days × remaining days).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from bench.generate import generate
+from monitor import briefing, db, queries as q
+from monitor.context import Context
+
+CREATED = dt.datetime(2026, 11, 28, 19, 33)
+A4_POINTS = (595.28, 841.89)
+
+
+def context(as_of: str, lang: str = "de", programme_id: str | None = None) -> Context:
+    programmes = q.run("programmes").set_index("programme_id")
+    programme_id = programme_id or programmes.index[0]
+    day = dt.date.fromisoformat(as_of)
+    return Context(programme_id, programmes.loc[programme_id].to_dict(), day, day, day, lang, "leitung", True)
+
+
+def read(pdf: bytes) -> tuple[PdfReader, str]:
+    """The reader and the page text with every run of whitespace as one space (lines wrap in cells)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return reader, " ".join(reader.pages[0].extract_text().split())
+
+
+def lines(pdf: bytes) -> list[str]:
+    return PdfReader(io.BytesIO(pdf)).pages[0].extract_text().splitlines()
+
+
+def test_briefing_on_30_06_2021_shows_what_a_leader_reads():
+    pdf = briefing.pdf_bytes(context("2021-06-30"), CREATED)
+    reader, text = read(pdf)
+    assert pdf.startswith(b"%PDF")
+    assert len(reader.pages) == 1
+    assert [round(float(v), 2) for v in reader.pages[0].mediabox[2:]] == list(A4_POINTS)
+    # header
+    assert "Wettbewerb Digitale Modellkommunen Schleswig-Holstein" in text
+    assert "Zuwendungsgeber: Ministerium für Inneres, ländliche Räume, Integration und Gleichstellung" in text
+    assert "Stand: 30.06.2021" in text
+    assert "erstellt am 28.11.2026 um 19:33 Uhr" in text
+    assert "Demodaten:" in text
+    # key figures
+    assert "Budget 1.000.000 € 127.700 € noch nicht bewilligt" in text
+    assert "Bewilligt 872.300 € 9 Projekte · 87 % des Budgets" in text
+    assert "Ausgezahlt 330.920 € 38 % der Bewilligung" in text
+    assert "Geplant bis Stichtag 397.920 € Ausgezahlt -67.000 € gegenüber Plan" in text
+    assert "Laufzeit verstrichen 35 % 01.09.2020 bis 31.12.2022" in text
+    assert "Meilensteine erledigt / fällig 7 / 9 1 überfällig · 30 insgesamt" in text
+    assert "Gefährdet (Prognose) 92.889 € 10,6 % der Bewilligung · 3 Projekte · bereits verfallen: 0 €" in text
+    assert "Kreise mit Förderung 8 von 15 am meisten: Rendsburg-Eckernförde (190.000 €)" in text
+    # traffic lights: all nine projects, worst first, with the deciding reason
+    assert "Ampeln am Stichtag: rot 1 gelb 1 grün 7" in text
+    assert ("rot Landeshauptstadt Kiel 20 % 37 % Meilenstein „Anforderungsanalyse Datenplattform“ seit 91 Tagen "
+            "überfällig (Grenze 90 Tage): rot") in text
+    assert "gelb Stadt Flensburg 30 % 43 % Letzter Bericht (29.01.2021) meldet gelb: gelb" in text
+    assert "grün Wirtschaftsraum Rendsburg 50 % 33 % 50 % ausgezahlt bei 33 % der Laufzeit" in text
+    light_rows = [line for line in lines(pdf) if re.match(r"(rot|gelb|grün) \D+ \d+ % \d+ % ", line)]
+    assert len(light_rows) == 9
+    assert light_rows[0].startswith("rot Landeshauptstadt Kiel") and light_rows[1].startswith("gelb Stadt Flensburg")
+    assert all(row.startswith("grün ") for row in light_rows[2:])
+    assert "Nicht aufgeführt" not in text
+    # attention: red and amber with all reasons
+    assert ("Landeshauptstadt Kiel: Offene Daten für Kiel (Titel illustrativ) – Meilenstein "
+            "„Anforderungsanalyse Datenplattform“ seit 91 Tagen überfällig") in text
+    assert "Stadt Flensburg: Digitale Agenda Flensburg – Letzter Bericht (29.01.2021) meldet gelb: gelb" in text
+    # next five milestones, the overdue first
+    assert "31.03.2021 überfällig seit 91 Tagen Landeshauptstadt Kiel Anforderungsanalyse Datenplattform" in text
+    assert "30.06.2021 heute fällig Stadt Nortorf und Nortorfer Land Ideenaufruf abgeschlossen" in text
+    assert "30.09.2021 in 92 Tagen Stadt Pinneberg Beteiligungsphase abgeschlossen (über 200 Beteiligungen)" in text
+    assert len([line for line in lines(pdf) if re.match(r"\d\d\.\d\d\.\d{4} (überfällig|heute|in \d)", line)]) == 5
+    # the lights are drawn shapes, never characters that need an emoji or symbol font
+    assert not set("■▲●✓○") & set(text)
+
+
+def test_briefing_embeds_its_own_font():
+    reader, _ = read(briefing.pdf_bytes(context("2021-06-30"), CREATED))
+    fonts = {str(f.get_object()["/BaseFont"]) for f in reader.pages[0]["/Resources"]["/Font"].values()}
+    assert fonts and all("DejaVuSansCondensed" in name for name in fonts)
+
+
+def test_briefing_on_31_03_2023_after_the_term():
+    pdf = briefing.pdf_bytes(context("2023-03-31"), CREATED)
+    reader, text = read(pdf)
+    assert len(reader.pages) == 1
+    assert "Stand: 31.03.2023" in text
+    assert "Ausgezahlt 792.800 € 91 % der Bewilligung" in text
+    assert "Geplant bis Stichtag 872.300 €" in text
+    assert "Laufzeit verstrichen 100 %" in text
+    assert "Meilensteine erledigt / fällig 30 / 30 0 überfällig · 30 insgesamt" in text
+    # Flensburg's term ended without a final payment: its rest is at risk; Kiel's rest lapsed with its final payment
+    assert "Gefährdet (Prognose) 20.000 € 2,3 % der Bewilligung · 1 Projekte · bereits verfallen: 59.500 €" in text
+    assert "Ampeln am Stichtag: gelb 1 abgeschlossen 8" in text
+    assert "gelb Stadt Flensburg 80 % 100 % 80 % ausgezahlt bei 100 % der Laufzeit (Rückstand ab 20 Punkten): gelb" in text
+    assert "abgeschlossen Landeshauptstadt Kiel 30 % 100 % Schlusszahlung am 20.10.2022 geleistet: abgeschlossen" in text
+    assert "Am Stichtag sind alle Meilensteine erledigt." in text
+
+
+def test_briefing_in_english():
+    reader, text = read(briefing.pdf_bytes(context("2021-06-30", lang="en"), CREATED))
+    assert len(reader.pages) == 1
+    assert "Digital Model Municipalities Competition Schleswig-Holstein" in text
+    assert "As of: 30 Jun 2021" in text
+    assert "Paid out €330,920 38% of granted" in text
+    assert "Granted €872,300 9 projects · 87% of budget" in text
+    assert "Planned by as-of date €397,920" in text
+    assert "red Landeshauptstadt Kiel 20% 37% Milestone “Anforderungsanalyse Datenplattform” overdue by 91 days" in text
+    assert "Projects that need attention" in text
+    assert "Kurzbericht" not in text and "Bewilligt" not in text
+
+
+def test_file_name_carries_the_stichtag():
+    assert briefing.file_name(context("2021-06-30")) == "Kurzbericht_2021-06-30.pdf"
+    assert briefing.file_name(context("2021-06-30", lang="en")) == "Briefing_2021-06-30.pdf"
+
+
+@pytest.fixture
+def large_programme(tmp_path, monkeypatch) -> Path:
+    """One synthetic programme with 400 projects (bench/generate.py), as the current database."""
+    path = tmp_path / "large.duckdb"
+    generate(path, programmes=1, projects_per_programme=400)
+    monkeypatch.setenv("MONITOR_DB", str(path))
+    yield path
+    db.Database.close_all()
+
+
+def test_400_projects_still_fit_on_one_page(large_programme):
+    pdf = briefing.pdf_bytes(context("2021-06-30", programme_id="p0"), CREATED)
+    reader, text = read(pdf)
+    assert len(reader.pages) == 1
+    assert "Bewilligt" in text and "400 Projekte" in text
+    assert "Demodaten" not in text  # the synthetic database is not the demo
+    # only red and amber rows are listed; the rest is counted, and so are the red/amber rows cut at the page end
+    listed = [line for line in lines(pdf) if re.match(r"(rot|gelb|grün|abgeschlossen|nicht begonnen) Gemeinde \d+ ",
+                                                       line)]
+    assert listed and all(line.startswith(("rot ", "gelb ")) for line in listed)
+    left_out = re.search(r"Nicht aufgeführt: (\d+) Projekte ohne Handlungsbedarf \(grün \d+", text)
+    more = re.search(r"Dazu (\d+) weitere rote oder gelbe Projekte", text)
+    assert left_out and more
+    assert len(listed) + int(more.group(1)) + int(left_out.group(1)) == 400
+    assert re.search(r"… und \d+ weitere Projekte mit allen Gründen im Monitor", text)
+    assert "Nächste Meilensteine" in text and "Quelle: Modellkommunen-Monitor" in text
+
+
+def test_uebersicht_offers_the_briefing_to_the_leitung(app):
+    at = app(role="leitung", page="pages/uebersicht.py", stichtag="2021-06-30")
+    assert not at.exception
+    buttons = [b for b in at.get("download_button") if b.key == "briefing_pdf"]
+    assert len(buttons) == 1
+    assert buttons[0].proto.label == "Kurzbericht (PDF, 1 Seite)"
