@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import streamlit as st
 
 from monitor import charts, fmt, status
 from monitor.i18n import current_language, t
@@ -20,12 +21,14 @@ def _kind_rank(kind: str) -> int:
     return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
 def layout(nodes: pd.DataFrame, edges: pd.DataFrame, weight: str = "shared_count",
            iterations: int = 200) -> dict[str, tuple[float, float]]:
     """Positions in [-1, 1]² per applicant_id: a force layout started from a circle ordered by kind and Kreis.
 
     Deterministic (no randomness beyond a fixed seed), so the same data always gives the same picture.
     Heavier edges pull harder; a weak pull to the centre keeps unconnected recipients in view.
+    Each step costs n² (all pairs repel), so large networks get fewer steps; results are cached.
     """
     ordered = nodes.assign(_rank=[_kind_rank(k) for k in nodes["recipient_kind"]]).sort_values(
         ["_rank", "kreis_name", "recipient_name", "applicant_id"], na_position="last")
@@ -48,6 +51,7 @@ def layout(nodes: pd.DataFrame, edges: pd.DataFrame, weight: str = "shared_count
     if pull.max() > 0:
         pull /= pull.max()
 
+    iterations = min(iterations, max(30, 40_000 // n))
     ideal = np.sqrt(4.0 / n)  # Fruchterman-Reingold's k for an area of 4 (the square [-1, 1]²)
     temperature = 0.2
     for _ in range(iterations):
@@ -60,7 +64,7 @@ def layout(nodes: pd.DataFrame, edges: pd.DataFrame, weight: str = "shared_count
         move = np.einsum("ijk,ij->ik", delta, strength) - 0.3 * pos
         length = np.maximum(np.linalg.norm(move, axis=1, keepdims=True), 1e-9)
         pos += move / length * np.minimum(length, temperature)
-        temperature *= 0.98
+        temperature *= 0.01 ** (1 / iterations)  # cools to 1 % of the first step
 
     # each axis stretched to [-1, 1] on its own: the picture fills the wide chart, only closeness matters
     pos -= (pos.max(axis=0) + pos.min(axis=0)) / 2

@@ -30,7 +30,7 @@ min_shared = int(right.number_input(t("nw.min_shared"), min_value=1, max_value=5
 edges = q.run("network_edges", **base, basis=basis, min_shared=min_shared)
 
 positions = network.layout(nodes, edges)
-st.plotly_chart(network.figure(nodes, edges, positions, t("nw.graph_title", basis=t(f"nw.basis.{basis}"),
+st.plotly_chart(network.figure(nodes, edges, positions, t("nw.graph_title", basis=t(f"nw.basis_title.{basis}"),
                                                                   min=min_shared)),
                 key="nw_graph", config={"displaylogo": False})
 st.caption(t("nw.graph_note"))

@@ -237,6 +237,8 @@ def test_english(app):
     assert not at.exception
     assert at.title[0].value == "Network"
     assert "23 links between 9 recipients." in markdowns(at)
+    (chart,) = at.get("plotly_chart")
+    assert json.loads(chart.proto.spec)["layout"]["title"]["text"] == "Recipients linked by shared goals and themes (at least 3)"
     assert at.button_group(key="nw_basis").value == "both"
     at.selectbox(key="nw_recipient").set_value("kirchbarkau").run()
     assert "Most similar to Gemeinde Kirchbarkau: Stadt Pinneberg." in markdowns(at)
