@@ -39,7 +39,7 @@ def test_upload_commit_uebersicht_undo(server_as, tab, tmp_path):
     assert "Import rückgängig machen" in main_text(page)
     view.screenshot("daten_importiert")
 
-    page = view.open("uebersicht")
+    page = view.open("")
     assert "807.800 €" in main_text(page)
 
     page = view.open("daten")
@@ -48,7 +48,7 @@ def test_upload_commit_uebersicht_undo(server_as, tab, tmp_path):
     view.settle()
     assert "rückgängig gemacht" in main_text(page)
 
-    page = view.open("uebersicht")
+    page = view.open("")
     assert "792.800 €" in main_text(page)
     assert view.exceptions() == 0
     assert view.external == []
