@@ -13,8 +13,13 @@ def test_forbidden_page_is_not_reachable_by_url(server_as, tab, spec):
     page = view.page
     # the first request to a fresh server goes straight to the forbidden page's address
     page.goto(f"{view.base}/{spec.url_path}", wait_until="networkidle")
-    page.wait_for_selector('[data-testid="stMain"]', timeout=60_000)
-    page.wait_for_timeout(2500)
+    # either the refusal (the page file started directly) or the role's first page appears
+    page.wait_for_function(
+        """() => { const m = document.querySelector('[data-testid="stMain"]');
+                   return m && (m.innerText.includes('nicht freigegeben') || m.querySelector('h1')); }""",
+        timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    page.wait_for_timeout(1000)
     main = page.locator('[data-testid="stMain"]').inner_text()
     title = page.locator('[data-testid="stMain"] h1').all_inner_texts()
     from monitor.i18n import t
