@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from monitor import context, fmt, jury_charts, queries as q, simulator, tables
+from monitor.kpi import kpi
 from monitor.i18n import t
 
 ctx = context.current()
@@ -60,8 +61,7 @@ cols = st.columns(4)
 for col, stage in zip(cols, jury_charts.STAGES):
     row = funnel.set_index("stage").loc[stage]
     note = t("ju.kpi_first") if stage == "received" else t("ju.kpi_dropped", count=int(row["dropped_count"]))
-    col.metric(t(f"ju.stage.{stage}"), fmt.count(row["application_count"]), delta=note, delta_color="off",
-               delta_arrow="off", border=True)
+    kpi(col, t(f"ju.stage.{stage}"), fmt.count(row["application_count"]), note)
 
 left, right = st.columns([3, 2])
 with left:
@@ -114,15 +114,12 @@ with st.expander(t("ju.all_applications")):
 st.header(t("ju.h_money"))
 winners = applications[applications["is_selected"]]
 cols = st.columns(3)
-cols[0].metric(t("ju.kpi_requested_all"), fmt.money(applications["requested_eur"].sum()),
-               delta=t("ju.kpi_requested_all_delta", count=len(applications)), delta_color="off", delta_arrow="off",
-               border=True)
-cols[1].metric(t("ju.kpi_requested_winners"), fmt.money(winners["requested_eur"].sum()),
-               delta=t("ju.kpi_requested_winners_delta", count=len(winners)), delta_color="off", delta_arrow="off",
-               border=True)
-cols[2].metric(t("ju.kpi_granted"), fmt.money(winners["granted_eur"].sum()),
-               delta=t("ju.kpi_granted_delta", budget=fmt.money(programme["budget_eur"])), delta_color="off",
-               delta_arrow="off", border=True)
+kpi(cols[0], t("ju.kpi_requested_all"), fmt.money(applications["requested_eur"].sum()),
+    t("ju.kpi_requested_all_delta", count=len(applications)))
+kpi(cols[1], t("ju.kpi_requested_winners"), fmt.money(winners["requested_eur"].sum()),
+    t("ju.kpi_requested_winners_delta", count=len(winners)))
+kpi(cols[2], t("ju.kpi_granted"), fmt.money(winners["granted_eur"].sum()),
+    t("ju.kpi_granted_delta", budget=fmt.money(programme["budget_eur"])))
 left, right = st.columns(2)
 with left:
     st.plotly_chart(jury_charts.requested_vs_granted(winners, t("ju.money_title"), lang), key="ju_money_chart")
@@ -290,15 +287,12 @@ sim = result.frame
 entering = sim[sim["is_funded"] & ~sim["is_selected"]]["applicant_name"].tolist()
 leaving = sim[~sim["is_funded"] & sim["is_selected"]]["applicant_name"].tolist()
 cols = st.columns(3)
-cols[0].metric(t("ju.sim_funded"), fmt.count(int(sim["is_funded"].sum())),
-               delta=t("ju.sim_funded_delta", actual=int(sim["is_selected"].sum())), delta_color="off",
-               delta_arrow="off", border=True)
-cols[1].metric(t("ju.sim_spent"), fmt.money(result.spent_eur),
-               delta=t("ju.sim_spent_delta", left=fmt.money(result.remaining_eur),
-                       actual=fmt.money(sim["granted_eur"].sum())), delta_color="off", delta_arrow="off", border=True)
-cols[2].metric(t("ju.sim_changes"), fmt.count(len(entering) + len(leaving)),
-               delta=t("ju.sim_changes_delta", up=len(entering), down=len(leaving)), delta_color="off",
-               delta_arrow="off", border=True)
+kpi(cols[0], t("ju.sim_funded"), fmt.count(int(sim["is_funded"].sum())),
+    t("ju.sim_funded_delta", actual=int(sim["is_selected"].sum())))
+kpi(cols[1], t("ju.sim_spent"), fmt.money(result.spent_eur),
+    t("ju.sim_spent_delta", left=fmt.money(result.remaining_eur), actual=fmt.money(sim["granted_eur"].sum())))
+kpi(cols[2], t("ju.sim_changes"), fmt.count(len(entering) + len(leaving)),
+    t("ju.sim_changes_delta", up=len(entering), down=len(leaving)))
 if entering or leaving:
     st.markdown(t("ju.sim_changed", up=", ".join(entering) or t("ju.none"), down=", ".join(leaving) or t("ju.none")))
 else:

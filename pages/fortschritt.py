@@ -3,6 +3,7 @@
 import streamlit as st
 
 from monitor import context, fmt, queries as q, status, tables, timeline
+from monitor.kpi import kpi
 from monitor.i18n import t
 
 ctx = context.current()
@@ -30,13 +31,11 @@ cumulative = q.run("payments_cumulative", **ctx.params(), applicant_id=scope)
 on_stichtag = cumulative[cumulative["is_stichtag"]].iloc[0]
 expected, paid = on_stichtag["cum_planned_eur"], on_stichtag["cum_paid_eur"]
 kpis = st.columns(3)
-kpis[0].metric(t("fs.expected"), fmt.money(expected), delta=t("fs.expected_delta", date=fmt.date(ctx.as_of)),
-               delta_color="off", delta_arrow="off", border=True)
+kpi(kpis[0], t("fs.expected"), fmt.money(expected), t("fs.expected_delta", date=fmt.date(ctx.as_of)))
 kpis[1].metric(t("fs.paid"), fmt.money(paid), delta=t("fs.paid_delta", diff=fmt.money(paid - expected)),
                delta_color="normal", border=True)
-kpis[2].metric(t("fs.planned_total"), fmt.money(cumulative["cum_planned_eur"].max()),
-               delta=t("fs.planned_total_delta", date=fmt.date(cumulative["timeline_date"].max())),
-               delta_color="off", delta_arrow="off", border=True)
+kpi(kpis[2], t("fs.planned_total"), fmt.money(cumulative["cum_planned_eur"].max()),
+    t("fs.planned_total_delta", date=fmt.date(cumulative["timeline_date"].max())))
 st.plotly_chart(timeline.cumulative_payments(cumulative, ctx.as_of, span, t("fs.pay_title", scope=scope_name)),
                 key="fs_payments_chart")
 tables.show(cumulative, "zahlungen_kumuliert", ["timeline_date", "cum_planned_eur", "cum_paid_eur"],
@@ -87,13 +86,11 @@ st.markdown(t("fs.lapse_method"))
 at_risk, lapsed = forecast["at_risk_eur"].sum(), forecast["lapsed_eur"].sum()
 granted = forecast["granted_eur"].sum()
 kpis = st.columns(3)
-kpis[0].metric(t("fs.at_risk"), fmt.money(at_risk), border=True, delta_color="off", delta_arrow="off",
-               delta=t("fs.at_risk_delta", share=fmt.pct(100 * at_risk / granted if granted else 0, decimals=1),
-                       count=int((forecast["at_risk_eur"] > 0.5).sum())))
-kpis[1].metric(t("fs.lapsed"), fmt.money(lapsed), border=True, delta_color="off", delta_arrow="off",
-               delta=t("fs.lapsed_delta", count=int((forecast["lapsed_eur"] > 0.5).sum())))
-kpis[2].metric(t("fs.may_lapse"), fmt.money(at_risk + lapsed), border=True, delta_color="off", delta_arrow="off",
-               delta=t("fs.may_lapse_delta"))
+kpi(kpis[0], t("fs.at_risk"), fmt.money(at_risk),
+    t("fs.at_risk_delta", share=fmt.pct(100 * at_risk / granted if granted else 0, decimals=1),
+      count=int((forecast["at_risk_eur"] > 0.5).sum())))
+kpi(kpis[1], t("fs.lapsed"), fmt.money(lapsed), t("fs.lapsed_delta", count=int((forecast["lapsed_eur"] > 0.5).sum())))
+kpi(kpis[2], t("fs.may_lapse"), fmt.money(at_risk + lapsed), t("fs.may_lapse_delta"))
 st.plotly_chart(timeline.lapse_bars(forecast, t("fs.lapse_title")), key="fs_lapse_chart")
 forecast["forecast_basis_label"] = [t(f"fs.basis.{b}") for b in forecast["forecast_basis"]]
 tables.show(forecast, "verfallsprognose",

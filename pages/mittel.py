@@ -4,6 +4,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from monitor import charts, context, fmt, maps, queries as q, tables
+from monitor.kpi import kpi
 from monitor.i18n import t
 
 ctx = context.current()
@@ -25,11 +26,6 @@ kreise["kreis_kind_label"] = [t(f"kind.{k}") for k in kreise["kreis_kind"]]
 recipients["recipient_kind_label"] = [t(f"kind.{k}") for k in recipients["recipient_kind"]]
 members["member_kind_label"] = [t(f"kind.{k}") for k in members["member_kind"]]
 members["role_label"] = [t(f"mi.role.{r}") for r in members["role"]]
-
-
-def kpi(column, label: str, value: str, note: str) -> None:
-    """A key figure with its context line underneath (no arrow: these are not changes)."""
-    column.metric(label, value, delta=note, delta_color="off", delta_arrow="off", border=True)
 
 
 top = kreise.loc[kreise["granted_per_inhabitant_eur"].idxmax()]

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from monitor import briefing, charts, context, fmt, queries as q, status, tables
+from monitor.kpi import kpi
 from monitor.i18n import t
 
 ctx = context.current()
@@ -24,11 +25,6 @@ if summary["project_count"] == 0:
 st.download_button(t("br.download"), lambda: briefing.pdf_bytes(ctx), file_name=briefing.file_name(ctx),
                    mime="application/pdf", key="briefing_pdf", icon=":material/picture_as_pdf:",
                    help=t("br.download_help"), on_click="ignore")
-
-
-def kpi(column, label: str, value: str, note: str) -> None:
-    """A key figure with its context line underneath (no arrow: these are not changes)."""
-    column.metric(label, value, delta=note, delta_color="off", delta_arrow="off", border=True)
 
 
 row1, row2 = st.columns(3), st.columns(3)

@@ -1,0 +1,8 @@
+"""A key figure as the pages show it: value, context line underneath, framed, no change arrow."""
+
+from __future__ import annotations
+
+
+def kpi(column, label: str, value: str, note: str) -> None:
+    """Draw one key figure in column; the note is context, not a change, so it gets no arrow or colour."""
+    column.metric(label, value, delta=note, delta_color="off", delta_arrow="off", border=True)
