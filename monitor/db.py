@@ -17,6 +17,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = ROOT / "data" / "demo"
 SCHEMA_FILE = Path(__file__).with_name("schema.sql")
+RELATIONS_FILE = Path(__file__).with_name("relations.sql")
 DEFAULT_PATH = ROOT / "data" / "monitor.duckdb"
 
 # load order = schema order: every table only references tables created before it
@@ -98,6 +99,11 @@ def _load_table(con: duckdb.DuckDBPyConnection, table: str, csv_path: Path) -> N
         con.execute("drop table if exists _stage")
 
 
+def create_relations(con: duckdb.DuckDBPyConnection) -> None:
+    """Create (or replace) the named relations of monitor/relations.sql: every business rule, written once."""
+    con.execute(RELATIONS_FILE.read_text(encoding="utf-8"))
+
+
 @contextmanager
 def new_file(path: Path, config: dict | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to a new DuckDB file that appears at path only when complete (temp file, rename)."""
@@ -128,6 +134,7 @@ def build(path: Path | None = None, source_dir: Path = DEMO_DIR) -> Path:
                 _load_table(con, table, csv_path)
             elif table in REQUIRED_TABLES:
                 raise BuildError(csv_path.name, None, "Datei fehlt")
+        create_relations(con)
         con.execute(
             "create table build_info as select ? as source_dir, ? as is_demo, now()::timestamp as built_at",
             [str(source_dir), source_dir.resolve() == DEMO_DIR.resolve()],
@@ -166,6 +173,12 @@ def ensure_database(path: Path | None = None) -> OpenResult:
         return OpenResult(path, "built")
     health = _health(path)
     if health == "ok":
+        # an older file gets the current rules (they are code, not data)
+        cur = Database.cursor(path)
+        try:
+            create_relations(cur)
+        finally:
+            cur.close()
         return OpenResult(path, "opened")
     if health == "busy":
         raise DatabaseBusy(

@@ -14,12 +14,14 @@ create table programme (
     decision_date       date not null check (decision_date >= deadline_date),
     term_start_date     date not null check (term_start_date >= launch_date),
     term_end_date       date not null check (term_end_date > term_start_date and term_end_date <= date '2040-12-31'),
-    -- traffic-light rule: percentage points that payments may lag the elapsed term
+    -- traffic-light rule: how far payments may lag the payment plan, in % of the grant (monitor/relations.sql)
     amber_gap_pct       decimal(5,1) not null check (amber_gap_pct between 0 and 100),
     red_gap_pct         decimal(5,1) not null check (red_gap_pct between amber_gap_pct and 100),
     -- a milestone this many days overdue turns a project red; a report older than this is overdue
     red_overdue_days    integer not null check (red_overdue_days >= 0),
     report_interval_days integer not null check (report_interval_days > 0),
+    -- a planned payment counts as late only this many days after its planned date
+    payment_grace_days  integer not null default 0 check (payment_grace_days between 0 and 366),
     source              varchar not null
 );
 

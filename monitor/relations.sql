@@ -1,0 +1,248 @@
+-- Named relations: every business rule of the monitor, written once. DuckDB table macros, created with the
+-- schema and again each time a database is opened (so an older file always carries the current rules).
+-- Queries in queries/ select from these instead of restating a rule; tests/test_relations.py fails when a
+-- query re-states one. Parameters start with p_ so they never shadow a column.
+
+-- ---------------------------------------------------------------------------------------------------------
+-- projects: a project exists from its funding decision on
+-- ---------------------------------------------------------------------------------------------------------
+
+create or replace macro project_as_of(p_programme_id, p_as_of) as table
+    select *
+    from project
+    where programme_id = p_programme_id and decision_date <= p_as_of;
+
+-- ---------------------------------------------------------------------------------------------------------
+-- the traffic light, for any set of days (the Stichtag alone, or every month end for the history)
+--
+-- One row per project and status_date (projects exist from their decision on). The rule, with the thresholds
+-- stored per programme (amber_gap_pct, red_gap_pct: how far payments may lag the PLAN, in % of the grant):
+--   lapsed       final payment made and part of the grant never called (lapsed_eur > 0): closed, needs a look
+--   done         final payment made, nothing left uncalled
+--   not_started  status_date before the project's start
+--   red          latest report red, or a milestone more than red_overdue_days overdue,
+--                or payments behind the plan by red_gap_pct % of the grant or more
+--   amber        latest report amber, or any milestone overdue, or behind the plan by amber_gap_pct % or more,
+--                or no report for more than report_interval_days while the project runs
+--   green        otherwise
+-- The plan is the cumulative planned payments up to status_date minus payment_grace_days (a payment planned
+-- for the 15th that arrives on the 20th is not late). lag_pct is rounded to one decimal before it is
+-- compared, so the reason a page prints ("18,4 % hinter dem Plan") never contradicts the light.
+--
+-- The funds forecast lives here too (it reads the same measures):
+--   lapsed_eur   closed projects: granted − paid (certain)
+--   at_risk_eur  open projects: the part of the plan that is overdue (due by status_date minus the grace
+--                days) and not paid; for a project past its end date, everything not yet paid.
+--                Later planned payments are not at risk until they are overdue.
+-- ---------------------------------------------------------------------------------------------------------
+
+create or replace macro project_state_on(p_programme_id, p_dates) as table
+with
+programme_row as (
+    select * from programme where programme_id = p_programme_id
+),
+status_dates as (
+    select distinct unnest(p_dates)::date as status_date
+),
+project_dates as (
+    select project.*, status_dates.status_date
+    from project
+    join status_dates on status_dates.status_date >= project.decision_date
+    where project.programme_id = p_programme_id
+),
+grace_dates as (
+    select
+        project_dates.project_id,
+        project_dates.status_date,
+        (project_dates.status_date - to_days(programme_row.payment_grace_days::integer))::date as due_date
+    from project_dates
+    cross join programme_row
+),
+cum_paid as (
+    select
+        project_id,
+        payment_date,
+        sum(amount_eur) over (partition by project_id order by payment_date
+                              rows between unbounded preceding and current row) as paid_eur,
+        min(payment_date) filter (where kind = 'schlusszahlung')
+            over (partition by project_id order by payment_date
+                  rows between unbounded preceding and current row) as final_payment_date,
+        row_number() over (partition by project_id, payment_date order by payment_id desc) as day_rank
+    from payment
+    where project_id in (select project_id from project where programme_id = p_programme_id)
+    qualify day_rank = 1
+),
+cum_planned as (
+    select
+        project_id,
+        planned_date,
+        sum(amount_eur) over (partition by project_id order by planned_date
+                              rows between unbounded preceding and current row) as planned_eur
+    from planned_payment
+    where project_id in (select project_id from project where programme_id = p_programme_id)
+),
+paid_on as (
+    select project_dates.project_id, project_dates.status_date, cum_paid.paid_eur, cum_paid.final_payment_date,
+           cum_paid.payment_date as last_payment_date
+    from project_dates
+    asof left join cum_paid
+        on cum_paid.project_id = project_dates.project_id and cum_paid.payment_date <= project_dates.status_date
+),
+planned_on as (
+    select project_dates.project_id, project_dates.status_date, cum_planned.planned_eur
+    from project_dates
+    asof left join cum_planned
+        on cum_planned.project_id = project_dates.project_id and cum_planned.planned_date <= project_dates.status_date
+),
+planned_due_on as (
+    select grace_dates.project_id, grace_dates.status_date, cum_planned.planned_eur as planned_due_eur
+    from grace_dates
+    asof left join cum_planned
+        on cum_planned.project_id = grace_dates.project_id and cum_planned.planned_date <= grace_dates.due_date
+),
+planned_total as (
+    select project_id, sum(amount_eur) as planned_total_eur, max(planned_date) as planned_until_date
+    from planned_payment
+    where project_id in (select project_id from project where programme_id = p_programme_id)
+    group by project_id
+),
+milestones as (
+    select
+        project_dates.project_id,
+        project_dates.status_date,
+        count(*) as milestone_count,
+        count(*) filter (where milestone.planned_date <= project_dates.status_date) as milestones_due_count,
+        count(*) filter (where milestone.done_date <= project_dates.status_date) as milestones_done_count,
+        count(*) filter (where milestone.planned_date < project_dates.status_date
+                           and (milestone.done_date is null or milestone.done_date > project_dates.status_date))
+            as milestones_overdue_count,
+        max(date_diff('day', milestone.planned_date, project_dates.status_date))
+            filter (where milestone.planned_date < project_dates.status_date
+                      and (milestone.done_date is null or milestone.done_date > project_dates.status_date))
+            as max_overdue_days,
+        arg_max(milestone.title, date_diff('day', milestone.planned_date, project_dates.status_date))
+            filter (where milestone.planned_date < project_dates.status_date
+                      and (milestone.done_date is null or milestone.done_date > project_dates.status_date))
+            as most_overdue_milestone
+    from project_dates
+    join milestone on milestone.project_id = project_dates.project_id
+    group by project_dates.project_id, project_dates.status_date
+),
+reports as (
+    select project_id, report_date, status, progress_pct
+    from progress_report
+    where project_id in (select project_id from project where programme_id = p_programme_id)
+),
+latest_report as (
+    select project_dates.project_id, project_dates.status_date,
+           reports.report_date as last_report_date, reports.status as last_report_status, reports.progress_pct
+    from project_dates
+    asof left join reports
+        on reports.project_id = project_dates.project_id and reports.report_date <= project_dates.status_date
+),
+measures as (
+    select
+        project_dates.project_id,
+        project_dates.status_date,
+        project_dates.title,
+        project_dates.applicant_id,
+        project_dates.granted_eur::double as granted_eur,
+        project_dates.decision_date,
+        project_dates.start_date,
+        project_dates.end_date,
+        coalesce(planned_on.planned_eur, 0)::double as planned_eur,
+        coalesce(planned_due_on.planned_due_eur, 0)::double as planned_due_eur,
+        coalesce(planned_total.planned_total_eur, 0)::double as planned_total_eur,
+        planned_total.planned_until_date,
+        coalesce(paid_on.paid_eur, 0)::double as paid_eur,
+        paid_on.last_payment_date,
+        paid_on.final_payment_date,
+        least(100, greatest(0,
+            100.0 * date_diff('day', project_dates.start_date, project_dates.status_date)
+            / date_diff('day', project_dates.start_date, project_dates.end_date)
+        )) as term_elapsed_pct,
+        coalesce(milestones.milestone_count, 0) as milestone_count,
+        coalesce(milestones.milestones_due_count, 0) as milestones_due_count,
+        coalesce(milestones.milestones_done_count, 0) as milestones_done_count,
+        coalesce(milestones.milestones_overdue_count, 0) as milestones_overdue_count,
+        coalesce(milestones.max_overdue_days, 0) as max_overdue_days,
+        milestones.most_overdue_milestone,
+        latest_report.last_report_date,
+        latest_report.last_report_status,
+        latest_report.progress_pct,
+        -- a report is owed every report_interval_days from the start on
+        date_diff('day', coalesce(latest_report.last_report_date, project_dates.start_date), project_dates.status_date)
+            as days_since_report,
+        programme_row.amber_gap_pct::double as amber_gap_pct,
+        programme_row.red_gap_pct::double as red_gap_pct,
+        programme_row.red_overdue_days,
+        programme_row.report_interval_days,
+        programme_row.payment_grace_days
+    from project_dates
+    cross join programme_row
+    left join paid_on using (project_id, status_date)
+    left join planned_on using (project_id, status_date)
+    left join planned_due_on using (project_id, status_date)
+    left join planned_total on planned_total.project_id = project_dates.project_id
+    left join milestones using (project_id, status_date)
+    left join latest_report using (project_id, status_date)
+),
+flags as (
+    select
+        *,
+        100.0 * paid_eur / nullif(granted_eur, 0) as paid_pct,
+        100.0 * planned_eur / nullif(granted_eur, 0) as planned_pct,
+        -- lag behind the (grace-shifted) plan, in % of the grant, rounded as it is printed
+        round(100.0 * (planned_due_eur - paid_eur) / nullif(granted_eur, 0), 1) as lag_pct,
+        greatest(0, planned_due_eur - paid_eur) as overdue_eur,
+        status_date < start_date as is_not_started,
+        final_payment_date is not null as is_closed,
+        final_payment_date is not null and granted_eur - paid_eur >= 0.005 as is_lapsed,
+        coalesce(last_report_status = 'red', false) as is_report_red,
+        coalesce(last_report_status = 'amber', false) as is_report_amber,
+        max_overdue_days > red_overdue_days as is_milestone_red,
+        milestones_overdue_count > 0 as is_milestone_overdue,
+        -- reports are owed while a project runs: from its start until its final payment
+        status_date >= start_date and final_payment_date is null
+            and days_since_report > report_interval_days as is_report_overdue
+    from measures
+),
+lights as (
+    select
+        *,
+        coalesce(lag_pct >= red_gap_pct, false) as is_lag_red,
+        coalesce(lag_pct >= amber_gap_pct, false) as is_lag_amber,
+        case
+            when is_closed then 0
+            when status_date > end_date then greatest(0, granted_eur - paid_eur)
+            else greatest(0, planned_due_eur - paid_eur)
+        end as at_risk_eur,
+        case when is_lapsed then granted_eur - paid_eur else 0 end as lapsed_eur
+    from flags
+),
+final as (
+    select
+        *,
+        case
+            when is_lapsed then 'lapsed'
+            when is_closed then 'done'
+            when is_not_started then 'not_started'
+            when is_report_red or is_milestone_red or is_lag_red then 'red'
+            when is_report_amber or is_milestone_overdue or is_lag_amber or is_report_overdue then 'amber'
+            else 'green'
+        end as light
+    from lights
+)
+select
+    *,
+    -- worst first: what needs a decision, then what runs, then what is over or not begun
+    case light when 'red' then 0 when 'lapsed' then 1 when 'amber' then 2 when 'green' then 3
+               when 'not_started' then 4 else 5 end as light_rank
+from final;
+
+create or replace macro project_state(p_programme_id, p_as_of) as table
+    select * from project_state_on(p_programme_id, [p_as_of::date]);
+
+-- ---------------------------------------------------------------------------------------------------------
+-- jury
+-- ---------------------------------------------------------------------------------------------------------
