@@ -23,8 +23,8 @@ FONT_DIR = Path(__file__).with_name("assets") / "fonts"
 FONT = "DejaVuSansCondensed"
 QUERIES = ("programme_summary", "project_status", "next_milestones", "lapse_forecast", "funds_by_kreis")
 NEXT_MILESTONES = 5
-ATTENTION = ("red", "amber")
-LIGHT_ORDER = ("red", "amber", "green", "done", "not_started")
+ATTENTION = status.ATTENTION
+LIGHT_ORDER = status.ORDER
 
 # A4 portrait in mm
 MARGIN, TOP, BOTTOM = 12.0, 10.0, 10.0
@@ -126,6 +126,8 @@ class Sheet(FPDF):
             self.polygon([(x, y_mid + half), (x + size, y_mid + half), (x + half, y_mid - half - 0.2)], style="F")
         elif light == "green":
             self.circle(x + half, y_mid, half, style="F")
+        elif light == "lapsed":
+            self.polygon([(x + half, y_mid - half), (x + size, y_mid), (x + half, y_mid + half), (x, y_mid)], style="F")
         elif light == "done":
             self.set_line_width(0.55)
             self.polyline([(x, y_mid), (x + size * 0.38, y_mid + half), (x + size, y_mid - half)])
@@ -379,14 +381,14 @@ def _lights_table(sheet: Sheet, lang: str) -> Table:
 
 def _light_cells(row: pd.Series, lang: str) -> list[str]:
     return [t(f"light.{row['light']}", lang=lang), row["recipient_name"], fmt.pct(row["paid_pct"], lang),
-            fmt.pct(row["term_elapsed_pct"], lang), status.reasons(row, lang)[0]]
+            fmt.pct(row["planned_pct"], lang), status.reasons(row)[0]]
 
 
 def _attention_height(sheet: Sheet, row: pd.Series, lang: str) -> float:
     name_w = min(WIDTH * 0.4, _name_width(sheet, row))
     sheet.style()
     height = sheet.lines(row["title"], WIDTH - 4 - name_w) * LINE
-    return height + sum(sheet.lines(r, WIDTH - 8) for r in status.reasons(row, lang)) * LINE + 1.2
+    return height + sum(sheet.lines(r, WIDTH - 8) for r in status.reasons(row)) * LINE + 1.2
 
 
 def _name_width(sheet: Sheet, row: pd.Series) -> float:
@@ -407,7 +409,7 @@ def _attention_block(sheet: Sheet, row: pd.Series, lang: str) -> None:
     sheet.set_y(y)
     sheet.para(row["title"], MARGIN + 4 + name_w, WIDTH - 4 - name_w)
     sheet.set_y(max(after_name, sheet.get_y()))
-    for reason in status.reasons(row, lang):
+    for reason in status.reasons(row):
         y = sheet.get_y()
         sheet.set_xy(MARGIN + 5, y)
         sheet.cell(3, LINE, "–")

@@ -9,7 +9,8 @@ from monitor.i18n import current_language
 
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-LIGHT_COLOURS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "done": "#0072B2", "not_started": "#999999"}
+LIGHT_COLOURS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "lapsed": "#CC79A7", "done": "#0072B2",
+                 "not_started": "#999999"}
 
 
 def style(fig: go.Figure, title: str, lang: str | None = None, height: int = 360) -> go.Figure:

@@ -28,6 +28,7 @@ class Context:
     lang: str
     role: str
     is_demo: bool
+    last_date: dt.date | None = None  # the latest Stichtag allowed (may lie after the last data date)
 
     def params(self) -> dict:
         """The parameters nearly every query takes."""
@@ -50,6 +51,29 @@ def open_database() -> db.OpenResult:
 
 def _as_date(value) -> dt.date:
     return pd.Timestamp(value).date()
+
+
+def _check_url_stichtag(first: dt.date, last: dt.date, default: dt.date) -> str | None:
+    """A notice when a shared link's ?stichtag= is no date or out of range (the date input then ignores it).
+
+    The notice is kept for the session until another day is chosen, since the widget drops the bad value from
+    the URL on its first run.
+    """
+    raw = st.query_params.get("stichtag")
+    if raw is not None and raw != "":
+        try:
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            st.session_state["_stichtag_notice"] = t(
+                "app.stichtag_invalid", value=raw[:40], used=fmt.date(default))
+        else:
+            if not first <= day <= last:
+                st.session_state["_stichtag_notice"] = t(
+                    "app.stichtag_out_of_range", value=fmt.date(day), first=fmt.date(first), last=fmt.date(last),
+                    used=fmt.date(default))
+            else:
+                st.session_state.pop("_stichtag_notice", None)
+    return st.session_state.get("_stichtag_notice")
 
 
 def sidebar(identity: Identity) -> Context:
@@ -75,12 +99,14 @@ def sidebar(identity: Identity) -> Context:
             )
         programme = programmes.set_index("programme_id").loc[programme_id].to_dict()
 
-        span = q.run("data_date_range", programme_id=programme_id).iloc[0]
-        first, last = _as_date(span["first_date"]), _as_date(span["last_data_date"])
+        span = q.run("data_date_range", programme_id=programme_id, today=dt.date.today()).iloc[0]
+        first, last_data = _as_date(span["first_date"]), _as_date(span["last_data_date"])
+        last, default = _as_date(span["last_date"]), _as_date(span["default_date"])
+        notice = _check_url_stichtag(first, last, default)
         as_of = st.date_input(
-            t("app.stichtag"), value=last, min_value=first, max_value=last, format="DD.MM.YYYY",
+            t("app.stichtag"), value=default, min_value=first, max_value=last, format="DD.MM.YYYY",
             key="stichtag", bind="query-params", help=t("app.stichtag_help"),
-        ) or last
+        ) or default
 
         if identity.source == "default":
             st.caption(t("app.local_mode", role=t(f"role.{identity.role}")))
@@ -89,8 +115,13 @@ def sidebar(identity: Identity) -> Context:
         is_demo = bool(q.run("build_info")["is_demo"].iloc[0])
         if is_demo:
             st.caption(":material/science: " + t("app.demo_note"))
-    ctx = Context(programme_id, programme, as_of, first, last, lang, identity.role, is_demo)
+    ctx = Context(programme_id, programme, as_of, first, last_data, lang, identity.role, is_demo, last)
     st.session_state["_context"] = ctx
+    if notice and as_of == default:
+        st.warning(notice, icon=":material/event_busy:")
+    if as_of > last_data:
+        st.info(t("app.no_data_after", date=fmt.date(last_data, lang), stichtag=fmt.date(as_of, lang)),
+                icon=":material/info:")
     # the language is not a bound widget: bound widgets put the label ("English") into the URL
     if st.query_params.get("lang") != lang:
         st.query_params["lang"] = lang

@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 
-def kpi(column, label: str, value: str, note: str) -> None:
+def kpi(column, label: str, value: str, note: str, help: str | None = None) -> None:  # noqa: A002 - Streamlit's name
     """Draw one key figure in column; the note is context, not a change, so it gets no arrow or colour."""
-    column.metric(label, value, delta=note, delta_color="off", delta_arrow="off", border=True)
+    column.metric(label, value, delta=note, delta_color="off", delta_arrow="off", border=True, help=help)

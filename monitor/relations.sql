@@ -31,9 +31,10 @@ create or replace macro project_as_of(p_programme_id, p_as_of) as table
 --
 -- The funds forecast lives here too (it reads the same measures):
 --   lapsed_eur   closed projects: granted − paid (certain)
---   at_risk_eur  open projects: the part of the plan that is overdue (due by status_date minus the grace
---                days) and not paid; for a project past its end date, everything not yet paid.
---                Later planned payments are not at risk until they are overdue.
+--   at_risk_eur  open projects: the part of the plan that is overdue (planned by status_date minus the grace
+--                days) and not paid; once the whole plan is overdue, everything not yet paid (the grant may
+--                exceed the plan). Later planned payments are not at risk until they are overdue, so a final
+--                payment scheduled after the project's end is not counted before its date.
 -- ---------------------------------------------------------------------------------------------------------
 
 create or replace macro project_state_on(p_programme_id, p_dates) as table
@@ -177,9 +178,11 @@ measures as (
         programme_row.red_gap_pct::double as red_gap_pct,
         programme_row.red_overdue_days,
         programme_row.report_interval_days,
-        programme_row.payment_grace_days
+        programme_row.payment_grace_days,
+        grace_dates.due_date
     from project_dates
     cross join programme_row
+    join grace_dates using (project_id, status_date)
     left join paid_on using (project_id, status_date)
     left join planned_on using (project_id, status_date)
     left join planned_due_on using (project_id, status_date)
@@ -194,7 +197,7 @@ flags as (
         100.0 * planned_eur / nullif(granted_eur, 0) as planned_pct,
         -- lag behind the (grace-shifted) plan, in % of the grant, rounded as it is printed
         round(100.0 * (planned_due_eur - paid_eur) / nullif(granted_eur, 0), 1) as lag_pct,
-        greatest(0, planned_due_eur - paid_eur) as overdue_eur,
+        case when final_payment_date is null then greatest(0, planned_due_eur - paid_eur) else 0 end as overdue_eur,
         status_date < start_date as is_not_started,
         final_payment_date is not null as is_closed,
         final_payment_date is not null and granted_eur - paid_eur >= 0.005 as is_lapsed,
@@ -214,7 +217,7 @@ lights as (
         coalesce(lag_pct >= amber_gap_pct, false) as is_lag_amber,
         case
             when is_closed then 0
-            when status_date > end_date then greatest(0, granted_eur - paid_eur)
+            when due_date >= planned_until_date then greatest(0, granted_eur - paid_eur)
             else greatest(0, planned_due_eur - paid_eur)
         end as at_risk_eur,
         case when is_lapsed then granted_eur - paid_eur else 0 end as lapsed_eur

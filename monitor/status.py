@@ -1,16 +1,23 @@
-"""The traffic light of a project in words: every rule that fired, worst first."""
+"""The traffic light of a project in words: every rule that fired, worst first, with the numbers it compared."""
 
 from __future__ import annotations
 
+from string import Formatter
+
+import numpy as np
 import pandas as pd
 
-from monitor import fmt
-from monitor.i18n import t
+from monitor.i18n import current_language, t
 
 # a shape per light as well as a colour and a word, so nothing relies on colour alone
 # (plain Unicode shapes: emoji need fonts an air-gapped office may not have)
-SYMBOL = {"red": "■", "amber": "▲", "green": "●", "done": "✓", "not_started": "○"}
-MARKDOWN_COLOUR = {"red": "red", "amber": "orange", "green": "green", "done": "blue", "not_started": "gray"}
+SYMBOL = {"red": "■", "lapsed": "◆", "amber": "▲", "green": "●", "done": "✓", "not_started": "○"}
+MARKDOWN_COLOUR = {"red": "red", "lapsed": "violet", "amber": "orange", "green": "green", "done": "blue",
+                   "not_started": "gray"}
+# worst first, as project_state ranks them (monitor/relations.sql)
+ORDER = ("red", "lapsed", "amber", "green", "not_started", "done")
+# lights that ask for a decision: the Übersicht's attention list and the briefing
+ATTENTION = ("red", "lapsed", "amber")
 
 
 def light_label(light: str, lang: str | None = None) -> str:
@@ -19,56 +26,130 @@ def light_label(light: str, lang: str | None = None) -> str:
 
 
 def light_markdown(light: str, lang: str | None = None) -> str:
-    """The light label coloured for st.markdown."""
+    """The light label coloured for st.markdown (the label is ours, never user text)."""
     return f":{MARKDOWN_COLOUR[light]}[{light_label(light, lang)}]"
 
 
-def reasons(row: pd.Series | dict, lang: str | None = None) -> list[str]:
-    """Every rule that set the light of one project_status row, the one that decided first."""
-    paid, elapsed = fmt.pct(row["paid_pct"], lang), fmt.pct(row["term_elapsed_pct"], lang)
-    if row["is_done"]:
-        return [t("reason.done", lang=lang, date=fmt.date(row["final_payment_date"], lang))]
-    if row["is_not_started"]:
-        return [t("reason.not_started", lang=lang, date=fmt.date(row["start_date"], lang))]
-    out = []
-    report_date = fmt.date(row["last_report_date"], lang)
-    overdue = dict(title=row["most_overdue_milestone"], days=fmt.count(row["max_overdue_days"], lang))
-    if row["is_report_red"]:
-        out.append(t("reason.report_red", lang=lang, date=report_date))
-    if row["is_milestone_red"]:
-        out.append(t("reason.milestone_red", lang=lang, limit=row["red_overdue_days"], **overdue))
-    if row["is_gap_red"]:
-        out.append(t("reason.gap_red", lang=lang, paid=paid, elapsed=elapsed, limit=fmt.number(row["red_gap_pct"], 0, lang)))
-    elif row["is_gap_amber"]:
-        out.append(t("reason.gap_amber", lang=lang, paid=paid, elapsed=elapsed, limit=fmt.number(row["amber_gap_pct"], 0, lang)))
-    if row["is_milestone_overdue"] and not row["is_milestone_red"]:
-        out.append(t("reason.milestone_amber", lang=lang, count=row["milestones_overdue_count"], **overdue))
-    if row["is_report_amber"]:
-        out.append(t("reason.report_amber", lang=lang, date=report_date))
-    if row["is_report_overdue"]:
-        out.append(t("reason.report_overdue", lang=lang, days=fmt.count(row["days_since_report"], lang),
-                     limit=row["report_interval_days"]))
-    return out or [t("reason.green", lang=lang, paid=paid, elapsed=elapsed)]
+SEPARATOR = "\x1f"  # joins the reasons of one project internally; no reason text contains it
 
 
-def report_state(row: pd.Series | dict, lang: str | None = None) -> str:
-    """Whether a project's reporting is current on the Stichtag."""
-    if row["is_not_started"]:
-        return t("report.not_due", lang=lang)
-    if row["is_report_overdue"]:
-        return t("report.overdue", lang=lang, days=fmt.count(row["days_since_report"], lang))
-    if pd.isna(row["last_report_date"]):
-        return t("report.none", lang=lang)
-    return t("report.current", lang=lang)
+def reasons(row: pd.Series | dict) -> list[str]:
+    """Every rule that set the light of one described row (see describe), the one that decided first."""
+    return str(row["reason_parts"]).split(SEPARATOR)
+
+
+def _money(values: pd.Series, lang: str) -> pd.Series:
+    # whole euros with thousands separators, column at a time (a page may describe 90,000 projects)
+    whole = values.astype(float).round().fillna(0).astype("int64")
+    digits = whole.abs().astype(str).str.replace(r"\B(?=(\d{3})+$)", "." if lang == "de" else ",", regex=True)
+    sign = np.where(whole < 0, "-", "")
+    return pd.Series(np.char.add(sign, digits.to_numpy(str)), index=values.index).radd("").add(" €") \
+        if lang == "de" else pd.Series(np.char.add(np.char.add(sign, "€"), digits.to_numpy(str)), index=values.index)
+
+
+def _pct1(values: pd.Series, lang: str) -> pd.Series:
+    text = values.astype(float).round(1).map("{:.1f}".format)
+    return text.str.replace(".", ",", regex=False) + " %" if lang == "de" else text + "%"
+
+
+def _date(values: pd.Series, lang: str) -> pd.Series:
+    return pd.to_datetime(values).dt.strftime("%d.%m.%Y" if lang == "de" else "%d %b %Y").fillna("–")
+
+
+def _count(values: pd.Series, lang: str) -> pd.Series:
+    return _money(values, lang).str.replace(" €", "", regex=False).str.replace("€", "", regex=False)
+
+
+def _fill(template: str, index: pd.Index, **columns) -> pd.Series:
+    """A text template filled column-wise: {name} takes the value of columns[name] in each row."""
+    out = pd.Series("", index=index, dtype=object)
+    for literal, field, _, _ in Formatter().parse(template):
+        out = out + literal
+        if field is not None:
+            value = columns[field]
+            out = out + (value.astype(str) if isinstance(value, pd.Series) else str(value))
+    return out
+
+
+def _reasons(frame: pd.DataFrame, lang: str) -> pd.Series:
+    """The reason column: the same words as reasons(), built column by column."""
+    index = frame.index
+    parts: list[tuple[np.ndarray, pd.Series]] = []
+
+    def add(mask, key, **columns):
+        mask = np.asarray(mask, dtype=bool)
+        if mask.any():
+            parts.append((mask, _fill(t(key, lang=lang), index, **columns)))
+
+    light = frame["light"]
+    final = _date(frame["final_payment_date"], lang)
+    add(light == "lapsed", "reason.lapsed", date=final, lapsed=_money(frame["lapsed_eur"], lang),
+        granted=_money(frame["granted_eur"], lang))
+    add(light == "done", "reason.done", date=final)
+    add(light == "not_started", "reason.not_started", date=_date(frame["start_date"], lang))
+    open_ = light.isin(["red", "amber", "green"]).to_numpy()
+    values = dict(paid=_money(frame["paid_eur"], lang), planned=_money(frame["planned_due_eur"], lang),
+                  granted=_money(frame["granted_eur"], lang), lag=_pct1(frame["lag_pct"].fillna(0), lang),
+                  due=_date(frame["due_date"], lang))
+    report_date = _date(frame["last_report_date"], lang)
+    overdue = dict(title=frame["most_overdue_milestone"].fillna("–"), days=_count(frame["max_overdue_days"], lang))
+    flag = {name: frame[name].fillna(False).to_numpy(bool) & open_ for name in (
+        "is_report_red", "is_milestone_red", "is_lag_red", "is_lag_amber", "is_milestone_overdue",
+        "is_report_amber", "is_report_overdue")}
+    limit = lambda column: _pct1(frame[column], lang).str.replace(r"[,.]0(?= ?%)", "", regex=True)  # noqa: E731
+    add(flag["is_report_red"], "reason.report_red", date=report_date)
+    add(flag["is_milestone_red"], "reason.milestone_red", limit=frame["red_overdue_days"], **overdue)
+    add(flag["is_lag_red"], "reason.lag_red", limit=limit("red_gap_pct"), **values)
+    add(flag["is_lag_amber"] & ~flag["is_lag_red"], "reason.lag_amber", limit=limit("amber_gap_pct"), **values)
+    amber_milestone = flag["is_milestone_overdue"] & ~flag["is_milestone_red"]
+    one = frame["milestones_overdue_count"].to_numpy() == 1
+    add(amber_milestone & one, "reason.milestone_amber_one", **overdue)
+    add(amber_milestone & ~one, "reason.milestone_amber", count=frame["milestones_overdue_count"], **overdue)
+    add(flag["is_report_amber"], "reason.report_amber", date=report_date)
+    add(flag["is_report_overdue"], "reason.report_overdue", days=_count(frame["days_since_report"], lang),
+        limit=frame["report_interval_days"])
+    out = np.full(len(frame), "", dtype=object)
+    for mask, text in parts:
+        text = text.to_numpy(dtype=object)
+        out = np.where(mask, np.where(out == "", text, out + SEPARATOR + text), out)
+    no_plan = frame["planned_until_date"].isna().to_numpy()
+    green = open_ & (out == "")
+    if green.any():
+        out = np.where(green & no_plan, _fill(t("reason.green_no_plan", lang=lang), index, **values).to_numpy(object), out)
+        out = np.where(green & ~no_plan, _fill(t("reason.green", lang=lang), index, **values).to_numpy(object), out)
+    return pd.Series(out, index=index, dtype=object)
 
 
 def describe(frame: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
-    """project_status plus light_label, reason (all rules, joined) and report_state for display."""
+    """project_status plus light_label, reason (all rules, joined) and report_state, column by column."""
+    lang = lang or current_language()
     out = frame.copy()
-    out["light_label"] = [light_label(v, lang) for v in out["light"]]
-    out["reason"] = ["; ".join(reasons(r, lang)) for _, r in out.iterrows()]
-    out["report_state"] = [report_state(r, lang) for _, r in out.iterrows()]
-    out["last_report_label"] = [
-        t(f"light.{s}", lang=lang) if isinstance(s, str) else "–" for s in out["last_report_status"]
-    ]
+    if out.empty:
+        for column in ("light_label", "reason_parts", "reason", "report_state", "last_report_label"):
+            out[column] = pd.Series(dtype=object)
+        return out
+    out["light_label"] = out["light"].map({light: light_label(light, lang) for light in SYMBOL})
+    out["reason_parts"] = _reasons(out, lang)
+    out["reason"] = out["reason_parts"].str.replace(SEPARATOR, "; ", regex=False)
+    state = np.select(
+        [out["is_not_started"].to_numpy(bool), out["is_report_overdue"].to_numpy(bool),
+         out["last_report_date"].isna().to_numpy(), out["is_closed"].to_numpy(bool)],
+        ["not_due", "overdue", "none", "closed"], default="current")
+    overdue_text = _fill(t("report.overdue", lang=lang), out.index, days=_count(out["days_since_report"], lang))
+    words = {key: t(f"report.{key}", lang=lang) for key in ("not_due", "none", "closed", "current")}
+    out["report_state"] = np.where(state == "overdue", overdue_text.to_numpy(object),
+                                   pd.Series(state).map(words).to_numpy(object))
+    words = {s: t(f"light.{s}", lang=lang) for s in ("green", "amber", "red")}
+    out["last_report_label"] = out["last_report_status"].map(words).fillna("–")
     return out
+
+
+def counts(frame: pd.DataFrame) -> dict[str, int]:
+    """Projects per light, worst first, only the lights that occur."""
+    found = frame["light"].value_counts()
+    return {light: int(found[light]) for light in ORDER if found.get(light, 0)}
+
+
+def attention(frame: pd.DataFrame) -> pd.DataFrame:
+    """The projects that need a decision (red, closed with lapsed money, amber), worst first."""
+    return frame[np.isin(frame["light"], ATTENTION)]

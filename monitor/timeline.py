@@ -11,7 +11,7 @@ from monitor import charts, fmt, status
 from monitor.coverage import money_axis, money_hover
 from monitor.i18n import current_language, t
 
-LIGHT_ORDER = ["red", "amber", "green", "done", "not_started"]
+LIGHT_ORDER = list(status.ORDER)
 # milestone states: a shape as well as a colour, so nothing relies on colour alone
 MILESTONE_STYLE = {
     "done_on_time": ("circle", charts.PALETTE[2]),

@@ -1,4 +1,7 @@
--- First and last day for which the programme has data: the Stichtag slider's range and default.
+-- The days a Stichtag may take, and the default: from the programme's launch to today, for a programme whose
+-- term ended more than a year ago to the term's end plus a year (never before the last data date). After the
+-- last data date the pages say that nothing newer has been recorded; overdue reports and milestones still show.
+-- The default is the last data date, or today while the term is running.
 with
 
 programme_row as (
@@ -17,13 +20,28 @@ event_dates as (
     select report_date from progress_report where project_id in (select project_id from projects)
 ),
 
-final as (
+span as (
     select
         programme_row.launch_date as first_date,
-        greatest(coalesce(max(event_dates.event_date), programme_row.decision_date), programme_row.decision_date) as last_data_date
+        greatest(coalesce(max(event_dates.event_date), programme_row.decision_date), programme_row.decision_date)
+            as last_data_date,
+        programme_row.term_end_date,
+        (programme_row.term_end_date + interval 1 year)::date as term_end_plus_year_date
     from programme_row
     left join event_dates on true
-    group by programme_row.launch_date, programme_row.decision_date
+    group by programme_row.launch_date, programme_row.decision_date, programme_row.term_end_date
+),
+
+final as (
+    select
+        first_date,
+        last_data_date,
+        greatest(last_data_date,
+                 case when term_end_plus_year_date < $today then term_end_plus_year_date else $today::date end
+        ) as last_date,
+        case when $today::date between first_date and term_end_date then $today::date else last_data_date end
+            as default_date
+    from span
 )
 
 select * from final

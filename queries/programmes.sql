@@ -14,6 +14,7 @@ select
     amber_gap_pct,
     red_gap_pct,
     red_overdue_days,
-    report_interval_days
+    report_interval_days,
+    payment_grace_days
 from programme
 order by decision_date desc, programme_id
