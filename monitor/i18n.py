@@ -38,8 +38,29 @@ def current_language() -> str:
     try:
         from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-        if get_script_run_ctx() is None:
-            return DEFAULT_LANGUAGE
+        ctx = get_script_run_ctx(suppress_warning=True)
+    except Exception:  # noqa: BLE001 - no Streamlit means the default language
+        return DEFAULT_LANGUAGE
+    if ctx is None:
+        return DEFAULT_LANGUAGE
+    # Resolved once per script run: reading session state and the URL costs ~14 µs, and a page at 1,000× the
+    # demo calls t() some 270,000 times (3.75 s). Within a run the answer does not change: the switch's value is
+    # set before the run starts, and where the sidebar fills an empty switch from ?lang= it writes the value
+    # resolved here.
+    # Streamlit gives every run (and fragment run) a new `cursors` dict, which marks the run.
+    cached = getattr(ctx, "_monitor_language", None)
+    if cached is not None and cached[0] is ctx.cursors:
+        return cached[1]
+    lang = _session_language()
+    try:
+        ctx._monitor_language = (ctx.cursors, lang)
+    except AttributeError:  # a context object that takes no attributes: resolve each time
+        pass
+    return lang
+
+
+def _session_language() -> str:
+    try:
         import streamlit as st
 
         # before the sidebar's switch exists in this session, a shared link's ?lang= decides
