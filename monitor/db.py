@@ -207,11 +207,24 @@ class Database:
 
     @classmethod
     def connection(cls, path: Path | None = None) -> duckdb.DuckDBPyConnection:
-        """The shared connection for path (opened on first use)."""
+        """The shared connection for path (opened on first use), limited by MONITOR_DUCKDB_MEMORY (default 1GB)
+        and MONITOR_DUCKDB_THREADS (default 2)."""
+        import re  # (only this method is the query layer's part of this module)
+
         path = Path(path or database_path()).resolve()
         with cls._lock:
             if path not in cls._connections:
-                cls._connections[path] = duckdb.connect(str(path))
+                # DuckDB would take 80 % of the RAM and every core; one app process serves many sessions and
+                # shares the machine. A bad value is a ValueError, never a duckdb.Error: the start-up check
+                # would take that for a damaged file and set the database aside.
+                memory = os.environ.get("MONITOR_DUCKDB_MEMORY", "1GB").strip()
+                threads = os.environ.get("MONITOR_DUCKDB_THREADS", "2").strip()
+                if not re.fullmatch(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)", memory, re.IGNORECASE):
+                    raise ValueError(f"MONITOR_DUCKDB_MEMORY={memory!r}: erwartet eine Größe wie 1GB oder 512MB")
+                if not threads.isdigit() or int(threads) < 1:
+                    raise ValueError(f"MONITOR_DUCKDB_THREADS={threads!r}: erwartet eine ganze Zahl ab 1")
+                cls._connections[path] = duckdb.connect(
+                    str(path), config={"memory_limit": memory, "threads": int(threads)})
                 cls._versions.setdefault(path, 0)
             return cls._connections[path]
 
