@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
 
-.PHONY: run test db bench chromium
+.PHONY: run test db bench bench-quick chromium
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +23,13 @@ test: $(VENV)/.installed chromium
 db: $(VENV)/.installed
 	$(PY) -m monitor.db --rebuild
 
-## bench: speed and memory on a generated large programme
-bench: $(VENV)/.installed
+## bench: every page at 1x-10,000x the demo, P3 against pandas, 20 browser sessions (long; see bench/README.md)
+bench: $(VENV)/.installed chromium
 	$(PY) -m bench
+
+## bench-quick: the same at 1x and 100x, P3 at 1 M rows, P5 at demo size (a few minutes)
+bench-quick: $(VENV)/.installed chromium
+	$(PY) -m bench --quick
 
 chromium:
 	@sh scripts/ensure_chromium.sh

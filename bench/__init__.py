@@ -1,1 +1,1 @@
-"""Benchmarks: speed and memory of the named queries on a large generated database."""
+"""Benchmarks: every page at 1× to 10,000× the demo programme, aggregations against pandas, concurrent users."""
