@@ -5,22 +5,24 @@ import streamlit as st
 
 from monitor import briefing, charts, context, fmt, markup, queries as q, status, tables
 from monitor.i18n import t
-from monitor.kpi import kpi
+from monitor.kpi import kpi_block
 
 ATTENTION_ROWS = 5  # named above the fold; the rest are one click away in the table below
 
 ctx = context.current()
 lang = ctx.lang
 programme = ctx.programme
-head, button = st.columns([5, 1], vertical_alignment="bottom")
+head, button = st.columns([2, 1], vertical_alignment="bottom")
 head.title(t("page.uebersicht"))
 button.download_button(t("br.download"), lambda: briefing.pdf_bytes(ctx), file_name=briefing.file_name(ctx),
                        mime="application/pdf", key="briefing_pdf", icon=":material/picture_as_pdf:",
                        help=t("br.download_help"), on_click="ignore")
-st.caption(t("ov.caption", programme=markup.text(programme["name_de" if lang == "de" else "name_en"]),
-             date=fmt.date(ctx.as_of)))
+caption = st.empty()
 
 summary = q.run("programme_summary", **ctx.params()).iloc[0]
+caption.caption(t("ov.caption", programme=markup.text(programme["name_de" if lang == "de" else "name_en"]),
+                  date=fmt.date(ctx.as_of), elapsed=fmt.pct(summary["term_elapsed_pct"]),
+                  start=fmt.date(summary["term_start_date"]), end=fmt.date(summary["term_end_date"])))
 if summary["project_count"] == 0:
     st.info(t("app.no_projects_yet", date=fmt.date(summary["first_decision_date"])))
     st.stop()
@@ -48,20 +50,18 @@ if remaining > 0:
     st.caption(t("ov.attention_more_one" if remaining == 1 else "ov.attention_more", count=fmt.count(remaining)))
 
 # --- money and time in one row --------------------------------------------------------------------------------------
-cells = st.columns(5)
-kpi(cells[0], t("ov.granted"), fmt.money(summary["granted_eur"]),
+row = st.container(horizontal=True, gap="small")
+kpi_block(row, t("ov.granted"), fmt.money(summary["granted_eur"]),
     t("ov.granted_delta_one" if summary["project_count"] == 1 else "ov.granted_delta",
       count=fmt.count(summary["project_count"]), share=fmt.pct(summary["granted_pct"]),
       budget=fmt.money(summary["budget_eur"])), help=t("ov.granted_help"))
-kpi(cells[1], t("ov.paid"), fmt.money(summary["paid_eur"]),
+kpi_block(row, t("ov.paid"), fmt.money(summary["paid_eur"]),
     t("ov.paid_delta", share=fmt.pct(summary["paid_pct"]), planned=fmt.money(summary["planned_eur"])),
     help=t("ov.paid_help"))
-kpi(cells[2], t("ov.lapsed"), fmt.money(summary["lapsed_eur"]),
+kpi_block(row, t("ov.lapsed"), fmt.money(summary["lapsed_eur"]),
     t("ov.lapsed_delta", at_risk=fmt.money(summary["at_risk_eur"])),
     help=t("ov.lapsed_help", days=summary["payment_grace_days"]))
-kpi(cells[3], t("ov.elapsed"), fmt.pct(summary["term_elapsed_pct"]),
-    t("ov.elapsed_delta", start=fmt.date(summary["term_start_date"]), end=fmt.date(summary["term_end_date"])))
-kpi(cells[4], t("ov.milestones"), f"{summary['milestones_due_done_count']} / {summary['milestones_due_count']}",
+kpi_block(row, t("ov.milestones"), f"{summary['milestones_due_done_count']} / {summary['milestones_due_count']}",
     t("ov.milestones_delta", overdue=summary["milestones_overdue_count"], total=summary["milestone_count"]),
     help=t("ov.milestones_help"))
 

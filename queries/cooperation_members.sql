@@ -4,8 +4,7 @@ with
 
 recipients as (
     select distinct applicant_id
-    from project
-    where programme_id = $programme_id and decision_date <= $as_of
+    from project_as_of($programme_id, $as_of)
 ),
 
 final as (

@@ -10,9 +10,8 @@ kreise as (
 
 projects as (
     select project.project_id, project.granted_eur, applicant.applicant_id, applicant.kreis_id
-    from project
+    from project_as_of($programme_id, $as_of) as project
     join applicant on applicant.applicant_id = project.applicant_id
-    where project.programme_id = $programme_id and project.decision_date <= $as_of
 ),
 
 paid as (

@@ -4,8 +4,7 @@ with
 
 projects as (
     select project_id, applicant_id, granted_eur
-    from project
-    where programme_id = $programme_id and decision_date <= $as_of
+    from project_as_of($programme_id, $as_of)
 ),
 
 paid as (

@@ -20,9 +20,8 @@ recipients as (
 projects as (
     -- a project exists from its funding decision on
     select project.project_id, project.granted_eur
-    from project
+    from project_as_of($programme_id, $as_of) as project
     join recipients on recipients.applicant_id = project.applicant_id
-    where project.programme_id = $programme_id and project.decision_date <= $as_of
 ),
 
 per_goal as (

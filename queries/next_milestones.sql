@@ -3,8 +3,7 @@ with
 
 projects as (
     select project_id, applicant_id, title as project_title
-    from project
-    where programme_id = $programme_id and decision_date <= $as_of
+    from project_as_of($programme_id, $as_of)
 ),
 
 open_milestones as (

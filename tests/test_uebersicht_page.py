@@ -22,32 +22,78 @@ def test_default_stichtag_is_last_data_date(app):
     assert not at.exception
     assert at.date_input(key="stichtag").value.isoformat() == "2023-03-31"
     assert metrics(at) == {
-        "Budget": "1.000.000 €",
         "Bewilligt": "872.300 €",
         "Ausgezahlt": "792.800 €",
-        "Geplant bis Stichtag": "872.300 €",
-        "Laufzeit verstrichen": "100 %",
-        "Meilensteine erledigt / fällig": "30 / 30",
+        "Verfallen": "59.500 €",
+        "Meilensteine": "30 / 30",
     }
+    assert at.subheader[0].value == "Braucht jetzt eine Entscheidung"
+    # the attention list: Kiel closed with lapsed funds first, then Flensburg, each with reason and money
     text = markdown(at)
-    assert "Stadt Flensburg" in text
-    assert "80 % ausgezahlt bei 100 % der Laufzeit (Rückstand ab 20 Punkten): gelb" in text
+    assert ":violet[◆ abgeschlossen, Mittel verfallen] · Landeshauptstadt Kiel**" in text
+    assert "Schlusszahlung am 20\\.10\\.2022\\: 59\\.500 € von 85\\.000 € nicht abgerufen und verfallen" in text
+    assert ":gray[Verfallen: 59.500 € von 85.000 €]" in text
+    assert ":gray[Überfällig: 20.000 € · ausgezahlt 80.000 € von 100.000 €]" in text
+    assert text.index("Landeshauptstadt Kiel") < text.index("Stadt Flensburg")
 
 
 def test_stichtag_30_june_2021_shows_the_programme_as_it_stood(app):
     at = app(role="leitung", page=PAGE, stichtag="2021-06-30")
     assert metrics(at) == {
-        "Budget": "1.000.000 €",
         "Bewilligt": "872.300 €",
         "Ausgezahlt": "330.920 €",
-        "Geplant bis Stichtag": "397.920 €",
-        "Laufzeit verstrichen": "35 %",
-        "Meilensteine erledigt / fällig": "7 / 9",
+        "Verfallen": "0 €",
+        "Meilensteine": "7 / 9",
     }
+    captions = [c.value for c in at.main.caption]
+    assert captions[0] == ("Wettbewerb Digitale Modellkommunen Schleswig\\-Holstein · Stand am Stichtag 30.06.2021 · "
+                           "35 % der Laufzeit verstrichen (01.09.2020 bis 31.12.2022)")
+    # each key figure's context line, in order: granted, paid, lapsed, milestones
+    assert captions[1:5] == [
+        "9 Projekte · 87 % von 1.000.000 € Budget",
+        "38 % der Bewilligung · geplant bis Stichtag 397.920 €",
+        "weitere 27.000 € gefährdet",
+        "erledigt / fällig · 1 überfällig · 30 insgesamt",
+    ]
     text = markdown(at)
+    assert ":red[■ rot] **1** · :orange[▲ gelb] **1** · :green[● grün] **7**" in text
     assert "Landeshauptstadt Kiel" in text
-    assert "Meilenstein „Anforderungsanalyse Datenplattform“ seit 91 Tagen überfällig (Grenze 90 Tage): rot" in text
-    assert "Letzter Bericht (29.01.2021) meldet gelb: gelb" in text   # Flensburg
+    assert "Meilenstein „Anforderungsanalyse Datenplattform“ seit 91 Tagen überfällig \\(Grenze 90 Tage\\)\\: rot" in text
+    assert "Letzter Bericht \\(29\\.01\\.2021\\) meldet gelb\\: gelb" in text   # Flensburg
+
+
+def test_stichtag_after_the_last_data_date_says_so_and_shows_overdue_reports(app):
+    at = app(role="leitung", page=PAGE, stichtag="2023-12-01")
+    assert not at.exception
+    assert at.date_input(key="stichtag").value.isoformat() == "2023-12-01"
+    assert [i.value for i in at.info] == [
+        "Keine Daten nach dem 31.03.2023: Zahlungen, Meilensteine und Berichte nach diesem Tag sind noch nicht "
+        "erfasst. Was bis zum 01.12.2023 fällig war und fehlt, gilt als überfällig."
+    ]
+    assert [w.value for w in at.warning] == ["Überfällige Berichte (1): Stadt Flensburg"]
+    assert "Kein Bericht seit 245 Tagen \\(erwartet alle 200 Tage\\)\\: gelb" in markdown(at)
+
+
+def test_an_invalid_stichtag_in_the_link_gets_a_notice_naming_the_date_used(app):
+    at = app(role="leitung", page=PAGE, stichtag="2021-13-45")
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "Der Stichtag „2021-13-45“ aus dem Link ist kein gültiges Datum (erwartet JJJJ-MM-TT). "
+        "Gezeigt wird der 31.03.2023."
+    ]
+    far = app(role="leitung", page=PAGE, stichtag="2031-01-01")
+    assert [w.value for w in far.warning] == [
+        "Der Stichtag 01.01.2031 aus dem Link liegt außerhalb des möglichen Zeitraums (20.12.2019 bis 31.12.2023). "
+        "Gezeigt wird der 31.03.2023."
+    ]
+
+
+def test_before_any_decision_the_page_names_the_first_decision_date(app):
+    at = app(role="leitung", page=PAGE, stichtag="2020-01-01")
+    assert not at.exception
+    assert [i.value for i in at.info] == [
+        "Zu diesem Stichtag gibt es noch keine geförderten Projekte (erste Förderentscheidung am 08.09.2020)."
+    ]
 
 
 def test_changing_the_stichtag_widget_updates_the_figures(app):
@@ -62,7 +108,8 @@ def test_english(app):
     assert at.title[0].value == "Overview"
     values = metrics(at)
     assert values["Paid out"] == "€330,920"
-    assert values["Term elapsed"] == "35%"
+    assert values["Lapsed"] == "€0"
+    assert at.subheader[0].value == "Needs a decision now"
 
 
 def test_demo_note_and_local_mode_are_visible():
