@@ -73,20 +73,26 @@ def per_inhabitant(value, lang: str | None = None) -> str:
     return money(value, lang, decimals=2)
 
 
+def unit(column: str) -> str | None:
+    """What a column holds by its name's suffix: per_inhabitant, money, pct, date, count (also _days), or None."""
+    if column.endswith("_per_inhabitant_eur"):
+        return "per_inhabitant"
+    if column.endswith("_eur"):
+        return "money"
+    if column.endswith("_pct"):
+        return "pct"
+    if column.endswith("_date"):
+        return "date"
+    if column.endswith(("_count", "_days")) or column == "population":
+        return "count"
+    return None
+
+
 def by_suffix(column: str):
     """The formatter for a column named by convention: _eur, _pct, _count, _date, _days."""
-    if column.endswith("_per_inhabitant_eur"):
-        # amounts per inhabitant are often below 1 €: whole euros would show 0 or 1
-        return per_inhabitant
-    if column.endswith("_eur"):
-        return money
-    if column.endswith("_pct"):
-        return pct
-    if column.endswith("_date"):
-        return date
-    if column.endswith(("_count", "_days")):
-        return count
-    return None
+    # amounts per inhabitant are often below 1 €: whole euros would show 0 or 1
+    return {"per_inhabitant": per_inhabitant, "money": money, "pct": pct, "date": date, "count": count}.get(
+        unit(column))
 
 
 def value(column: str, raw, lang: str | None = None) -> str:
@@ -106,13 +112,30 @@ def header(column: str, lang: str | None = None) -> str:
     return t(f"col.{column}", lang=lang, default=column)
 
 
-def styled(frame: pd.DataFrame, lang: str | None = None):
-    """A Styler that shows German/English formats but keeps numbers sortable; headers translated."""
+def printf(kind: str | None, decimals: int = 0, lang: str | None = None) -> str | None:
+    """The format string for Streamlit's NumberColumn/ProgressColumn (kind as from unit(): money, pct, count, None).
+
+    Streamlit formats such strings with its own sprintf (frontend/lib/formatNumber → sprintf-js, checked in the
+    installed 1.67 bundle), independent of the browser's locale: `%'.,.0f` groups thousands with the character
+    after the apostrophe, so German whole numbers come out as 1.234.567. Its decimal mark is always "." though:
+    for German numbers with decimals there is no format string (None), and the caller writes them as text.
+    """
     lang = lang or current_language()
-    formats = {c: (lambda v, c=c: value(c, v, lang)) for c in frame.columns}
-    shown = frame.rename(columns={c: header(c, lang) for c in frame.columns})
-    formats = {header(c, lang): f for c, f in formats.items()}
-    return shown.style.format(formats, na_rep="–")
+    if lang == "de":
+        if decimals:
+            return None
+        number = "%'.,.0f"
+        return {"money": f"{number} €", "pct": f"{number} %%"}.get(kind, number)
+    number = f"%,.{decimals}f"
+    return {"money": f"€{number}", "pct": f"{number}%%"}.get(kind, number)
+
+
+def texts(values: pd.Series, kind: str | None, decimals: int, lang: str | None = None) -> pd.Series:
+    """Numbers as text in the language's format (missing values stay missing): for the few shown rows only."""
+    lang = lang or current_language()
+    write = {"money": lambda v: money(v, lang, decimals), "per_inhabitant": lambda v: money(v, lang, decimals),
+             "pct": lambda v: pct(v, lang, decimals)}.get(kind, lambda v: number(v, decimals, lang))
+    return values.map(lambda v: None if _is_missing(v) else write(v)).astype("string")
 
 
 def plotly_separators(lang: str | None = None) -> str:

@@ -1,12 +1,166 @@
-"""A table as users see it: formatted by column suffix, headers translated, with its data to download."""
+"""A table as users see it: raw values with German/English column formats, headers translated, the whole
+table to download.
+
+Streamlit gets the values as they are and one `column_config` per column (formats chosen by the column's
+suffix, see fmt.unit), so drawing costs the same at 10 rows and at 2 million: at most `max_rows` rows are
+sent, in the order the caller ranked them, with "erste 200 von 12.345 Zeilen" underneath; the downloads
+always hold every row.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import pandas as pd
 import streamlit as st
 
 from monitor import export, fmt
 from monitor.i18n import current_language, t
+
+MAX_ROWS = 200        # rows drawn; the downloads hold the rest
+FIT_ROWS = 20         # tables up to this many rows are drawn whole, without a scroll bar of their own
+ROW_PX = 35           # Streamlit's row (and header) height
+# The main column is about 820 px wide at 1280 px and 980 px at 1440 px (wide layout, sidebar open). A table
+# that needs more than 820 gets column widths: numbers and dates keep their width (a shortened header shows
+# whole on hover), texts shrink (a click on a cell shows it whole). If it still needs more than 820, it is fitted
+# to 980 and a caption says to scroll sideways on narrower screens; only a table wider than 980 even then pins
+# its first column (Streamlit draws pinned cells grey, which reads worse).
+NARROW_PX, WIDE_PX = 820, 980
+TECHNICAL_ROLES = ("analyse", "admin")
+DATE_FORMAT = {"de": "DD.MM.YYYY", "en": "D MMM YYYY"}
+DATETIME_FORMAT = {"de": "DD.MM.YYYY HH:mm", "en": "D MMM YYYY, HH:mm"}
+
+
+@dataclass
+class Layout:
+    """What st.dataframe gets: the rows drawn (columns under their labels), their configuration and size."""
+
+    frame: pd.DataFrame
+    config: dict
+    height: int
+    total_rows: int
+    too_wide: bool = False
+    labels: dict[str, str] = field(default_factory=dict)  # column name -> label shown
+
+    @property
+    def truncated(self) -> bool:
+        """Fewer rows drawn than the table has."""
+        return len(self.frame) < self.total_rows
+
+
+def _px(chars: int) -> int:
+    # Source Sans at Streamlit's 14 px: ~6.7 px a character, plus the cell's padding
+    return 7 * chars + 18
+
+
+def _number_chars(values: pd.Series, kind: str | None, decimals: int) -> int:
+    finite = pd.to_numeric(values, errors="coerce").dropna()
+    if finite.empty:
+        return 1
+    digits = len(str(int(abs(finite).max())))
+    chars = digits + (digits - 1) // 3 + (decimals + 1 if decimals else 0) + int(bool((finite < 0).any()))
+    return chars + {"money": 2, "per_inhabitant": 2, "pct": 2}.get(kind, 0)
+
+
+def _text_chars(values: pd.Series) -> int:
+    lengths = values.dropna().astype("string").str.len()
+    return int(lengths.max()) if len(lengths) else 1
+
+
+def _is_whole(values: pd.Series) -> bool:
+    finite = values.dropna()
+    return bool(((finite % 1) == 0).all())
+
+
+def _column(name: str, values: pd.Series, label: str, lang: str, decimals: int | None):
+    """(values to draw, column config, characters its content needs) for one column."""
+    kind = fmt.unit(name)
+    if kind == "date" or pd.api.types.is_datetime64_any_dtype(values):
+        values = values if pd.api.types.is_datetime64_any_dtype(values) else pd.to_datetime(values, errors="coerce")
+        finite = values.dropna()
+        if kind != "date" and len(finite) and bool((finite != finite.dt.normalize()).any()):
+            return values, st.column_config.DatetimeColumn(label, format=DATETIME_FORMAT[lang]), 18
+        return values, st.column_config.DateColumn(label, format=DATE_FORMAT[lang]), 11
+    if pd.api.types.is_bool_dtype(values):
+        return values, st.column_config.CheckboxColumn(label), 3
+    if not pd.api.types.is_numeric_dtype(values):
+        return values, st.column_config.TextColumn(label), _text_chars(values)
+    if decimals is None:
+        if kind == "per_inhabitant":
+            decimals = 2  # amounts per inhabitant are often below 1 €: whole euros would show 0 or 1
+        elif kind is None and pd.api.types.is_float_dtype(values) and not _is_whole(values):
+            decimals = 1
+        else:
+            decimals = 0
+    if kind is None and decimals == 0 and pd.api.types.is_integer_dtype(values):
+        # ids, years, ranks: no thousands separator
+        return values, st.column_config.NumberColumn(label, format="%d"), _number_chars(values, None, 0)
+    chars = _number_chars(values, kind, decimals)
+    number_kind = "money" if kind == "per_inhabitant" else kind
+    printf = fmt.printf(number_kind, decimals, lang)
+    if printf is None:
+        # German with decimals: Streamlit's formats write a decimal point, so these few cells become text
+        return fmt.texts(values, kind, decimals, lang), st.column_config.TextColumn(label, alignment="right"), chars
+    if kind == "pct":
+        finite = values.dropna()
+        if len(finite) and finite.min() >= 0 and finite.max() <= 100:
+            return values, st.column_config.ProgressColumn(label, format=printf, min_value=0, max_value=100), 12
+    return values, st.column_config.NumberColumn(label, format=printf), chars
+
+
+def _widths(natural: list[int], minimum: list[int], budget: int) -> list[int]:
+    """Column widths in px between minimum and natural that add up to the budget where they can."""
+    spare = budget - sum(minimum)
+    if spare <= 0:
+        return minimum
+    wanted = [n - m for n, m in zip(natural, minimum)]
+    share = min(1.0, spare / max(sum(wanted), 1))
+    return [m + int(w * share) for m, w in zip(minimum, wanted)]
+
+
+def layout(frame: pd.DataFrame, lang: str | None = None, translate_headers: bool = True, max_rows: int = MAX_ROWS,
+           decimals: dict[str, int] | None = None) -> Layout:
+    """The first max_rows rows of frame as st.dataframe should draw them (pure: no Streamlit call)."""
+    lang = lang or current_language()
+    head = frame.head(max_rows)
+    labels: dict[str, str] = {}
+    for column in head.columns:
+        label = fmt.header(str(column), lang) if translate_headers else str(column)
+        # two columns may share a translation: the second keeps its name beside it
+        labels[column] = label if label not in labels.values() else f"{label} ({column})"
+    drawn, config, natural, minimum = {}, {}, [], []
+    first_text = True
+    for column in head.columns:
+        label = labels[column]
+        values, column_config, chars = _column(str(column), head[column], label, lang,
+                                               (decimals or {}).get(str(column)))
+        drawn[label], config[label] = values, column_config
+        kind = column_config["type_config"]["type"]
+        natural.append(_px(max(min(chars, 60), len(label))))
+        if kind == "text" and column_config.get("alignment") != "right":
+            # the first text column usually names the row: it keeps room for a name
+            minimum.append(_px(min(max(chars, len(label)), 20 if first_text else 12)))
+            first_text = False
+        else:
+            minimum.append(_px(max(chars, 4)))
+    too_wide = False
+    if sum(natural) > NARROW_PX:
+        too_wide = sum(minimum) > NARROW_PX
+        widths = _widths(natural, minimum, WIDE_PX if too_wide else NARROW_PX)
+        for (label, column_config), width, full in zip(config.items(), widths, natural):
+            column_config["width"] = width
+            if width < full:
+                column_config["help"] = label  # the whole label on hover where the column is narrower
+    if too_wide and sum(minimum) > WIDE_PX and config:
+        next(iter(config.values()))["pinned"] = True
+    rows = min(max(len(head), 1), FIT_ROWS)
+    height = ROW_PX * (rows + 1) + 3 + (14 if too_wide else 0)  # (room for the sideways scroll bar)
+    return Layout(pd.DataFrame(drawn, index=head.index), config, height, len(frame), too_wide, labels)
+
+
+def _role():
+    ctx = st.session_state.get("_context")
+    return getattr(ctx, "role", None)
 
 
 def _as_of():
@@ -16,22 +170,30 @@ def _as_of():
 
 def show(frame: pd.DataFrame, key: str, columns: list[str] | None = None, queries: tuple[str, ...] = (),
          height: int | str = "auto", *, title: str | None = None, filters: tuple[str, ...] | list[str] = (),
-         source: str | None = None, translate_headers: bool = True) -> None:
-    """Draw frame[columns] and offer it as CSV, Excel and Parquet; the caption names the queries it came from.
+         source: str | None = None, translate_headers: bool = True, max_rows: int = MAX_ROWS,
+         decimals: dict[str, int] | None = None, technical: bool | None = None) -> None:
+    """Draw the first max_rows rows of frame[columns] and offer all of it as CSV, Excel (and Parquet).
 
+    Callers rank the rows by what matters: the first max_rows are drawn, with "erste N von M Zeilen" below.
     title, filters and source go into the Excel header block (source defaults to the query names);
-    translate_headers=False keeps the column names as they are (the Explorer, where people write SQL).
+    translate_headers=False keeps the column names as they are (the Explorer, where people write SQL);
+    decimals sets the decimal places of columns without a unit suffix (default: 1, or 0 for whole numbers).
+    technical (query names, Parquet) defaults to the role: analysts and admins, not the Leitung.
     """
     shown = frame[columns] if columns else frame
     lang = current_language()
-    if translate_headers:
-        styled = fmt.styled(shown, lang)
-    else:
-        styled = shown.style.format({c: (lambda v, c=c: fmt.value(c, v, lang)) for c in shown.columns}, na_rep="–")
-    st.dataframe(styled, hide_index=True, key=f"{key}_table", height=height, placeholder="–")
+    technical = _role() in TECHNICAL_ROLES if technical is None else technical
+    drawn = layout(shown, lang, translate_headers, max_rows, decimals)
+    st.dataframe(drawn.frame, hide_index=True, key=f"{key}_table", column_config=drawn.config,
+                 height=drawn.height if height == "auto" else height, placeholder="–", alt=title or None)
+    if drawn.truncated:
+        st.caption(t("app.table_head", shown=fmt.count(len(drawn.frame), lang), total=fmt.count(drawn.total_rows, lang)))
+    if drawn.too_wide:
+        st.caption(t("app.table_wide", count=fmt.count(len(drawn.config), lang)))
+    names = ", ".join(queries)
     provenance = export.Provenance(
         title=title or "", as_of=_as_of(), filters=tuple(filters),
-        source=source or (t("app.source_query", lang=lang, names=", ".join(queries)) if queries else ""),
+        source=source or (t("app.source_query", lang=lang, names=names) if queries and technical else ""),
     )
     # the files are generated only when a button is clicked (callables), so tables cost nothing extra to draw
     row = st.container(horizontal=True, vertical_alignment="center", gap="small")
@@ -44,9 +206,10 @@ def show(frame: pd.DataFrame, key: str, columns: list[str] | None = None, querie
         file_name=f"{key}.xlsx", key=f"{key}_xlsx", icon=":material/table_view:",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    row.download_button(
-        t("ex.download_parquet"), lambda: export.parquet_bytes(shown), file_name=f"{key}.parquet",
-        mime="application/vnd.apache.parquet", key=f"{key}_parquet", icon=":material/database:",
-    )
-    if queries:
-        row.caption(t("app.source_query", names=", ".join(f"`{n}`" for n in queries)))
+    if technical:
+        row.download_button(
+            t("ex.download_parquet"), lambda: export.parquet_bytes(shown), file_name=f"{key}.parquet",
+            mime="application/vnd.apache.parquet", key=f"{key}_parquet", icon=":material/database:",
+        )
+        if queries:
+            row.caption(t("app.source_query", names=", ".join(f"`{n}`" for n in queries)))

@@ -116,7 +116,14 @@ def test_header_block_is_neutralised_too():
     assert sheet["B4"].value.startswith("'--")
 
 
-def test_every_table_offers_three_downloads(app):
-    at = app(role="leitung", page="pages/uebersicht.py", stichtag="2021-06-30")
+def test_every_table_offers_csv_and_excel_and_analysts_parquet_and_the_query(app):
+    at = app(role="leitung", page="pages/mittel.py", stichtag="2021-06-30")
     keys = {button.key for button in at.get("download_button")}
-    assert {"ampel_csv", "ampel_xlsx", "ampel_parquet"} <= keys
+    assert {"mittel_kreise_csv", "mittel_kreise_xlsx"} <= keys
+    # the Leitung sees neither query names nor Parquet
+    assert not any(key.endswith("_parquet") for key in keys)
+    assert not any("Abfrage" in c.value or "Parquet" in c.value for c in at.caption)
+    at = app(role="analyse", page="pages/mittel.py", stichtag="2021-06-30")
+    keys = {button.key for button in at.get("download_button")}
+    assert {"mittel_kreise_csv", "mittel_kreise_xlsx", "mittel_kreise_parquet"} <= keys
+    assert "Quelle: Abfrage `funds_by_kreis`" in [c.value for c in at.caption]
