@@ -53,6 +53,23 @@ def _as_date(value) -> dt.date:
     return pd.Timestamp(value).date()
 
 
+# Streamlit's date field applies a typed date only when the user clicks elsewhere (and that click is lost); on
+# Enter inside the field this simulates that click on the page body. Our own constant code, no user text.
+_ENTER_COMMITS_DATE = """<script>
+if (!window.__enterCommitsDate) {
+  window.__enterCommitsDate = true;
+  document.addEventListener('keydown', event => {
+    const field = event.target.closest && event.target.closest('[data-testid="stDateInputField"]');
+    if (event.key !== 'Enter' || !field) return;
+    for (const type of ['pointerdown', 'mousedown', 'pointerup', 'mouseup', 'click']) {
+      const Event_ = type.startsWith('pointer') ? PointerEvent : MouseEvent;
+      document.body.dispatchEvent(new Event_(type, {bubbles: true}));
+    }
+  }, true);
+}
+</script>"""
+
+
 def _check_url_stichtag(first: dt.date, last: dt.date, default: dt.date) -> str | None:
     """A notice when a shared link's ?stichtag= is no date or out of range (the date input then ignores it).
 
@@ -107,6 +124,8 @@ def sidebar(identity: Identity) -> Context:
             t("app.stichtag"), value=default, min_value=first, max_value=last, format="DD.MM.YYYY",
             key="stichtag", bind="query-params", help=t("app.stichtag_help"),
         ) or default
+        # the date field commits a typed date only on a click elsewhere; make Enter commit it too
+        st.html(_ENTER_COMMITS_DATE, unsafe_allow_javascript=True)
 
         if identity.source == "default":
             st.caption(t("app.local_mode", role=t(f"role.{identity.role}")))

@@ -71,3 +71,13 @@ def test_no_dialog_blocks_the_start_page(app_page):
     page = app_page.open("?stichtag=2021-06-30")
     assert page.get_by_text("Page not found").count() == 0
     assert page.locator('[data-testid="stMain"] h1').first.inner_text() == "Übersicht"
+
+
+def test_typing_a_stichtag_and_pressing_enter_applies_it(app_page):
+    page = app_page.open("?stichtag=2021-06-30")
+    page.locator('[data-testid="stSidebar"] [role="spinbutton"]').first.click()
+    page.keyboard.type("31012021")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**stichtag=2021-01-31**", timeout=30_000)
+    app_page.settle()
+    assert "Stand am Stichtag 31.01.2021" in page.locator('[data-testid="stMain"]').inner_text()
