@@ -3,8 +3,8 @@
 Scale 1 is the demo programme itself (data/demo/, built by the app's own build). Scale k adds k − 1 copies
 of it to the SAME programme: every copy repeats the demo's 42 applications (same statuses, jittered amounts
 and dates), their scores (jittered points, ~2 % recusals) and its 9 projects. The projects of a copy are not
-the demo's projects: each gets its own term, outcome (on track / late / troubled), 1–40 payments (skewed
-towards monthly instalments), 2–8 planned payments, 2–8 milestones, a report every six months, a final
+the demo's projects: each gets its own term, outcome (on track / late / troubled), payments (skewed
+towards monthly instalments; 1–39), 2–8 planned payments, 2–8 milestones, a report every six months, a final
 payment for most finished projects and lapsed money for some. Applicants are capped at 1,500 (there are only
 ~1,100 municipalities in Schleswig-Holstein): synthetic municipalities with AGS ids in all 11 Kreise, plus
 associations in the 4 kreisfreie Städte, so at 10,000× each applicant files ~280 applications.
@@ -387,7 +387,7 @@ def generate(path: Path, scale: int) -> dict[str, int]:
             db.create_relations(con)
             con.execute("create table build_info as select * replace (? as source_dir, ? as is_demo) "
                         "from demo.build_info", [f"bench/generate.py --scale {scale}", scale == 1])
-            counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in COUNTED}
+            counts = {t: con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in COUNTED}
             con.execute("detach demo")
     finally:
         demo_path.unlink(missing_ok=True)

@@ -1,6 +1,6 @@
 """Render pages of the app in a fresh process with Streamlit's AppTest; script time, peak memory, exceptions.
 
-`python -m bench.pages --db FILE --page pages/x.py [--page …] --out RESULT.json [--profile STATS]` is the
+`python -m bench.pages --db FILE --page pages/x.py [--page …] --out RESULT.json [--profile DIR]` is the
 child process; `measure()` starts one and returns its result. One process per page gives each page its own
 peak RSS and a cold start; `--page all` renders every page in one session, one after the other (P4).
 
@@ -83,23 +83,41 @@ def _timed_run(at, timeout: float) -> tuple[float, str | None]:
     return time.perf_counter() - started, None
 
 
-def _profiled(profiler: cProfile.Profile) -> None:
-    """Profile the script thread: AppTest runs the page on its own thread, which cProfile would not see."""
-    from streamlit.testing.v1.local_script_runner import LocalScriptRunner
+class ScriptProfiler:
+    """cProfile of the script thread (AppTest runs the page on its own thread, which cProfile would not see);
+    one stats file per page and run kind: DIR/<page>-cold.prof, DIR/<page>-warm.prof (warm runs summed)."""
 
-    original = LocalScriptRunner._run_script_thread
+    def __init__(self, directory: Path):
+        from streamlit.testing.v1.local_script_runner import LocalScriptRunner
 
-    def run_script_thread(self):
-        profiler.enable()
-        try:
-            original(self)
-        finally:
-            profiler.disable()
+        self.directory, self.profiles = directory, {}
+        self.current: cProfile.Profile | None = None
+        directory.mkdir(parents=True, exist_ok=True)
+        original = LocalScriptRunner._run_script_thread
+        owner = self
 
-    LocalScriptRunner._run_script_thread = run_script_thread
+        def run_script_thread(runner):
+            profiler = owner.current
+            if profiler is None:
+                return original(runner)
+            profiler.enable()
+            try:
+                return original(runner)
+            finally:
+                profiler.disable()
+
+        LocalScriptRunner._run_script_thread = run_script_thread
+
+    def use(self, page: str, kind: str) -> None:
+        """Profile the following runs as page's `kind` (cold or warm)."""
+        self.current = self.profiles.setdefault(f"{Path(page).stem}-{kind}", cProfile.Profile())
+
+    def dump(self) -> None:
+        for name, profiler in self.profiles.items():
+            profiler.dump_stats(str(self.directory / f"{name}.prof"))
 
 
-def render(pages: list[str], warm: int, stichtag: str | None, timeout: float, profile: Path | None) -> dict:
+def render(pages: list[str], warm: int, stichtag: str | None, timeout: float, profile: Path | None = None) -> dict:
     """Render pages in this process (one AppTest session, admin) and measure each; see the module docstring."""
     import_started = time.perf_counter()
     import duckdb  # noqa: F401 - imported before timing, as in a started server
@@ -113,16 +131,18 @@ def render(pages: list[str], warm: int, stichtag: str | None, timeout: float, pr
     result = {"import_s": round(time.perf_counter() - import_started, 2), "rss_base_mb": _status_mb("VmRSS"),
               "pages": []}
     logged = LoggedErrors()
-    profiler = cProfile.Profile() if profile else None
-    if profiler:
-        _profiled(profiler)
+    profiler = ScriptProfiler(profile) if profile else None
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=timeout)
     if stichtag:
         at.query_params["stichtag"] = stichtag
     for page in pages:
         # before the first run the page is found by its file name (= its url_path), so no other page runs first
         at.switch_page(page)
+        if profiler:
+            profiler.use(page, "cold")
         cold_s, error = _timed_run(at, timeout)
+        if profiler:
+            profiler.use(page, "warm")
         entry = {"page": page, "cold_s": round(cold_s, 3), "error": error}
         warm_times = []
         for _ in range(warm if error is None else 0):
@@ -136,7 +156,7 @@ def render(pages: list[str], warm: int, stichtag: str | None, timeout: float, pr
         entry.update(rss_mb=_status_mb("VmRSS"), peak_rss_mb=_status_mb("VmHWM"))
         result["pages"].append(entry)
     if profiler:
-        profiler.dump_stats(str(profile))
+        profiler.dump()
     result["peak_rss_mb"] = _status_mb("VmHWM")
     return result
 
@@ -175,7 +195,7 @@ def main() -> None:
     parser.add_argument("--stichtag", help="?stichtag= of the session (default: the app's default)")
     parser.add_argument("--timeout", type=float, default=900)
     parser.add_argument("--out", type=Path, help="write the result here (default: print it)")
-    parser.add_argument("--profile", type=Path, help="write cProfile stats of the script runs here")
+    parser.add_argument("--profile", type=Path, help="write cProfile stats of the script runs to this folder")
     args = parser.parse_args()
     os.environ.setdefault("MONITOR_ROLE", "admin")
     os.environ["MONITOR_DB"] = str(args.db)
