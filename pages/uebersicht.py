@@ -26,8 +26,8 @@ caption.caption(t("ov.caption", programme=markup.text(programme["name_de" if lan
 if summary["project_count"] == 0:
     st.info(t("app.no_projects_yet", date=fmt.date(summary["first_decision_date"])))
     st.stop()
-projects = q.run("project_status", **ctx.params())
-attention = status.describe(status.attention(projects).head(ATTENTION_ROWS), lang)
+projects = status.projects(ctx.params(), lang)
+attention = status.attention(projects).head(ATTENTION_ROWS)
 
 # --- what needs a decision now: named, with the reason and the money ----------------------------------------------
 counts = status.counts(projects)
@@ -70,8 +70,7 @@ st.subheader(t("ov.lights"))
 st.caption(t("ov.lights_rule", red_days=programme["red_overdue_days"], red_gap=fmt.number(programme["red_gap_pct"]),
              amber_gap=fmt.number(programme["amber_gap_pct"]), report_days=programme["report_interval_days"],
              grace=programme["payment_grace_days"]))
-described = status.describe(projects, lang)
-tables.show(described, "ampel", ["light_label", "recipient_name", "reason", "granted_eur", "planned_due_eur",
+tables.show(projects, "ampel", ["light_label", "recipient_name", "reason", "granted_eur", "planned_due_eur",
                                  "paid_eur", "overdue_eur", "lapsed_eur", "title"], queries=("project_status",))
 
 st.subheader(t("ov.pace_heading"))
@@ -101,9 +100,9 @@ else:
 st.subheader(t("ov.freshness"))
 st.caption(t("ov.freshness_caption", days=programme["report_interval_days"]))
 if summary["report_overdue_count"]:
-    late = described[described["is_report_overdue"]]
+    late = projects[projects["is_report_overdue"]]
     st.warning(t("ov.overdue_reports", count=fmt.count(summary["report_overdue_count"]),
                  names=markup.text(", ".join(late["recipient_name"].head(20)))))
-tables.show(described.sort_values(["days_since_report", "project_id"], ascending=[False, True]), "berichte",
+tables.show(projects.sort_values(["days_since_report", "project_id"], ascending=[False, True]), "berichte",
             ["recipient_name", "last_report_date", "last_report_label", "progress_pct", "days_since_report",
              "report_state"], queries=("project_status",))
