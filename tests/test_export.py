@@ -127,3 +127,44 @@ def test_every_table_offers_csv_and_excel_and_analysts_parquet_and_the_query(app
     keys = {button.key for button in at.get("download_button")}
     assert {"mittel_kreise_csv", "mittel_kreise_xlsx", "mittel_kreise_parquet"} <= keys
     assert "Quelle: Abfrage `funds_by_kreis`" in [c.value for c in at.caption]
+
+
+def test_excel_cuts_a_table_longer_than_a_sheet_and_says_so(monkeypatch):
+    # a sheet holds 1,048,576 rows; on a 40-row sheet 8 rows go to the header block (5 lines, the note, a blank
+    # line, the column headers), so 32 of 100 rows fit
+    monkeypatch.setattr(export, "EXCEL_MAX_ROWS", 40)
+    frame = pd.DataFrame({"payment_id": [f"Z-{i:04d}" for i in range(100)], "amount_eur": [1000.0] * 100})
+    sheet = openpyxl.load_workbook(io.BytesIO(export.excel_bytes(frame, lang="de", translate=False))).active
+    rows = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    assert rows[5] == ["Gekürzt", "Ein Excel-Blatt fasst höchstens 1.048.576 Zeilen: hier stehen die ersten 32 von 100. "
+                                  "Die vollständige Tabelle enthält der CSV-Download."]
+    assert rows[7] == ["payment_id", "amount_eur"]
+    assert [r[0] for r in rows[8:]] == [f"Z-{i:04d}" for i in range(32)]
+    assert sheet.max_row == 40
+
+
+def test_csv_and_excel_hold_every_row_of_a_long_table():
+    frame = pd.DataFrame({"payment_id": pd.Series([f"Z-{i}" for i in range(30_000)], dtype="string"),
+                          "amount_eur": [1234.5] * 30_000})
+    lines = export.csv_bytes(frame, lang="de", translate=False).decode("utf-8-sig").splitlines()
+    assert len(lines) == 30_001 and lines[-1] == "Z-29999;1234,5"
+    back = pd.read_excel(io.BytesIO(export.excel_bytes(frame, lang="de", translate=False)), skiprows=HEADER_ROWS)
+    assert len(back) == 30_000 and back["amount_eur"].sum() == 1234.5 * 30_000
+
+
+def test_excel_keeps_types_and_writes_any_text_safely():
+    frame = pd.DataFrame({
+        "note": ["a & b <c>", "bell\x07and\x1bescape", None],
+        "is_late": [True, False, True],
+        "milestone_count": pd.array([3, None, 12], dtype="Int64"),
+        "done_date": [dt.date(2021, 1, 29), None, dt.date(2022, 3, 31)],
+        "share": [0.25, float("nan"), float("inf")],
+    })
+    sheet = openpyxl.load_workbook(io.BytesIO(export.excel_bytes(frame, lang="en", translate=False))).active
+    rows = list(sheet.iter_rows(min_row=HEADER_ROWS + 2, values_only=True))
+    assert rows == [
+        ("a & b <c>", True, 3, dt.datetime(2021, 1, 29), 0.25),
+        ("bellandescape", False, None, None, None),
+        (None, True, 12, dt.datetime(2022, 3, 31), None),
+    ]
+    assert sheet.cell(HEADER_ROWS + 2, 4).number_format == "YYYY-MM-DD"
