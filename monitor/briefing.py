@@ -294,6 +294,7 @@ def _key_figures(data: Facts) -> list[tuple[str, str, str]]:
     forecast = data.forecast
     granted = forecast["granted_eur"].sum()
     at_risk, lapsed = forecast["at_risk_eur"].sum(), forecast["lapsed_eur"].sum()
+    at_risk_count = int((forecast["at_risk_eur"] > 0.5).sum())
     funded = data.kreise[data.kreise["granted_eur"] > 0].sort_values(["granted_eur", "kreis_name"],
                                                                       ascending=[False, True])
     regions_note = (t("br.regions_note", lang=lang, name=funded["kreis_name"].iloc[0],
@@ -316,8 +317,9 @@ def _key_figures(data: Facts) -> list[tuple[str, str, str]]:
            total=fmt.count(s["milestone_count"], lang))),
         # as the Fortschritt page shows it: the forecast at risk, its share of the grants, and what already lapsed
         (t("br.at_risk", lang=lang), money(at_risk),
-         t("br.at_risk_note", lang=lang, share=fmt.pct(100 * at_risk / granted if granted else 0, lang, decimals=1),
-           count=fmt.count((forecast["at_risk_eur"] > 0.5).sum(), lang), lapsed=money(lapsed))),
+         t("br.at_risk_note_one" if at_risk_count == 1 else "br.at_risk_note", lang=lang,
+           share=fmt.pct(100 * at_risk / granted if granted else 0, lang, decimals=1),
+           count=fmt.count(at_risk_count, lang), lapsed=money(lapsed))),
         (t("br.regions", lang=lang),
          t("br.regions_value", lang=lang, funded=len(funded), total=len(data.kreise)), regions_note),
     ]
@@ -381,7 +383,7 @@ def _lights_table(sheet: Sheet, lang: str) -> Table:
 
 def _light_cells(row: pd.Series, lang: str) -> list[str]:
     return [t(f"light.{row['light']}", lang=lang), row["recipient_name"], fmt.pct(row["paid_pct"], lang),
-            fmt.pct(row["planned_pct"], lang), status.reasons(row)[0]]
+            fmt.pct(row["planned_due_pct"], lang), status.reasons(row)[0]]
 
 
 def _attention_height(sheet: Sheet, row: pd.Series, lang: str) -> float:
@@ -501,7 +503,8 @@ def _footer_texts(programme: dict, lang: str) -> list[str]:
     # the light rule as the Übersicht states it, so a reader of the paper knows what red means
     rule = t("ov.lights_rule", lang=lang, red_days=programme["red_overdue_days"],
              red_gap=fmt.number(programme["red_gap_pct"], 0, lang),
-             amber_gap=fmt.number(programme["amber_gap_pct"], 0, lang), report_days=programme["report_interval_days"])
+             amber_gap=fmt.number(programme["amber_gap_pct"], 0, lang), report_days=programme["report_interval_days"],
+             grace=programme["payment_grace_days"])
     return [rule, t("br.source", lang=lang, names=", ".join(QUERIES))]
 
 

@@ -195,6 +195,7 @@ flags as (
         *,
         100.0 * paid_eur / nullif(granted_eur, 0) as paid_pct,
         100.0 * planned_eur / nullif(granted_eur, 0) as planned_pct,
+        100.0 * planned_due_eur / nullif(granted_eur, 0) as planned_due_pct,
         -- lag behind the (grace-shifted) plan, in % of the grant, rounded as it is printed
         round(100.0 * (planned_due_eur - paid_eur) / nullif(granted_eur, 0), 1) as lag_pct,
         case when final_payment_date is null then greatest(0, planned_due_eur - paid_eur) else 0 end as overdue_eur,
@@ -249,3 +250,120 @@ create or replace macro project_state(p_programme_id, p_as_of) as table
 -- ---------------------------------------------------------------------------------------------------------
 -- jury
 -- ---------------------------------------------------------------------------------------------------------
+--
+-- An application exists from its receipt on. Its funnel: received -> formally eligible (status not
+-- 'ineligible') -> scored (at least one valid score) -> selected. A valid score is one the averages count:
+-- not recused (a recused juror's row has no points) and of an eligible application received by the Stichtag.
+-- Per application and criterion the jury's verdict is the mean of the valid scores; the weighted total is
+-- Σ weight_pct/100 × that mean, and the ranking orders the scored applications by it (1 = best, equal totals
+-- share a rank). Totals are rounded to 9 decimals before ranking, so float noise never splits a tie. The
+-- funding line is the number of applications actually selected.
+-- ---------------------------------------------------------------------------------------------------------
+
+create or replace macro application_as_of(p_programme_id, p_as_of) as table
+    select *
+    from application
+    where programme_id = p_programme_id and received_date <= p_as_of;
+
+create or replace macro valid_score(p_programme_id, p_as_of) as table
+    select score.application_id, score.juror_id, score.criterion_id, score.points::double as points
+    from score
+    join application_as_of(p_programme_id, p_as_of) as application
+        on application.application_id = score.application_id
+    where not score.is_recused and application.status <> 'ineligible';
+
+-- the stage an application reached: dropout_stage is the stage it did not reach (null for the selected)
+create or replace macro application_stage(p_programme_id, p_as_of) as table
+with
+scored as (
+    select distinct application_id from valid_score(p_programme_id, p_as_of)
+)
+select
+    application.*,
+    application.status <> 'ineligible' as is_eligible,
+    scored.application_id is not null as is_scored,
+    application.status = 'selected' as is_selected,
+    case
+        when application.status = 'ineligible' then 'eligible'
+        when scored.application_id is null then 'scored'
+        when application.status <> 'selected' then 'selected'
+    end as dropout_stage
+from application_as_of(p_programme_id, p_as_of) as application
+left join scored on scored.application_id = application.application_id;
+
+-- each juror's use of the scale over all their valid scores (for z-scores: (points − mean) / sd)
+create or replace macro juror_scale(p_programme_id, p_as_of) as table
+    select juror_id, count(*) as scores_count, avg(points) as juror_mean, stddev_samp(points) as juror_sd
+    from valid_score(p_programme_id, p_as_of)
+    group by juror_id;
+
+-- one row per application and criterion with valid scores. The outlier is the juror furthest from the mean
+-- of the others (offset = own points − mean of the others = n/(n−1) × (own − mean), so it is the lowest or
+-- the highest score; ties go to the higher side, then to the first juror_id).
+create or replace macro score_cell(p_programme_id, p_as_of) as table
+with
+cells as (
+    select
+        valid.application_id,
+        valid.criterion_id,
+        count(*) as rater_count,
+        sum(valid.points) as points_sum,
+        sum(valid.points * valid.points) as points_sq_sum,
+        avg(valid.points) as mean_points,
+        median(valid.points) as median_points,
+        min(valid.points) as min_points,
+        max(valid.points) as max_points,
+        stddev_samp(valid.points) as sd_points,
+        avg((valid.points - scale.juror_mean) / nullif(scale.juror_sd, 0)) as mean_z,
+        arg_min(valid.juror_id, (-valid.points, valid.juror_id)) as high_juror_id,
+        arg_min(valid.juror_id, (valid.points, valid.juror_id)) as low_juror_id
+    from valid_score(p_programme_id, p_as_of) as valid
+    join juror_scale(p_programme_id, p_as_of) as scale on scale.juror_id = valid.juror_id
+    group by valid.application_id, valid.criterion_id
+)
+select
+    application_id, criterion_id, rater_count, points_sum, points_sq_sum, mean_points, median_points,
+    min_points, max_points, max_points - min_points as spread_points, sd_points, mean_z,
+    case when rater_count < 2 then null
+         when max_points - mean_points >= mean_points - min_points then high_juror_id
+         else low_juror_id end as outlier_juror_id,
+    case when rater_count < 2 then null
+         when max_points - mean_points >= mean_points - min_points
+             then max_points - (points_sum - max_points) / (rater_count - 1)
+         else min_points - (points_sum - min_points) / (rater_count - 1) end as outlier_offset_points
+from cells;
+
+-- the weighted ranking of every scored application under the rule (mean per criterion) and two checks on it:
+-- the median per criterion, and z-scores per juror (which remove each juror's strictness and use of the scale)
+create or replace macro application_ranking(p_programme_id, p_as_of) as table
+with
+criteria as (
+    select criterion_id, weight_pct::double / 100 as weight
+    from criterion
+    where programme_id = p_programme_id
+),
+totals as (
+    select
+        cell.application_id,
+        round(sum(criteria.weight * cell.mean_points), 9) as total_points,
+        round(sum(criteria.weight * cell.median_points), 9) as median_total_points,
+        round(sum(criteria.weight * cell.mean_z), 9) as normalised_total
+    from score_cell(p_programme_id, p_as_of) as cell
+    join criteria on criteria.criterion_id = cell.criterion_id
+    group by cell.application_id
+),
+line as (
+    select count(*) filter (where status = 'selected') as line_count
+    from application_as_of(p_programme_id, p_as_of)
+)
+select
+    totals.application_id,
+    totals.total_points,
+    rank() over (order by totals.total_points desc) as rank,
+    totals.median_total_points,
+    rank() over (order by totals.median_total_points desc) as median_rank,
+    totals.normalised_total,
+    rank() over (order by totals.normalised_total desc) as normalised_rank,
+    line.line_count
+from totals
+cross join line;

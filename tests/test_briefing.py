@@ -59,14 +59,16 @@ def test_briefing_on_30_06_2021_shows_what_a_leader_reads():
     assert "Geplant bis Stichtag 397.920 € Ausgezahlt -67.000 € gegenüber Plan" in text
     assert "Laufzeit verstrichen 35 % 01.09.2020 bis 31.12.2022" in text
     assert "Meilensteine erledigt / fällig 7 / 9 1 überfällig · 30 insgesamt" in text
-    assert "Gefährdet (Prognose) 92.889 € 10,6 % der Bewilligung · 3 Projekte · bereits verfallen: 0 €" in text
+    # at risk: Kiel 34.000 − 17.000 € and Flensburg 40.000 − 30.000 € overdue under the plan (30 days' grace)
+    assert "Gefährdet (Prognose) 27.000 € 3,1 % der Bewilligung · 2 Projekte · bereits verfallen: 0 €" in text
     assert "Kreise mit Förderung 8 von 15 am meisten: Rendsburg-Eckernförde (190.000 €)" in text
     # traffic lights: all nine projects, worst first, with the deciding reason
     assert "Ampeln am Stichtag: rot 1 gelb 1 grün 7" in text
-    assert ("rot Landeshauptstadt Kiel 20 % 37 % Meilenstein „Anforderungsanalyse Datenplattform“ seit 91 Tagen "
+    # paid and due under the plan (payments planned by 31.05.2021), in % of the grant
+    assert ("rot Landeshauptstadt Kiel 20 % 40 % Meilenstein „Anforderungsanalyse Datenplattform“ seit 91 Tagen "
             "überfällig (Grenze 90 Tage): rot") in text
-    assert "gelb Stadt Flensburg 30 % 43 % Letzter Bericht (29.01.2021) meldet gelb: gelb" in text
-    assert "grün Wirtschaftsraum Rendsburg 50 % 33 % 50 % ausgezahlt bei 33 % der Laufzeit" in text
+    assert "gelb Stadt Flensburg 30 % 40 % Letzter Bericht (29.01.2021) meldet gelb: gelb" in text
+    assert "grün Wirtschaftsraum Rendsburg 50 % 50 % Im Plan: 45.000 € ausgezahlt, 45.000 € bis 31.05.2021 geplant," in text
     light_rows = [line for line in lines(pdf) if re.match(r"(rot|gelb|grün) \D+ \d+ % \d+ % ", line)]
     assert len(light_rows) == 9
     assert light_rows[0].startswith("rot Landeshauptstadt Kiel") and light_rows[1].startswith("gelb Stadt Flensburg")
@@ -101,10 +103,14 @@ def test_briefing_on_31_03_2023_after_the_term():
     assert "Laufzeit verstrichen 100 %" in text
     assert "Meilensteine erledigt / fällig 30 / 30 0 überfällig · 30 insgesamt" in text
     # Flensburg's term ended without a final payment: its rest is at risk; Kiel's rest lapsed with its final payment
-    assert "Gefährdet (Prognose) 20.000 € 2,3 % der Bewilligung · 1 Projekte · bereits verfallen: 59.500 €" in text
-    assert "Ampeln am Stichtag: gelb 1 abgeschlossen 8" in text
-    assert "gelb Stadt Flensburg 80 % 100 % 80 % ausgezahlt bei 100 % der Laufzeit (Rückstand ab 20 Punkten): gelb" in text
-    assert "abgeschlossen Landeshauptstadt Kiel 30 % 100 % Schlusszahlung am 20.10.2022 geleistet: abgeschlossen" in text
+    assert "Gefährdet (Prognose) 20.000 € 2,3 % der Bewilligung · 1 Projekt · bereits verfallen: 59.500 €" in text
+    assert "Ampeln am Stichtag: abgeschlossen, Mittel verfallen 1 gelb 1 abgeschlossen 7" in text
+    assert ("gelb Stadt Flensburg 80 % 100 % 20,0 % der Zuwendung hinter dem Zahlungsplan: 80.000 € ausgezahlt, "
+            "100.000 € bis 01.03.2023 geplant (gelb ab 20 %): gelb") in text
+    # Kiel closed with 59.500 € never called: first in the lights and in the attention list
+    assert ("abgeschlossen, Mittel verfallen Landeshauptstadt Kiel 30 % 100 % Schlusszahlung am 20.10.2022: "
+            "59.500 € von 85.000 € nicht abgerufen und verfallen") in text
+    assert "Landeshauptstadt Kiel: Offene Daten für Kiel (Titel illustrativ) – Schlusszahlung am 20.10.2022" in text
     assert "Am Stichtag sind alle Meilensteine erledigt." in text
 
 
@@ -116,7 +122,7 @@ def test_briefing_in_english():
     assert "Paid out €330,920 38% of granted" in text
     assert "Granted €872,300 9 projects · 87% of budget" in text
     assert "Planned by as-of date €397,920" in text
-    assert "red Landeshauptstadt Kiel 20% 37% Milestone “Anforderungsanalyse Datenplattform” overdue by 91 days" in text
+    assert "red Landeshauptstadt Kiel 20% 40% Milestone “Anforderungsanalyse Datenplattform” overdue by 91 days" in text
     assert "Projects that need attention" in text
     assert "Kurzbericht" not in text and "Bewilligt" not in text
 
