@@ -25,7 +25,7 @@ TABLES = [
     "programme", "goal", "region", "applicant", "applicant_member", "application",
     "application_goal", "criterion", "juror", "score", "import_batch", "project",
     "project_goal", "project_theme", "planned_payment", "payment", "milestone",
-    "progress_report", "indicator", "indicator_value",
+    "progress_report", "indicator", "indicator_value", "indicator_target",
 ]
 # tables a programme needs; the others may be absent from a CSV folder
 REQUIRED_TABLES = ["programme", "goal", "region", "applicant", "application", "project"]

@@ -233,3 +233,18 @@ create table import_change (
     primary key (import_batch_id, table_name, row_key),
     check ((action = 'update') = (before_json is not null))
 );
+
+-- What a project agreed to achieve with an indicator: from baseline_value to target_value by target_date.
+-- Optional (a programme may agree no targets: the pages then say so). Targets may also fall (a baseline of
+-- 30 days' processing time, a target of 10), but never equal the baseline: the share reached divides by it.
+create table indicator_target (
+    project_id          varchar not null references project (project_id),
+    indicator_id        varchar not null references indicator (indicator_id),
+    baseline_value      decimal(14,2) not null check (baseline_value >= 0),
+    target_value        decimal(14,2) not null check (target_value >= 0),
+    target_date         date not null check (target_date between date '2015-01-01' and date '2040-12-31'),
+    is_illustrative     boolean not null,
+    source              varchar not null,
+    primary key (project_id, indicator_id),
+    check (target_value <> baseline_value)
+);
