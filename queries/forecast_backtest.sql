@@ -1,8 +1,9 @@
--- Backtest of the funds forecast: at every month end of the term, what the forecast said would not be called
--- (at risk + lapsed, project_state in monitor/relations.sql) against what finally was not called (granted −
--- paid on the last data date, counted only for projects whose term and plan ended by then), next to the
--- earlier method (the pay rate observed so far, extrapolated to the end date; replaced because it counted
--- final payments planned after the end date as lost).
+-- Backtest of the funds forecast, as far as the Stichtag lets it: at every month end before the data known on
+-- the Stichtag end, what the forecast said would not be called (at risk + lapsed, project_state in
+-- monitor/relations.sql) against what finally was not called (granted − paid), counted only for projects whose
+-- outcome is known by then (final payment made, or term and plan over), next to the earlier method (the pay rate
+-- observed so far, extrapolated to the end date; replaced because it counted final payments planned after the
+-- end date as lost). The mean absolute errors of both methods and how often each was closer come with every row.
 with
 
 programme_row as (
@@ -10,7 +11,8 @@ programme_row as (
 ),
 
 last_data as (
-    select max(d) as last_data_date
+    -- nothing dated after the Stichtag exists yet
+    select least(max(d), $as_of::date) as last_data_date
     from (
         select max(payment_date) as d from payment join project using (project_id) where programme_id = $programme_id
         union all
@@ -29,7 +31,7 @@ month_ends as (
 ),
 
 outcome as (
-    -- only projects that are over on the last data date have a known outcome
+    -- only projects that are over on that day have a known outcome
     select project_id, granted_eur - paid_eur as not_called_eur
     from project_state($programme_id, (select last_data_date from last_data))
     where is_closed or (end_date < status_date and planned_until_date < status_date)
@@ -61,7 +63,7 @@ forecast as (
     group by status_date
 ),
 
-final as (
+errors as (
     select
         forecast.status_date,
         forecast.forecast_eur,
@@ -71,6 +73,19 @@ final as (
         earlier_method.earlier_forecast_eur - (select sum(not_called_eur) from outcome) as earlier_error_eur
     from forecast
     join earlier_method using (status_date)
+),
+
+final as (
+    select
+        *,
+        (select count(*) from outcome) as outcome_project_count,
+        (select last_data_date from last_data) as outcome_date,
+        avg(abs(error_eur)) over () as mean_abs_error_eur,
+        avg(abs(earlier_error_eur)) over () as earlier_mean_abs_error_eur,
+        count(*) filter (where abs(error_eur) < abs(earlier_error_eur)) over () as closer_count,
+        count(*) filter (where abs(earlier_error_eur) < abs(error_eur)) over () as earlier_closer_count,
+        count(*) over () as month_count
+    from errors
 )
 
 select * from final

@@ -1,14 +1,15 @@
--- Every milestone of the projects decided by the Stichtag, planned vs done as known on the Stichtag:
---   done_on_time  done by the planned date     done_late  done after the planned date
---   overdue       still open, planned date passed (same test as project_status: planned_date < Stichtag)
---   open          still open, not yet due
+-- The milestones of the projects decided by the Stichtag, planned vs done as known on the Stichtag, the ones
+-- that matter first (at most $limit rows; milestone_total_count says how many there are in all):
+--   overdue       still open, planned date passed (as in project_state: planned_date < Stichtag), longest first
+--   done_late     done after the planned date, latest first
+--   open          still open, not yet due, soonest first
+--   done_on_time  done by the planned date
 -- A milestone done after the Stichtag counts as open: done_date is null for it.
 with
 
 projects as (
     select project_id, applicant_id
-    from project
-    where programme_id = $programme_id and decision_date <= $as_of
+    from project_as_of($programme_id, $as_of)
 ),
 
 milestones as (
@@ -22,14 +23,9 @@ milestones as (
     where milestone.project_id in (select project_id from projects)
 ),
 
-final as (
+states as (
     select
-        milestones.milestone_id,
-        milestones.project_id,
-        applicant.name as recipient_name,
-        milestones.title,
-        milestones.planned_date,
-        milestones.done_date,
+        milestones.*,
         case
             when milestones.done_date is not null and milestones.done_date <= milestones.planned_date then 'done_on_time'
             when milestones.done_date is not null then 'done_late'
@@ -42,9 +38,31 @@ final as (
             else 0
         end as days_late_days
     from milestones
-    join projects on projects.project_id = milestones.project_id
+),
+
+final as (
+    select
+        states.milestone_id,
+        states.project_id,
+        applicant.name as recipient_name,
+        states.title,
+        states.planned_date,
+        states.done_date,
+        states.milestone_state,
+        states.days_late_days,
+        count(*) over () as milestone_total_count,
+        row_number() over (
+            order by
+                case states.milestone_state when 'overdue' then 0 when 'done_late' then 1 when 'open' then 2 else 3 end,
+                case when states.milestone_state = 'open' then 0 else -states.days_late_days end,
+                states.planned_date,
+                states.milestone_id
+        ) as relevance_rank
+    from states
+    join projects on projects.project_id = states.project_id
     join applicant on applicant.applicant_id = projects.applicant_id
 )
 
 select * from final
-order by project_id, planned_date, milestone_id
+where relevance_rank <= $limit
+order by relevance_rank

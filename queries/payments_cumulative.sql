@@ -10,12 +10,9 @@ programme_row as (
 ),
 
 projects as (
-    -- a project exists from its funding decision on
     select project_id, end_date
-    from project
-    where programme_id = $programme_id
-      and decision_date <= $as_of
-      and ($applicant_id = '' or applicant_id = $applicant_id)
+    from project_as_of($programme_id, $as_of)
+    where $applicant_id = '' or applicant_id = $applicant_id
 ),
 
 planned_events as (
