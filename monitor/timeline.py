@@ -1,4 +1,8 @@
-"""Charts on the programme's time axis: cumulative payments, milestones, progress, light history, lapse forecast."""
+"""Charts on the programme's time axis: payments, the forecast and its backtest, milestones, progress, lights.
+
+Every figure is bounded whatever the size of the programme: the queries hand over top-N rows plus a summary of
+the rest, and what is left to do here works on those few rows.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,14 @@ MILESTONE_STYLE = {
     "done_late": ("x", charts.PALETTE[5]),
     "overdue": ("triangle-right", charts.PALETTE[1]),
 }
+# the monthly milestone bars: colour and a fill pattern per state
+MILESTONE_BARS = {
+    "done_on_time": (charts.PALETTE[2], ""),
+    "done_late": (charts.PALETTE[5], "x"),
+    "overdue": (charts.PALETTE[1], "/"),
+    "open": ("#bbbbbb", "."),
+}
+LIGHT_PATTERN = {"red": "x", "lapsed": "+", "amber": "/", "green": "", "not_started": ".", "done": "-"}
 DASHES = ["solid", "dash", "dot", "dashdot"]
 
 
@@ -50,6 +62,18 @@ def add_stichtag(fig: go.Figure, as_of: dt.date, lang: str) -> None:
                   line={"color": "#000000", "dash": "dot", "width": 1.5})
     fig.add_annotation(x=_iso(as_of), y=1, yref="paper", yanchor="bottom", xanchor="center", showarrow=False,
                        text=t("fs.stichtag_line", lang=lang, date=fmt.date(as_of, lang)), font={"size": 11})
+
+
+def counted(key: str, n: int, lang: str) -> str:
+    """"1 Projekt" / "2 Projekte": the text of key, or of key_one for exactly one (German and English agree)."""
+    return t(f"{key}_one" if n == 1 else key, lang=lang, count=fmt.count(n, lang))
+
+
+def row_labels(names: pd.Series, project_ids: pd.Series) -> pd.Series:
+    """A chart row per project: the recipient's name, with the project id where a recipient has several;
+    escaped for plotly's text markup (a name is data, never a tag)."""
+    repeated = names.duplicated(keep=False)
+    return _safe(names.where(~repeated, names + " (" + project_ids + ")"))
 
 
 def cumulative_payments(frame: pd.DataFrame, as_of: dt.date, span: tuple, title: str,
@@ -87,35 +111,107 @@ def cumulative_payments(frame: pd.DataFrame, as_of: dt.date, span: tuple, title:
     return fig
 
 
-def milestone_chart(frame: pd.DataFrame, as_of: dt.date, span: tuple, title: str,
-                    lang: str | None = None) -> go.Figure:
-    """One row per project: planned dates (open circles), completions by state, a line for every delay."""
+def top_and_rest(frame: pd.DataFrame, limit: int, columns: list[str]) -> tuple[pd.DataFrame, pd.Series | None, int]:
+    """The first `limit` rows (the query's order), the sums of `columns` over the others, and how many those are."""
+    rest = frame.iloc[limit:]
+    return frame.iloc[:limit], (rest[columns].sum() if len(rest) else None), len(rest)
+
+
+def lapse_bars(frame: pd.DataFrame, title: str, limit: int = 15, lang: str | None = None) -> go.Figure:
+    """Each grant split into paid, still expected by the plan, at risk and lapsed: the `limit` projects with the
+    most money at risk or lapsed (lapse_forecast's order), then one bar for all other projects."""
+    lang = lang or current_language()
+    parts = {"paid": "paid_eur", "expected": "expected_paid_eur", "at_risk": "at_risk_eur", "lapsed": "lapsed_eur"}
+    top, rest, rest_count = top_and_rest(frame, limit, list(parts.values()))
+    labels = row_labels(top["recipient_name"], top["project_id"]).tolist()
+    values = {name: top[column].tolist() for name, column in parts.items()}
+    if rest is not None:
+        labels.append(t("fs.rest_projects", lang=lang, projects=counted("fs.n.projects", rest_count, lang)))
+        for name, column in parts.items():
+            values[name].append(float(rest[column]))
+    # the plan still expects what is granted and neither paid, at risk nor lapsed
+    still = [max(0.0, e - p) for e, p in zip(values["expected"], values["paid"])]
+    styles = [("paid", values["paid"], charts.PALETTE[0], ""), ("expected", still, charts.PALETTE[4], ""),
+              ("at_risk", values["at_risk"], charts.PALETTE[5], "/"), ("lapsed", values["lapsed"], "#666666", "x")]
+    fig = go.Figure()
+    for name, xs, colour, pattern in styles:
+        fig.add_trace(go.Bar(
+            x=xs, y=labels, orientation="h", name=t(f"fs.series.{name}", lang=lang),
+            marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "white", "fillmode": "overlay"}},
+            hovertemplate=f"%{{y}}: {money_hover('x', lang)}<extra>{t(f'fs.series.{name}', lang=lang)}</extra>",
+        ))
+    height = 160 + 36 * len(labels)
+    charts.style(fig, title, lang, height=height)
+    legend_below(fig, height, axis_px=48)
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(**money_axis({"title_text": t("fs.axis_eur", lang=lang)}, lang))
+    fig.update_yaxes(title_text=t("fs.axis_recipient", lang=lang), autorange="reversed", type="category")
+    return fig
+
+
+def backtest_chart(frame: pd.DataFrame, title: str, lang: str | None = None) -> go.Figure:
+    """At every month end: what the forecast and the earlier method said would not be called, and the outcome."""
     lang = lang or current_language()
     _, hover_date = date_formats(lang)
-    rows = frame.drop_duplicates("project_id")["recipient_name"].tolist()
+    money = money_hover("y", lang)
+    series = [
+        ("forecast_eur", "fs.bt.series_forecast", charts.PALETTE[0], "solid", "circle"),
+        ("earlier_forecast_eur", "fs.bt.series_earlier", charts.PALETTE[5], "dash", "x"),
+        ("outcome_eur", "fs.bt.series_outcome", "#000000", "dot", None),
+    ]
+    fig = go.Figure()
+    for column, key, colour, dash, symbol in series:
+        name = t(key, lang=lang)
+        fig.add_trace(go.Scatter(
+            x=frame["status_date"], y=frame[column], name=name, mode="lines+markers" if symbol else "lines",
+            line={"color": colour, "dash": dash, "width": 2.5}, marker={"symbol": symbol or "circle", "size": 7},
+            hovertemplate=f"%{{x|{hover_date}}}: {money}<extra>{name}</extra>",
+        ))
+    charts.style(fig, title, lang, height=380)
+    legend_below(fig, 380)
+    tick, _ = date_formats(lang)
+    fig.update_xaxes(type="date", tickformat=tick, title_text=t("fs.bt.axis_month", lang=lang))
+    fig.update_yaxes(**money_axis({"title_text": t("fs.bt.axis_eur", lang=lang), "rangemode": "tozero"}, lang))
+    return fig
+
+
+def milestone_chart(frame: pd.DataFrame, as_of: dt.date, span: tuple, title: str,
+                    lang: str | None = None) -> go.Figure:
+    """One row per project: planned dates (open circles), completions by state, a line for every delay.
+
+    For a programme with few projects only (the page switches to milestone_months beyond that)."""
+    lang = lang or current_language()
+    frame = frame.sort_values(["project_id", "planned_date", "milestone_id"])
+    frame = frame.assign(row=row_labels(frame["recipient_name"], frame["project_id"]), title=_safe(frame["title"]))
+    rows = frame.drop_duplicates("project_id")["row"].tolist()
     fig = go.Figure()
 
     # delay lines: planned -> done for late ones, planned -> Stichtag for overdue open ones
-    xs, ys = [], []
-    for row in frame[frame["milestone_state"].isin(["done_late", "overdue"])].itertuples():
-        end = row.done_date if row.milestone_state == "done_late" else as_of
-        xs += [_iso(row.planned_date), _iso(end), None]
-        ys += [row.recipient_name, row.recipient_name, None]
-    if xs:
+    late = frame[frame["milestone_state"].isin(["done_late", "overdue"])]
+    ends = late["done_date"].where(late["milestone_state"] == "done_late", pd.Timestamp(as_of))
+    if not late.empty:
+        xs, ys = [], []
+        for start, end, row in zip(late["planned_date"], ends, late["row"]):
+            xs += [_iso(start), _iso(end), None]
+            ys += [row, row, None]
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=t("fs.ms.delay_line", lang=lang),
                                  line={"color": charts.PALETTE[5], "width": 3}, hoverinfo="skip"))
 
+    state_words = {s: t(f"fs.ms.{s}", lang=lang) for s in ("done_on_time", "done_late", "overdue", "open")}
+    days_word = t("fs.hover_days_late", lang=lang)
+
     def hover(part: pd.DataFrame) -> list[str]:
+        # a few hundred milestones at most: this chart is drawn for small programmes only
         return [
-            f"<b>{r.recipient_name}</b><br>{r.title}<br>{t('fs.hover_planned', lang=lang)}: {fmt.date(r.planned_date, lang)}"
+            f"<b>{r.row}</b><br>{r.title}<br>{t('fs.hover_planned', lang=lang)}: {fmt.date(r.planned_date, lang)}"
             + (f"<br>{t('fs.hover_done', lang=lang)}: {fmt.date(r.done_date, lang)}" if pd.notna(r.done_date) else "")
-            + f"<br>{t(f'fs.ms.{r.milestone_state}', lang=lang)}"
-            + (f" ({fmt.count(r.days_late_days, lang)} {t('fs.hover_days_late', lang=lang)})" if r.days_late_days else "")
+            + f"<br>{state_words[r.milestone_state]}"
+            + (f" ({fmt.count(r.days_late_days, lang)} {days_word})" if r.days_late_days else "")
             for r in part.itertuples()
         ]
 
     fig.add_trace(go.Scatter(
-        x=[_iso(d) for d in frame["planned_date"]], y=frame["recipient_name"], mode="markers",
+        x=[_iso(d) for d in frame["planned_date"]], y=frame["row"], mode="markers",
         name=t("fs.ms.planned", lang=lang), text=hover(frame), hovertemplate="%{text}<extra></extra>",
         marker={"symbol": "circle-open", "size": 11, "color": "#000000", "line": {"width": 2}},
     ))
@@ -125,7 +221,7 @@ def milestone_chart(frame: pd.DataFrame, as_of: dt.date, span: tuple, title: str
             continue
         x = [_iso(d) for d in part["done_date"]] if state != "overdue" else [_iso(as_of)] * len(part)
         fig.add_trace(go.Scatter(
-            x=x, y=part["recipient_name"], mode="markers", name=t(f"fs.ms.{state}", lang=lang),
+            x=x, y=part["row"], mode="markers", name=state_words[state],
             text=hover(part), hovertemplate="%{text}<extra></extra>",
             marker={"symbol": symbol, "size": 12, "color": colour, "line": {"width": 1, "color": colour}},
         ))
@@ -139,78 +235,137 @@ def milestone_chart(frame: pd.DataFrame, as_of: dt.date, span: tuple, title: str
     return fig
 
 
+def milestone_months_chart(frame: pd.DataFrame, as_of: dt.date, span: tuple, title: str,
+                           lang: str | None = None) -> go.Figure:
+    """Milestones per month of their planned date, stacked by their state on the Stichtag (any programme size)."""
+    lang = lang or current_language()
+    _, hover_date = date_formats(lang)
+    fig = go.Figure()
+    for state, (colour, pattern) in MILESTONE_BARS.items():
+        name = t(f"fs.ms.{state}", lang=lang)
+        fig.add_trace(go.Bar(
+            x=frame["month_date"], y=frame[f"{state}_count"], name=name,
+            marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "white", "fillmode": "overlay"}},
+            hovertemplate=f"%{{x|{hover_date}}}: %{{y:,.0f}}<extra>{name}</extra>",
+        ))
+    charts.style(fig, title, lang, height=400)
+    legend_below(fig, 400)
+    fig.update_layout(barmode="stack", bargap=0.15)
+    time_axis(fig, span, lang, t("fs.ms.axis_month", lang=lang))
+    fig.update_yaxes(title_text=t("fs.ms.axis_count", lang=lang), rangemode="tozero")
+    add_stichtag(fig, as_of, lang)
+    return fig
+
+
 def progress_chart(frame: pd.DataFrame, as_of: dt.date, span: tuple, title: str,
                    lang: str | None = None) -> go.Figure:
-    """Reported progress per project over time; colour and dash together tell the projects apart."""
+    """Reported progress of the projects that fare worst (a line each: colour and dash tell them apart), and for
+    all others the monthly median with its middle half as a grey band."""
     lang = lang or current_language()
     _, hover_date = date_formats(lang)
     suffix = " %" if lang == "de" else "%"
     fig = go.Figure()
-    for i, (name, part) in enumerate(frame.groupby("recipient_name", sort=False)):
+    rest = frame[frame["is_rest"]]
+    if not rest.empty:
+        band = t("fs.progress_rest_band", lang=lang)
+        fig.add_trace(go.Scatter(x=rest["reported_date"], y=rest["progress_high_pct"], mode="lines",
+                                 line={"width": 0}, hoverinfo="skip", showlegend=False))
+        fig.add_trace(go.Scatter(x=rest["reported_date"], y=rest["progress_low_pct"], mode="lines", name=band,
+                                 line={"width": 0}, fill="tonexty", fillcolor="rgba(120,120,120,0.25)",
+                                 hoverinfo="skip"))
+        median = t("fs.progress_rest_median", lang=lang,
+                   projects=counted("fs.n.projects", int(rest["project_count"].max()), lang))
+        fig.add_trace(go.Scatter(
+            x=rest["reported_date"], y=rest["progress_pct"], mode="lines+markers", name=median,
+            line={"color": "#555555", "width": 3}, customdata=rest["report_count"],
+            hovertemplate=f"{median}<br>%{{x|{hover_date}}}: %{{y:.0f}}{suffix} "
+                          f"({t('fs.progress_rest_reports', lang=lang)}: %{{customdata:,.0f}})<extra></extra>",
+        ))
+    shown = frame[~frame["is_rest"]]
+    shown = shown.assign(row=row_labels(shown["recipient_name"], shown["project_id"]))
+    words = {light: t(f"light.{light}", lang=lang) for light in ("green", "amber", "red")}
+    for i, (name, part) in enumerate(shown.groupby("row", sort=False)):
         fig.add_trace(go.Scatter(
             x=part["reported_date"], y=part["progress_pct"], mode="lines+markers", name=name,
             line={"color": charts.PALETTE[i % len(charts.PALETTE)], "dash": DASHES[(i // len(charts.PALETTE)) % len(DASHES)]},
-            customdata=[t(f"light.{s}", lang=lang) for s in part["report_status"]],
+            customdata=part["report_status"].map(words),
             hovertemplate=f"{name}<br>%{{x|{hover_date}}}: %{{y:.0f}}{suffix} (%{{customdata}})<extra></extra>",
         ))
-    charts.style(fig, title, lang, height=440)
-    legend_below(fig, 440)
+    charts.style(fig, title, lang, height=460)
+    legend_below(fig, 460)
     time_axis(fig, span, lang)
     fig.update_yaxes(range=[0, 105], title_text=t("fs.axis_progress", lang=lang), ticksuffix=suffix)
     add_stichtag(fig, as_of, lang)
     return fig
 
 
-def status_history(frame: pd.DataFrame, title: str, lang: str | None = None) -> go.Figure:
-    """Projects × dates, each cell the light of that day in its colour, shape and (on hover) word."""
-    lang = lang or current_language()
+def _column_labels(days: pd.Series, lang: str) -> list[str]:
     tick, _ = date_formats(lang)
-    rows = frame.drop_duplicates("project_id")["recipient_name"].tolist()
-    codes = frame.assign(code=frame["light"].map(LIGHT_ORDER.index))
-    z = codes.pivot(index="recipient_name", columns="status_date", values="code").reindex(rows)
-    lights = frame.pivot(index="recipient_name", columns="status_date", values="light").reindex(rows)
-    words = lights.map(lambda v: t(f"light.{v}", lang=lang) if isinstance(v, str) else "")
-    symbols = lights.map(lambda v: status.SYMBOL[v] if isinstance(v, str) else "")
+    stamps = [pd.Timestamp(d) for d in days]
+    return [d.strftime(tick) if d.is_month_end else fmt.date(d, lang) for d in stamps]
+
+
+def light_counts_chart(frame: pd.DataFrame, title: str, lang: str | None = None) -> go.Figure:
+    """How many projects had which light at every month end (and on the Stichtag): stacked bars, worst at the
+    bottom, colour and pattern per light."""
+    lang = lang or current_language()
+    days = sorted(frame["status_date"].unique())
+    labels = _column_labels(pd.Series(days), lang)
+    position = dict(zip(days, labels))
+    fig = go.Figure()
+    for light in LIGHT_ORDER:
+        part = frame[frame["light"] == light]
+        if part.empty:
+            continue
+        name = status.light_label(light, lang)
+        fig.add_trace(go.Bar(
+            x=part["status_date"].map(position), y=part["project_count"], name=name,
+            marker={"color": charts.LIGHT_COLOURS[light],
+                    "pattern": {"shape": LIGHT_PATTERN[light], "fgcolor": "white", "fillmode": "overlay"}},
+            hovertemplate=f"%{{x}}: %{{y:,.0f}}<extra>{name}</extra>",
+        ))
+    charts.style(fig, title, lang, height=420)
+    legend_below(fig, 420, axis_px=70)
+    fig.update_layout(barmode="stack", bargap=0.1)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels,
+                     title_text=t("fs.history_axis", lang=lang))
+    fig.update_yaxes(title_text=t("fs.history_counts_axis", lang=lang), rangemode="tozero")
+    return fig
+
+
+def status_history(frame: pd.DataFrame, title: str, lang: str | None = None) -> go.Figure:
+    """Projects × dates, each cell the light of that day in its colour, shape and (on hover) word: the few
+    projects project_status_history hands over (the worst on the Stichtag), worst on top."""
+    lang = lang or current_language()
+    order = frame.drop_duplicates("project_id")
+    labels = dict(zip(order["project_id"], row_labels(order["recipient_name"], order["project_id"])))
+    rows = list(labels.values())
+    frame = frame.assign(row=frame["project_id"].map(labels), code=frame["light"].map(LIGHT_ORDER.index))
+    z = frame.pivot(index="row", columns="status_date", values="code").reindex(rows)
+    lights = frame.pivot(index="row", columns="status_date", values="light").reindex(rows)
+    words = {light: t(f"light.{light}", lang=lang) for light in LIGHT_ORDER}
     n = len(LIGHT_ORDER)
     scale = []
     for i, light in enumerate(LIGHT_ORDER):
         scale += [[i / n, charts.LIGHT_COLOURS[light]], [(i + 1) / n, charts.LIGHT_COLOURS[light]]]
-    columns = [pd.Timestamp(d) for d in z.columns]
-    labels = [d.strftime(tick) if d.is_month_end else fmt.date(d, lang) for d in columns]
     fig = go.Figure(go.Heatmap(
-        z=z.to_numpy(dtype=float), x=labels, y=rows, customdata=words.to_numpy(),
-        text=symbols.to_numpy(), texttemplate="%{text}", textfont={"color": "white", "size": 11},
+        z=z.to_numpy(dtype=float), x=_column_labels(pd.Series(z.columns), lang), y=rows,
+        customdata=lights.apply(lambda column: column.map(words)).fillna("").to_numpy(),
+        text=lights.apply(lambda column: column.map(status.SYMBOL)).fillna("").to_numpy(),
+        texttemplate="%{text}", textfont={"color": "white", "size": 11},
         colorscale=scale, zmin=-0.5, zmax=n - 0.5, xgap=1, ygap=2,
         colorbar={"tickvals": list(range(n)), "ticktext": [status.light_label(v, lang) for v in LIGHT_ORDER]},
         hovertemplate="%{y}<br>%{x}: %{customdata}<extra></extra>",
     ))
     charts.style(fig, title, lang, height=140 + 34 * len(rows))
     fig.update_xaxes(type="category", title_text=t("fs.history_axis", lang=lang), gridcolor="rgba(0,0,0,0)")
-    fig.update_yaxes(title_text=t("fs.axis_project", lang=lang), autorange="reversed", gridcolor="rgba(0,0,0,0)")
+    fig.update_yaxes(title_text=t("fs.axis_project", lang=lang), autorange="reversed", gridcolor="rgba(0,0,0,0)",
+                     type="category")
     return fig
 
 
-def lapse_bars(frame: pd.DataFrame, title: str, lang: str | None = None) -> go.Figure:
-    """Each grant split into paid, projected still to come, at risk and lapsed, stacked per recipient."""
-    lang = lang or current_language()
-    frame = frame.sort_values(["at_risk_eur", "lapsed_eur", "recipient_name"], ascending=[False, False, True])
-    parts = [
-        ("paid", frame["paid_eur"], charts.PALETTE[0], ""),
-        ("projected", frame["projected_paid_eur"] - frame["paid_eur"], charts.PALETTE[4], ""),
-        ("at_risk", frame["at_risk_eur"], charts.PALETTE[5], "/"),
-        ("lapsed", frame["lapsed_eur"], "#666666", "x"),
-    ]
-    fig = go.Figure()
-    for name, values, colour, pattern in parts:
-        fig.add_trace(go.Bar(
-            x=values.clip(lower=0), y=frame["recipient_name"], orientation="h", name=t(f"fs.series.{name}", lang=lang),
-            marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "white", "fillmode": "overlay"}},
-            hovertemplate=f"%{{y}}: {money_hover('x', lang)}<extra>{t(f'fs.series.{name}', lang=lang)}</extra>",
-        ))
-    height = 160 + 36 * len(frame)
-    charts.style(fig, title, lang, height=height)
-    legend_below(fig, height, axis_px=48)
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(**money_axis({"title_text": t("fs.axis_eur", lang=lang)}, lang))
-    fig.update_yaxes(title_text=t("fs.axis_recipient", lang=lang), autorange="reversed")
-    return fig
+def _safe(texts: pd.Series) -> pd.Series:
+    """User text inside plotly's text markup (labels, names, hovers): '&', '<' and '>' escaped, so a name can
+    never become a tag or a link."""
+    return (texts.astype(str).str.replace("&", "&amp;", regex=False).str.replace("<", "&lt;", regex=False)
+            .str.replace(">", "&gt;", regex=False))

@@ -1,99 +1,196 @@
-"""Fortschritt: the whole term on one time axis – payments, milestones, progress, lights, funds that may lapse."""
+"""Fortschritt: will the programme finish on time and within budget? The answer first (money planned, paid, at
+risk, lapsed), then the payment curve, the funds forecast and how well it has done, milestones, reported
+progress, the light history and the results the projects report."""
 
 import streamlit as st
 
-from monitor import context, fmt, queries as q, status, tables, timeline
-from monitor.kpi import kpi
+from monitor import context, fmt, indicators, markup, queries as q, status, tables, timeline
 from monitor.i18n import t
+from monitor.kpi import kpi
+
+# bounds that keep the page the same size at any number of projects
+LAPSE_BARS = 15        # projects with the most money at risk or lapsed; the others in one bar
+PROGRESS_LINES = 10    # projects drawn as a line each (colour and dash still tell ten apart)
+HISTORY_ROWS = 20      # projects in the light heatmap, worst on the Stichtag first
+MILESTONE_ROWS = 500   # milestones in the table, the ones that matter first
+MILESTONE_DOTS = 30    # up to this many projects the milestones are drawn one by one, beyond per month
+
+
 
 ctx = context.current()
 lang = ctx.lang
 programme = ctx.programme
+params = ctx.params()
+grace = int(programme["payment_grace_days"])
 st.title(t("page.fortschritt"))
 
-span_row = q.run("term_span", **ctx.params()).iloc[0]
+span_row = q.run("term_span", **params).iloc[0]
 span = (span_row["axis_start_date"], span_row["axis_end_date"])
-st.caption(t("fs.caption", programme=programme["name_de" if lang == "de" else "name_en"], date=fmt.date(ctx.as_of),
-             start=fmt.date(span[0]), end=fmt.date(span[1])))
+st.caption(t("fs.caption", programme=markup.text(programme["name_de" if lang == "de" else "name_en"]),
+             date=fmt.date(ctx.as_of), start=fmt.date(span[0]), end=fmt.date(span[1])))
 
-forecast = q.run("lapse_forecast", **ctx.params())
+summary = q.run("programme_summary", **params).iloc[0]
+forecast = q.run("lapse_forecast", **params)
 if forecast.empty:
-    st.info(t("app.no_data_yet", date=fmt.date(programme["decision_date"])))
+    st.info(t("app.no_data_yet", date=fmt.date(summary["first_decision_date"])))
     st.stop()
+due_date = fmt.date(forecast["due_date"].iloc[0])
+
+# --- the answer: money on the Stichtag ----------------------------------------------------------------------------
+kpis = st.columns(4)
+kpi(kpis[0], t("fs.kpi.planned"), fmt.money(summary["planned_eur"]),
+    t("fs.kpi.planned_note", grace=grace, due=fmt.money(summary["planned_due_eur"])))
+kpi(kpis[1], t("fs.kpi.paid"), fmt.money(summary["paid_eur"]),
+    t("fs.kpi.paid_note", share=fmt.pct(summary["paid_pct"]), granted=fmt.money(summary["granted_eur"])))
+kpi(kpis[2], t("fs.kpi.at_risk"), fmt.money(summary["at_risk_eur"]),
+    t("fs.kpi.at_risk_note", projects=timeline.counted("fs.n.projects", int((forecast["at_risk_eur"] >= 0.005).sum()), lang)),
+    help=t("fs.kpi.at_risk_help", due_date=due_date))
+kpi(kpis[3], t("fs.kpi.lapsed"), fmt.money(summary["lapsed_eur"]),
+    t("fs.kpi.lapsed_note", projects=timeline.counted("fs.n.projects", int(summary["lapsed_count"]), lang)))
+# the lag the traffic light measures: overdue money against the grace-shifted plan (lapse_forecast's order breaks ties)
+behind = forecast.nlargest(1, "overdue_eur").iloc[0]
+if behind["overdue_eur"] >= 0.005:
+    st.markdown(t("fs.behind_most", name=markup.text(behind["recipient_name"]), title=markup.text(behind["title"]),
+                  diff=fmt.money(behind["overdue_eur"]), due_date=due_date, paid=fmt.money(behind["paid_eur"]),
+                  planned=fmt.money(behind["planned_due_eur"]), grace=grace))
+else:
+    st.markdown(t("fs.behind_none", grace=grace))
 
 # --- payments: plan over the whole term, actual up to the Stichtag ---------------------------------------------
 st.subheader(t("fs.pay_heading"))
-recipients = dict(forecast.sort_values("recipient_name")[["applicant_id", "recipient_name"]].drop_duplicates().to_numpy())
+recipients = dict(forecast[["applicant_id", "recipient_name"]].drop_duplicates("applicant_id")
+                  .sort_values("recipient_name").to_numpy())
 scope = st.selectbox(t("fs.scope"), [""] + list(recipients), key="fs_scope",
                      format_func=lambda a: recipients.get(a) or t("fs.scope_programme"))
 scope_name = recipients.get(scope) or t("fs.scope_programme")
-cumulative = q.run("payments_cumulative", **ctx.params(), applicant_id=scope)
+cumulative = q.run("payments_cumulative", **params, applicant_id=scope)
 on_stichtag = cumulative[cumulative["is_stichtag"]].iloc[0]
-expected, paid = on_stichtag["cum_planned_eur"], on_stichtag["cum_paid_eur"]
-kpis = st.columns(3)
-kpi(kpis[0], t("fs.expected"), fmt.money(expected), t("fs.expected_delta", date=fmt.date(ctx.as_of)))
-kpis[1].metric(t("fs.paid"), fmt.money(paid), delta=t("fs.paid_delta", diff=fmt.money(paid - expected)),
-               delta_color="normal", border=True)
-kpi(kpis[2], t("fs.planned_total"), fmt.money(cumulative["cum_planned_eur"].max()),
-    t("fs.planned_total_delta", date=fmt.date(cumulative["timeline_date"].max())))
+st.markdown(t("fs.pay_scope_line", scope=markup.text(scope_name), planned=fmt.money(on_stichtag["cum_planned_eur"]),
+              paid=fmt.money(on_stichtag["cum_paid_eur"]), total=fmt.money(cumulative["cum_planned_eur"].iloc[-1]),
+              date=fmt.date(cumulative["timeline_date"].iloc[-1])))
 st.plotly_chart(timeline.cumulative_payments(cumulative, ctx.as_of, span, t("fs.pay_title", scope=scope_name)),
                 key="fs_payments_chart")
-tables.show(cumulative, "zahlungen_kumuliert", ["timeline_date", "cum_planned_eur", "cum_paid_eur"],
-            queries=("payments_cumulative",))
-behind = forecast.sort_values(["behind_plan_eur", "recipient_name"], ascending=[False, True]).iloc[0]
-if behind["behind_plan_eur"] > 0:
-    st.markdown(t("fs.behind_most", name=behind["recipient_name"], diff=fmt.money(behind["behind_plan_eur"]),
-                  paid=fmt.money(behind["paid_eur"]), planned=fmt.money(behind["planned_eur"])))
+with st.expander(t("fs.chart_data")):
+    tables.show(cumulative, "zahlungen_kumuliert", ["timeline_date", "cum_planned_eur", "cum_paid_eur"],
+                queries=("payments_cumulative",))
+
+# --- forecast: funds that will not be called --------------------------------------------------------------------
+st.subheader(t("fs.lapse_heading"))
+st.markdown(t("fs.lapse_method", grace=grace, due_date=due_date))
+st.markdown(t("fs.lapse_result", at_risk=fmt.money(summary["at_risk_eur"]), lapsed=fmt.money(summary["lapsed_eur"]),
+              expected=fmt.money(summary["granted_eur"] - summary["at_risk_eur"] - summary["lapsed_eur"]),
+              granted=fmt.money(summary["granted_eur"])))
+st.plotly_chart(timeline.lapse_bars(forecast, t("fs.lapse_title"), LAPSE_BARS), key="fs_lapse_chart")
+with st.expander(t("fs.lapse_table")):
+    basis = {b: t(f"fs.basis.{b}") for b in ("closed", "plan_over", "overdue", "on_plan", "no_plan", "not_started")}
+    tables.show(forecast.assign(forecast_basis_label=forecast["forecast_basis"].map(basis)), "verfallsprognose",
+                ["recipient_name", "title", "granted_eur", "planned_due_eur", "paid_eur", "overdue_eur",
+                 "expected_paid_eur", "at_risk_eur", "lapsed_eur", "forecast_basis_label"],
+                queries=("lapse_forecast",))
+
+# --- forecast vs. outcome: the backtest --------------------------------------------------------------------------
+st.subheader(t("fs.bt.heading"))
+backtest = q.run("forecast_backtest", **params)
+if backtest.empty:
+    st.info(t("fs.bt.none"))
 else:
-    st.markdown(t("fs.behind_none"))
+    first = backtest.iloc[0]
+    earlier_closer = backtest.loc[backtest["earlier_error_eur"].abs() < backtest["error_eur"].abs(), "status_date"]
+    dates = ", ".join(fmt.date(d) for d in earlier_closer.head(6)) + (" …" if len(earlier_closer) > 6 else "")
+    st.markdown(t("fs.bt.summary", months=timeline.counted("fs.n.month_ends", int(first["month_count"]), lang),
+                  first=fmt.date(first["status_date"]), last=fmt.date(backtest["status_date"].iloc[-1]),
+                  projects=timeline.counted("fs.n.projects", int(first["outcome_project_count"]), lang),
+                  outcome_date=fmt.date(first["outcome_date"]), outcome=fmt.money(first["outcome_eur"]),
+                  mae=fmt.money(first["mean_abs_error_eur"]), earlier_mae=fmt.money(first["earlier_mean_abs_error_eur"]),
+                  closer=timeline.counted("fs.n.month_ends", int(first["closer_count"]), lang),
+                  earlier_closer=timeline.counted("fs.n.month_ends", int(first["earlier_closer_count"]), lang),
+                  earlier_dates=t("fs.bt.earlier_dates", dates=dates) if len(earlier_closer) else ""))
+    st.caption(t("fs.bt.why"))
+    st.plotly_chart(timeline.backtest_chart(backtest, t("fs.bt.title")), key="fs_backtest_chart")
+    with st.expander(t("fs.chart_data")):
+        tables.show(backtest, "prognose_vs_ergebnis",
+                    ["status_date", "forecast_eur", "earlier_forecast_eur", "outcome_eur", "error_eur",
+                     "earlier_error_eur"], queries=("forecast_backtest",))
 
 # --- milestones ------------------------------------------------------------------------------------------------
 st.subheader(t("fs.ms_heading"))
-milestones = q.run("milestone_timeline", **ctx.params())
-states = milestones["milestone_state"].value_counts()
-st.markdown(t("fs.ms_summary", done=states.get("done_on_time", 0) + states.get("done_late", 0), total=len(milestones),
-              late=states.get("done_late", 0), overdue=states.get("overdue", 0)))
-st.plotly_chart(timeline.milestone_chart(milestones, ctx.as_of, span, t("fs.ms_title")), key="fs_milestones_chart")
-milestones["milestone_state_label"] = [t(f"fs.ms.{s}") for s in milestones["milestone_state"]]
-tables.show(milestones, "meilensteine_verlauf",
-            ["recipient_name", "title", "planned_date", "done_date", "milestone_state_label", "days_late_days"],
-            queries=("milestone_timeline",))
+months = q.run("milestone_months", **params)
+milestones = q.run("milestone_timeline", **params, limit=MILESTONE_ROWS)
+st.markdown(t("fs.ms_summary", done=fmt.count(months["done_on_time_count"].sum() + months["done_late_count"].sum()),
+              total=fmt.count(months["milestone_count"].sum()), late=fmt.count(months["done_late_count"].sum()),
+              overdue=fmt.count(months["overdue_count"].sum())))
+if not milestones.empty:
+    if summary["project_count"] <= MILESTONE_DOTS and len(milestones) == milestones["milestone_total_count"].iloc[0]:
+        st.plotly_chart(timeline.milestone_chart(milestones, ctx.as_of, span, t("fs.ms_title")), key="fs_milestones_chart")
+    else:
+        st.plotly_chart(timeline.milestone_months_chart(months, ctx.as_of, span, t("fs.ms_months_title")),
+                        key="fs_milestones_chart")
+    with st.expander(t("fs.chart_data")):
+        if len(milestones) < milestones["milestone_total_count"].iloc[0]:
+            st.caption(t("fs.rows_note", shown=fmt.count(len(milestones)),
+                         total=fmt.count(milestones["milestone_total_count"].iloc[0])))
+        words = {s: t(f"fs.ms.{s}") for s in ("done_on_time", "done_late", "overdue", "open")}
+        tables.show(milestones.assign(milestone_state_label=milestones["milestone_state"].map(words)),
+                    "meilensteine_verlauf",
+                    ["recipient_name", "title", "planned_date", "done_date", "milestone_state_label", "days_late_days"],
+                    queries=("milestone_timeline",))
 
-# --- reported progress and the traffic-light history ------------------------------------------------------------
+# --- reported progress ------------------------------------------------------------------------------------------
 st.subheader(t("fs.progress_heading"))
-reports = q.run("progress_history", **ctx.params())
+reports = q.run("progress_history", **params, limit=PROGRESS_LINES)
 if reports.empty:
     st.info(t("fs.progress_none"))
 else:
-    st.plotly_chart(timeline.progress_chart(reports, ctx.as_of, span, t("fs.progress_title")), key="fs_progress_chart")
-    reports["report_status_label"] = [status.light_label(s) for s in reports["report_status"]]
-    tables.show(reports, "fortschrittsberichte",
-                ["recipient_name", "reported_date", "progress_pct", "report_status_label", "report_summary"],
-                queries=("progress_history",))
+    title = (t("fs.progress_title_top", count=PROGRESS_LINES) if reports["is_rest"].any() else t("fs.progress_title"))
+    st.plotly_chart(timeline.progress_chart(reports, ctx.as_of, span, title), key="fs_progress_chart")
+    with st.expander(t("fs.chart_data")):
+        rest_count = int(reports.loc[reports["is_rest"], "project_count"].max()) if reports["is_rest"].any() else 0
+        rest_name = t("fs.progress_rest_median", projects=timeline.counted("fs.n.projects", rest_count, lang))
+        report_words = {s: status.light_label(s) for s in ("green", "amber", "red")}
+        tables.show(reports.assign(recipient_name=reports["recipient_name"].fillna(rest_name),
+                                   report_status_label=reports["report_status"].map(report_words)),
+                    "fortschrittsberichte",
+                    ["recipient_name", "reported_date", "progress_pct", "progress_low_pct", "progress_high_pct",
+                     "report_count", "report_status_label", "report_summary"],
+                    queries=("progress_history",))
 
-history = q.run("project_status_history", **ctx.params())
+# --- the traffic-light history ---------------------------------------------------------------------------------
+st.subheader(t("fs.history_heading"))
 st.caption(t("ov.lights_rule", red_days=programme["red_overdue_days"], red_gap=fmt.number(programme["red_gap_pct"]),
-             amber_gap=fmt.number(programme["amber_gap_pct"]), report_days=programme["report_interval_days"]))
-if not history.empty:
-    st.plotly_chart(timeline.status_history(history, t("fs.history_title")), key="fs_history_chart")
-    history["light_label"] = [status.light_label(v) for v in history["light"]]
-    tables.show(history, "ampelverlauf", ["recipient_name", "status_date", "light_label"],
-                queries=("project_status_history",))
+             amber_gap=fmt.number(programme["amber_gap_pct"]), report_days=programme["report_interval_days"],
+             grace=grace))
+counts = q.run("light_history_counts", **params)
+history = q.run("project_status_history", **params, limit=HISTORY_ROWS)
+if not counts.empty:
+    light_words = {light: status.light_label(light) for light in status.ORDER}
+    st.plotly_chart(timeline.light_counts_chart(counts, t("fs.history_counts_title")), key="fs_light_counts_chart")
+    heatmap_title = (t("fs.history_title_top", count=HISTORY_ROWS) if summary["project_count"] > HISTORY_ROWS
+                     else t("fs.history_title"))
+    st.plotly_chart(timeline.status_history(history, heatmap_title), key="fs_history_chart")
+    with st.expander(t("fs.chart_data")):
+        tables.show(counts.assign(light_word=counts["light"].map(light_words)), "ampeln_je_monat",
+                    ["status_date", "light_word", "project_count"], queries=("light_history_counts",))
+        tables.show(history.assign(light_label=history["light"].map(light_words)), "ampelverlauf",
+                    ["recipient_name", "status_date", "light_label"], queries=("project_status_history",))
 
-# --- forecast: funds that may lapse --------------------------------------------------------------------------------
-st.subheader(t("fs.lapse_heading"))
-st.markdown(t("fs.lapse_method"))
-at_risk, lapsed = forecast["at_risk_eur"].sum(), forecast["lapsed_eur"].sum()
-granted = forecast["granted_eur"].sum()
-kpis = st.columns(3)
-kpi(kpis[0], t("fs.at_risk"), fmt.money(at_risk),
-    t("fs.at_risk_delta", share=fmt.pct(100 * at_risk / granted if granted else 0, decimals=1),
-      count=int((forecast["at_risk_eur"] > 0.5).sum())))
-kpi(kpis[1], t("fs.lapsed"), fmt.money(lapsed), t("fs.lapsed_delta", count=int((forecast["lapsed_eur"] > 0.5).sum())))
-kpi(kpis[2], t("fs.may_lapse"), fmt.money(at_risk + lapsed), t("fs.may_lapse_delta"))
-st.plotly_chart(timeline.lapse_bars(forecast, t("fs.lapse_title")), key="fs_lapse_chart")
-forecast["forecast_basis_label"] = [t(f"fs.basis.{b}") for b in forecast["forecast_basis"]]
-tables.show(forecast, "verfallsprognose",
-            ["recipient_name", "granted_eur", "paid_eur", "elapsed_days", "daily_rate_eur", "remaining_days",
-             "projected_paid_eur", "at_risk_eur", "lapsed_eur", "forecast_basis_label"],
-            queries=("lapse_forecast",))
+# --- results: the projects' indicators --------------------------------------------------------------------------
+st.subheader(t("fs.ind.heading"))
+totals = q.run("indicator_totals", **params)
+if totals.empty:
+    st.info(t("fs.ind.none"))
+else:
+    st.caption(t("fs.ind.intro"))
+    st.markdown("\n".join(f"- {markup.text(line)}" for line in indicators.programme_lines(totals, lang)))
+    progress = q.run("indicator_progress", **params)
+    shown = progress.assign(
+        indicator_label=progress["indicator_label_de" if lang == "de" else "indicator_label_en"],
+        unit=progress["unit_de" if lang == "de" else "unit_en"],
+        qualifier=progress["qualifier"].map(indicators.qualifier_labels(lang)),
+        target_state_label=progress["target_state"].map(indicators.state_labels(lang)),
+    )
+    st.markdown(f"**{t('fs.ind.table')}**")
+    tables.show(shown, "kennzahlen",
+                ["recipient_name", "indicator_label", "unit", "baseline_value", "target_value", "target_date",
+                 "qualifier", "reported_value", "reported_date", "target_reached_pct", "target_state_label",
+                 "value_source", "target_source"],
+                queries=("indicator_progress", "indicator_totals"))
