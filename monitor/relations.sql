@@ -59,47 +59,31 @@ grace_dates as (
     from project_dates
     cross join programme_row
 ),
-cum_paid as (
-    select
-        project_id,
-        payment_date,
-        sum(amount_eur) over (partition by project_id order by payment_date
-                              rows between unbounded preceding and current row) as paid_eur,
-        min(payment_date) filter (where kind = 'schlusszahlung')
-            over (partition by project_id order by payment_date
-                  rows between unbounded preceding and current row) as final_payment_date,
-        row_number() over (partition by project_id, payment_date order by payment_id desc) as day_rank
-    from payment
-    where project_id in (select project_id from project where programme_id = p_programme_id)
-    qualify day_rank = 1
-),
-cum_planned as (
-    select
-        project_id,
-        planned_date,
-        sum(amount_eur) over (partition by project_id order by planned_date
-                              rows between unbounded preceding and current row) as planned_eur
-    from planned_payment
-    where project_id in (select project_id from project where programme_id = p_programme_id)
-),
 paid_on as (
-    select project_dates.project_id, project_dates.status_date, cum_paid.paid_eur, cum_paid.final_payment_date,
-           cum_paid.payment_date as last_payment_date
+    -- a join and a group-by: on 2 M payments several times faster than a running sum with an as-of join
+    select
+        project_dates.project_id,
+        project_dates.status_date,
+        sum(payment.amount_eur) as paid_eur,
+        max(payment.payment_date) as last_payment_date,
+        min(payment.payment_date) filter (where payment.kind = 'schlusszahlung') as final_payment_date
     from project_dates
-    asof left join cum_paid
-        on cum_paid.project_id = project_dates.project_id and cum_paid.payment_date <= project_dates.status_date
+    join payment
+        on payment.project_id = project_dates.project_id and payment.payment_date <= project_dates.status_date
+    group by project_dates.project_id, project_dates.status_date
 ),
 planned_on as (
-    select project_dates.project_id, project_dates.status_date, cum_planned.planned_eur
-    from project_dates
-    asof left join cum_planned
-        on cum_planned.project_id = project_dates.project_id and cum_planned.planned_date <= project_dates.status_date
-),
-planned_due_on as (
-    select grace_dates.project_id, grace_dates.status_date, cum_planned.planned_eur as planned_due_eur
+    select
+        grace_dates.project_id,
+        grace_dates.status_date,
+        sum(planned_payment.amount_eur) as planned_eur,
+        sum(planned_payment.amount_eur) filter (where planned_payment.planned_date <= grace_dates.due_date)
+            as planned_due_eur
     from grace_dates
-    asof left join cum_planned
-        on cum_planned.project_id = grace_dates.project_id and cum_planned.planned_date <= grace_dates.due_date
+    join planned_payment
+        on planned_payment.project_id = grace_dates.project_id
+        and planned_payment.planned_date <= grace_dates.status_date
+    group by grace_dates.project_id, grace_dates.status_date
 ),
 planned_total as (
     select project_id, sum(amount_eur) as planned_total_eur, max(planned_date) as planned_until_date
@@ -129,17 +113,18 @@ milestones as (
     join milestone on milestone.project_id = project_dates.project_id
     group by project_dates.project_id, project_dates.status_date
 ),
-reports as (
-    select project_id, report_date, status, progress_pct
-    from progress_report
-    where project_id in (select project_id from project where programme_id = p_programme_id)
-),
 latest_report as (
-    select project_dates.project_id, project_dates.status_date,
-           reports.report_date as last_report_date, reports.status as last_report_status, reports.progress_pct
+    select
+        project_dates.project_id,
+        project_dates.status_date,
+        max(progress_report.report_date) as last_report_date,
+        arg_max(progress_report.status, progress_report.report_date) as last_report_status,
+        arg_max(progress_report.progress_pct, progress_report.report_date) as progress_pct
     from project_dates
-    asof left join reports
-        on reports.project_id = project_dates.project_id and reports.report_date <= project_dates.status_date
+    join progress_report
+        on progress_report.project_id = project_dates.project_id
+        and progress_report.report_date <= project_dates.status_date
+    group by project_dates.project_id, project_dates.status_date
 ),
 measures as (
     select
@@ -152,7 +137,7 @@ measures as (
         project_dates.start_date,
         project_dates.end_date,
         coalesce(planned_on.planned_eur, 0)::double as planned_eur,
-        coalesce(planned_due_on.planned_due_eur, 0)::double as planned_due_eur,
+        coalesce(planned_on.planned_due_eur, 0)::double as planned_due_eur,
         coalesce(planned_total.planned_total_eur, 0)::double as planned_total_eur,
         planned_total.planned_until_date,
         coalesce(paid_on.paid_eur, 0)::double as paid_eur,
@@ -185,7 +170,6 @@ measures as (
     join grace_dates using (project_id, status_date)
     left join paid_on using (project_id, status_date)
     left join planned_on using (project_id, status_date)
-    left join planned_due_on using (project_id, status_date)
     left join planned_total on planned_total.project_id = project_dates.project_id
     left join milestones using (project_id, status_date)
     left join latest_report using (project_id, status_date)
