@@ -1,7 +1,7 @@
 """P3: the three heaviest aggregations in DuckDB and in straightforward pandas, side by side, same result.
 
 Synthetic tables in an in-memory DuckDB, `rows` rows each for payments, project goals and jury scores
-(integer ids, the schema's decimal money): paid per recipient and Kreis as of a Stichtag, weighted goal
+(string ids and decimal money as in the schema; 4 payments and 4 goals per project): paid per recipient and Kreis as of a Stichtag, weighted goal
 coverage per recipient and goal, and the jury ranking (weighted mean of the non-recused jurors' points,
 rank 1 = best, equal totals share a rank). DuckDB is timed from the SQL to the pandas result (as the app's
 q.run does); pandas from frames already in memory (loading them is not counted, in its favour).
@@ -19,39 +19,41 @@ import numpy as np
 import pandas as pd
 
 AS_OF = dt.date(2021, 12, 31)
-KREISE = 15
+KREISE = ["01001", "01002", "01003", "01004", "01051", "01053", "01054", "01055", "01056", "01057", "01058",
+          "01059", "01060", "01061", "01062"]
 APPLICANTS = 1500
 GOALS = 6
 JURORS = 5
 CRITERIA = 6
 WEIGHTS = [25, 20, 15, 15, 10, 15]
 
+# ids are strings, as in the schema (project 'P-123', applicant 'A-0042', Kreis '01058', juror 'J3', …)
 TABLES = """
 create table applicant as
-select a as applicant_id, a % $kreise as kreis_id from range($applicants) t(a);
+select 'A-' || a as applicant_id, ($kreise)[a % len($kreise) + 1] as kreis_id from range($applicants) t(a);
 
 create table project as
-select p as project_id, hash(p) % $applicants as applicant_id,
+select 'P-' || p as project_id, 'A-' || hash(p) % $applicants as applicant_id,
     date '2020-09-01' + (hash(p || 'd') % 700)::integer as decision_date,
     (40000 + hash(p || 'g') % 60000)::decimal(14,2) as granted_eur
 from range($projects) t(p);
 
 create table payment as
-select i as payment_id, hash(i) % $projects as project_id,
+select 'Z-' || i as payment_id, 'P-' || hash(i) % $projects as project_id,
     date '2020-10-01' + (hash(i || 'd') % 900)::integer as payment_date,
     (500 + hash(i || 'a') % 400000 / 100)::decimal(14,2) as amount_eur
 from range($rows) t(i);
 
 -- four distinct goals per project, weights 40/30/20/10
 create table project_goal as
-select p as project_id, (p + j) % $goals as goal_id, [40, 30, 20, 10][j + 1]::decimal(5,1) as weight_pct
+select 'P-' || p as project_id, 'G' || (p + j) % $goals as goal_id, [40, 30, 20, 10][j + 1]::decimal(5,1) as weight_pct
 from range($projects) t(p), range(4) s(j);
 
 create table criterion as
-select c as criterion_id, ($weights)[c + 1]::decimal(5,1) as weight_pct from range($criteria) t(c);
+select 'C' || c as criterion_id, ($weights)[c + 1]::decimal(5,1) as weight_pct from range($criteria) t(c);
 
 create table score as
-select a as application_id, j as juror_id, c as criterion_id,
+select 'BW-' || a as application_id, 'J' || j as juror_id, 'C' || c as criterion_id,
     hash(a || '-' || j) % 50 = 0 as is_recused,
     case when hash(a || '-' || j) % 50 = 0 then null else (hash(a || j || c) % 21 / 2)::decimal(4,1) end as points
 from range($applications) t(a), range($jurors) s(j), range($criteria) u(c);
@@ -161,7 +163,9 @@ def same(a: pd.DataFrame, b: pd.DataFrame, keys: list[str]) -> bool:
     b = b[a.columns].sort_values(keys).reset_index(drop=True)
     if len(a) != len(b):
         return False
-    return all(np.allclose(a[c].astype(float), b[c].astype(float), rtol=1e-6, atol=1e-6) for c in a.columns)
+    numeric = [c for c in a.columns if c not in keys]
+    return (all((a[k].astype(str) == b[k].astype(str)).all() for k in keys)
+            and all(np.allclose(a[c].astype(float), b[c].astype(float), rtol=1e-6, atol=1e-6) for c in numeric))
 
 
 def _median_seconds(func, repeat: int) -> tuple[float, object]:

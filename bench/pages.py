@@ -57,6 +57,31 @@ class LoggedErrors(logging.Handler):
         return errors
 
 
+class QueryTimer:
+    """Seconds and rows of every named query the page runs on DuckDB (cache hits do not reach it)."""
+
+    def __init__(self):
+        from monitor import queries
+
+        self.timings: dict[str, dict] = {}
+        original = queries._execute
+
+        def timed(name, params, db_path):
+            started = time.perf_counter()
+            frame = original(name, params, db_path)
+            entry = self.timings.setdefault(name, {"s": 0.0, "rows": 0, "runs": 0})
+            entry["s"] = round(entry["s"] + time.perf_counter() - started, 3)
+            entry["rows"], entry["runs"] = len(frame), entry["runs"] + 1
+            return frame
+
+        queries._execute = timed
+
+    def take(self) -> dict[str, dict]:
+        """The timings since the last call, slowest first."""
+        timings, self.timings = self.timings, {}
+        return dict(sorted(timings.items(), key=lambda item: item[1]["s"], reverse=True))
+
+
 def _outcome(at, page: str, logged: list[str]) -> dict:
     """What the run showed: exceptions (the logged cause first), titles, whether the page title is there."""
     from monitor import navigation
@@ -130,7 +155,7 @@ def render(pages: list[str], warm: int, stichtag: str | None, timeout: float, pr
 
     result = {"import_s": round(time.perf_counter() - import_started, 2), "rss_base_mb": _status_mb("VmRSS"),
               "pages": []}
-    logged = LoggedErrors()
+    logged, queries = LoggedErrors(), QueryTimer()
     profiler = ScriptProfiler(profile) if profile else None
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=timeout)
     if stichtag:
@@ -143,7 +168,7 @@ def render(pages: list[str], warm: int, stichtag: str | None, timeout: float, pr
         cold_s, error = _timed_run(at, timeout)
         if profiler:
             profiler.use(page, "warm")
-        entry = {"page": page, "cold_s": round(cold_s, 3), "error": error}
+        entry = {"page": page, "cold_s": round(cold_s, 3), "error": error, "queries": queries.take()}
         warm_times = []
         for _ in range(warm if error is None else 0):
             seconds, error = _timed_run(at, timeout)

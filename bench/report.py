@@ -24,6 +24,14 @@ def _problem(row: dict) -> str:
     return ""
 
 
+def _slowest_query(row: dict) -> str:
+    queries = row.get("queries") or {}
+    if not queries:
+        return ""
+    name, timing = max(queries.items(), key=lambda item: item[1]["s"])
+    return f"{name} {timing['s']:.2f} s"
+
+
 def page_line(row: dict) -> str:
     """One page run as a console line."""
     return (f"{row['scale']:>6}× {row['page']:<12} cold {_s(row.get('cold_s')):>7} s  warm {_s(row.get('warm_s')):>7} s  "
@@ -96,10 +104,11 @@ def markdown(results: dict) -> str:
         r = info["rows"]
         lines.append(f"| {int(scale):,}× | {info['generate_s']} s | {info['file_mb']:.0f} MB | {r['project']:,} | "
                      f"{r['payment']:,} | {r['application']:,} | {r['score']:,} |")
-    lines += ["", "| Page | Scale | Cold s | Warm s | Peak RSS MB | Exception or error |", "|---|---|---|---|---|---|"]
+    lines += ["", "| Page | Scale | Cold s | Warm s | Peak RSS MB | Slowest query (cold) | Exception or error |",
+              "|---|---|---|---|---|---|---|"]
     for row in sorted(results["pages"], key=lambda r: (r["page"], r["scale"])):
         lines.append(f"| {row['page']} | {row['scale']:,}× | {_s(row.get('cold_s'))} | {_s(row.get('warm_s'))} | "
-                     f"{row.get('peak_rss_mb', '–')} | {_problem(row).replace('|', '/')} |")
+                     f"{row.get('peak_rss_mb', '–')} | {_slowest_query(row)} | {_problem(row).replace('|', '/')} |")
     p4 = results.get("p4")
     if p4 and p4.get("steps"):
         lines += ["", f"P4, every page in one process at {p4['scale']:,}× (RSS after each page, MB): "
