@@ -7,7 +7,7 @@ $parameter. Results are cached per analysis copy, so reruns neither repeat the q
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 import plotly.express as px
@@ -15,13 +15,21 @@ import streamlit as st
 
 from monitor import charts, fmt, guard
 from monitor.i18n import current_language, t
+from monitor.limits import MB, frame_bytes, megabytes
+from monitor.queries import ResultCache
 from monitor.sandbox import Sandbox, quote
 
 AGGREGATES = {"count": "count", "sum": "sum", "mean": "avg", "min": "min", "max": "max"}
-# the Stichtag: rows dated later do not exist yet; a milestone done later is still open on that day
+# the Stichtag: rows dated later do not exist yet (applications from the day they were received); a milestone
+# done later is still open on that day
 AS_OF_ROWS = {"payment": "payment_date", "payment_detail": "payment_date", "progress_report": "report_date",
-              "indicator_value": "value_date"}
+              "indicator_value": "value_date", "application": "received_date", "application_detail": "received_date"}
 AS_OF_OPEN = {"milestone": "done_date"}
+# a project exists from its funding decision on: before it, the project, its plan, goals, themes, milestones,
+# payments, reports and indicator values do not exist yet (every table with a project_id), and an
+# application has no grant yet
+DECIDED = '"project_id" in (select "project_id" from "project" where "decision_date" <= $as_of)'
+AS_OF_GRANT = {"application_detail": ("application_id", "granted_eur")}
 FEW_VALUES = 30  # text columns with at most this many values get a multi-select
 _NUMBER = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
            "FLOAT", "DOUBLE", "DECIMAL", "REAL")
@@ -85,10 +93,12 @@ class Outcome:
     result: guard.Result | None = None
     refusal_code: str | None = None
     refusal_detail: str = ""
+    refusal_values: tuple = ()
 
     def message(self, lang: str | None = None) -> str:
         """The refusal in the user's language."""
-        return guard.Refusal(self.refusal_code or "error", self.refusal_detail).message(lang)
+        return guard.Refusal(self.refusal_code or "error", self.refusal_detail, **dict(self.refusal_values)).message(
+            lang)
 
 
 def catalogue() -> dict[str, list[Column]]:
@@ -146,16 +156,28 @@ def build(view: View, columns: list[Column], as_of: dt.date) -> tuple[str, dict]
     by_name = {c.name: c for c in columns}
     params: dict = {}
     select = []
+    grant = AS_OF_GRANT.get(view.table)
     for c in columns:
         if AS_OF_OPEN.get(view.table) == c.name:
             params["as_of"] = as_of
             select.append(f"case when {quote(c.name)} <= $as_of then {quote(c.name)} end as {quote(c.name)}")
+        elif grant and grant[1] == c.name:
+            params["as_of"] = as_of
+            key = quote(grant[0])
+            select.append(f'case when {key} in (select {key} from "project" where "decision_date" <= $as_of) '
+                          f"then {quote(c.name)} end as {quote(c.name)}")
         else:
             select.append(quote(c.name))
-    where_source = ""
+    source_conditions = []
     if view.table in AS_OF_ROWS:
+        source_conditions.append(f"{quote(AS_OF_ROWS[view.table])} <= $as_of")
+    if view.table == "project":
+        source_conditions.append('"decision_date" <= $as_of')
+    elif "project_id" in by_name:
+        source_conditions.append(DECIDED)
+    if source_conditions:
         params["as_of"] = as_of
-        where_source = f"\n    where {quote(AS_OF_ROWS[view.table])} <= $as_of"
+    where_source = "".join(f"\n    {'where' if i == 0 else '  and'} {c}" for i, c in enumerate(source_conditions))
     conditions = []
     for index, (name, value) in enumerate(view.filters.items(), start=1):
         column = by_name[name]
@@ -197,6 +219,12 @@ def build(view: View, columns: list[Column], as_of: dt.date) -> tuple[str, dict]
     return "\n".join(lines), params
 
 
+def follows_stichtag(table: str, columns: list[Column]) -> bool:
+    """Whether the table's rows or values depend on the Stichtag (the page says so above the result)."""
+    return (table in AS_OF_ROWS or table in AS_OF_OPEN or table in AS_OF_GRANT or table == "project"
+            or any(c.name == "project_id" for c in columns))
+
+
 def describe_filters(view: View, lang: str | None = None) -> list[str]:
     """The filters in words, for the Excel header block."""
     lang = lang or current_language()
@@ -223,18 +251,33 @@ def shown_sql(sql: str, params: dict) -> str:
 
 
 def run(sql: str, params: dict | None, role: str, source: str) -> Outcome:
-    """Run through the guard; cached per analysis copy, so reruns do not repeat the query."""
+    """Run through the guard; cached per analysis copy, so reruns do not repeat the query (nor its log line)."""
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in (params or {}).items()))
-    return _run(sql, frozen, role, source, str(Sandbox.path()))
+    key = (sql, frozen, role, source, str(Sandbox.path()))
+    outcome = result_cache().get(key, lambda: _run(sql, frozen, role, source))
+    if outcome.result is None:
+        return outcome
+    # the cached frame stays as it is whatever the page does with its copy (pandas copy-on-write)
+    return replace(outcome, result=replace(outcome.result, frame=outcome.result.frame.copy(deep=False)))
 
 
-@st.cache_data(show_spinner=False, max_entries=200)
-def _run(sql: str, frozen: tuple, role: str, source: str, sandbox_path: str) -> Outcome:
+def _outcome_bytes(outcome: Outcome) -> int:
+    return frame_bytes(outcome.result.frame) if outcome.result is not None else 1024
+
+
+@st.cache_resource(show_spinner=False)
+def result_cache() -> ResultCache:
+    """The Explorer's results of every session, bounded in bytes (MONITOR_EXPLORER_CACHE_MB, default 64)."""
+    return ResultCache(megabytes("MONITOR_EXPLORER_CACHE_MB", 64) * MB, size=_outcome_bytes)
+
+
+def _run(sql: str, frozen: tuple, role: str, source: str) -> Outcome:
     params = {k: list(v) if isinstance(v, tuple) else v for k, v in frozen}
     try:
         return Outcome(result=guard.run(sql, params or None, role=role, source=source))
     except guard.Refusal as refusal:
-        return Outcome(refusal_code=refusal.code, refusal_detail=refusal.detail)
+        return Outcome(refusal_code=refusal.code, refusal_detail=refusal.detail,
+                       refusal_values=tuple(sorted(refusal.values.items())))
 
 
 def axis_label(column: str, table: str | None, lang: str | None = None) -> str:

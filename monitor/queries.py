@@ -8,7 +8,6 @@ MONITOR_QUERY_CACHE_MB, the least recently used results leaving first.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import threading
 from collections import OrderedDict
@@ -20,30 +19,15 @@ import pandas as pd
 import streamlit as st
 
 from monitor.db import Database, database_path
+from monitor.limits import MB, frame_bytes, megabytes
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 _PARAM = re.compile(r"(?<![\w$])\$([a-z_][a-z0-9_]*)", re.IGNORECASE)
 _COMMENT = re.compile(r"--[^\n]*")
 
 
-MB = 1024 * 1024
-
-
 class QueryError(Exception):
     """A named query does not exist, was called with the wrong parameters or returned too much."""
-
-
-def megabytes(setting: str, default: int) -> int:
-    """A size setting in MB from the environment (a whole number from 1 on)."""
-    raw = os.environ.get(setting, str(default)).strip()
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"{setting}={raw!r}: erwartet eine ganze Zahl von Megabytes ab 1")
-    return int(raw)
-
-
-def frame_bytes(frame: pd.DataFrame) -> int:
-    """Memory a frame holds, its strings included (cheap: pandas keeps them in Arrow buffers)."""
-    return int(frame.memory_usage(index=True, deep=True).sum())
 
 
 class ResultCache:

@@ -10,9 +10,13 @@ describes it there on purpose.
 from __future__ import annotations
 
 import hashlib
+import pickle
 import re
+import struct
+import sys
 import threading
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 
@@ -215,3 +219,126 @@ class Sandbox:
                 con.close()
             cls._connections.clear()
             cls._fresh.clear()
+
+
+# --- the query process ---------------------------------------------------------------------------------------
+# Free SQL runs in a separate process (python -m monitor.sandbox) that the guard kills when the time is up:
+# DuckDB's interrupt is checked between vectors, and a single long function call (list_sort of 100 million
+# numbers) ignores it for minutes. Messages are length-prefixed pickles between the app and its own child.
+
+
+def send(stream: BinaryIO, message) -> None:
+    """Write one message (the parent's request or the worker's answer)."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(struct.pack(">Q", len(data)) + data)
+    stream.flush()
+
+
+def receive(stream: BinaryIO):
+    """Read one message; None when the other side has closed the pipe."""
+    head = stream.read(8)
+    if len(head) < 8:
+        return None
+    (size,) = struct.unpack(">Q", head)
+    return pickle.loads(stream.read(size))
+
+
+def _plan_nodes(node):
+    if isinstance(node, dict):
+        yield node
+        for child in node.get("children", []):
+            yield from _plan_nodes(child)
+    elif isinstance(node, list):
+        for child in node:
+            yield from _plan_nodes(child)
+
+
+def plan_violation(cur: duckdb.DuckDBPyConnection, sql: str, params: dict | None, tables: set[str],
+                   functions: set[str]) -> tuple[str, str] | None:
+    """What DuckDB's plan reads that it may not: (refusal code, detail), or None.
+
+    The plan shows what the statement really scans after views, macros and name resolution, whatever its
+    syntax tree looked like: only tables of the copy and the given table functions may appear.
+    """
+    import json
+
+    for _, text in cur.execute(f"explain (format json) {sql}", params or None).fetchall():
+        for node in _plan_nodes(json.loads(text)):
+            info = node.get("extra_info")
+            if not isinstance(info, dict):
+                continue
+            function = str(info.get("Function", "")).lower()
+            if function and function not in functions:
+                if function.startswith(("duckdb_", "pragma_", "pg_")):
+                    return ("catalog", "")
+                return ("table_function", function)
+            table = str(info.get("Table", "")).lower()
+            if table:
+                parts = table.split(".")
+                if len(parts) != 3 or parts[0] in ("system", "temp") or parts[1] != "main" or parts[2] not in tables:
+                    return ("catalog", "")
+    return None
+
+
+def answer(con: duckdb.DuckDBPyConnection, request: dict) -> tuple:
+    """Run one checked SELECT: ("ok", Arrow IPC bytes, truncated), ("too_large", bytes), ("refused", code,
+    detail) or ("error", kind, text).
+
+    At most max_rows rows (one more tells that there were more) and max_bytes bytes are kept; past max_bytes
+    the rows are only counted, so the message can say how large the result was.
+    """
+    import pyarrow as pa
+
+    sql, params, max_rows, max_bytes = request["sql"], request["params"], request["max_rows"], request["max_bytes"]
+    cur = con.cursor()
+    try:
+        violation = plan_violation(cur, sql, params, set(request["tables"]), set(request["functions"]))
+        if violation is not None:
+            return ("refused", *violation)
+        reader = cur.sql(sql, params=params or None).to_arrow_reader(2048)
+        kept, rows, size = [], 0, 0
+        for batch in reader:
+            part = batch.slice(0, max_rows + 1 - rows)
+            rows += part.num_rows
+            size += part.nbytes
+            if size <= max_bytes:
+                kept.append(part)
+            if rows > max_rows:
+                break
+        if size > max_bytes:
+            return ("too_large", size)
+        table = pa.Table.from_batches(kept, schema=reader.schema).slice(0, max_rows)
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+        return ("ok", sink.getvalue().to_pybytes(), rows > max_rows)
+    except duckdb.Error as exc:
+        text = str(exc).strip()
+        return ("error", type(exc).__name__, text.splitlines()[0] if text else "")
+    finally:
+        cur.close()
+
+
+def serve(requests: BinaryIO, answers: BinaryIO) -> None:
+    """The query process: answer requests on the locked, read-only copy until the app closes the pipe."""
+    import pyarrow  # noqa: F401 - imported before "ready", so that a waiting process answers its first query at once
+
+    connections: dict[str, duckdb.DuckDBPyConnection] = {}
+    send(answers, "ready")
+    while (request := receive(requests)) is not None:
+        path = request["path"]
+        for other in [p for p in connections if p != path]:
+            connections.pop(other).close()  # a newer copy replaced it
+        try:
+            if path not in connections:
+                connections[path] = duckdb.connect(path, read_only=True, config=dict(CONFIG))
+            reply = answer(connections[path], request)
+        except duckdb.Error as exc:
+            reply = ("error", type(exc).__name__, str(exc).strip().splitlines()[0])
+        send(answers, reply)
+
+
+if __name__ == "__main__":
+    replies = sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing printed by accident may end up in the answers
+    serve(sys.stdin.buffer, replies)

@@ -39,7 +39,7 @@ else:
     with st.expander(t("ex.columns")):
         tables.show(explorer.describe(table, columns), f"spalten_{table}", translate_headers=False,
                     title=t("ex.columns"))
-    if table in explorer.AS_OF_ROWS or table in explorer.AS_OF_OPEN:
+    if explorer.follows_stichtag(table, columns):
         st.caption(t("ex.stichtag_note", date=fmt.date(ctx.as_of)))
 
     view = explorer.View(table)

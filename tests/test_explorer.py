@@ -181,3 +181,72 @@ def test_row_cap_shows_truncation_notice(app):
     # the table draws the first 200 of them; the downloads hold all 10.000
     assert result(at)["n"].tolist() == list(range(200))
     assert "erste 200 von 10.000 Zeilen — vollständige Tabelle als Download" in [c.value for c in at.caption]
+
+
+def _rows(table: str, as_of: dt.date) -> pd.DataFrame:
+    """The Explorer's table view of one table on a Stichtag, as the page runs it."""
+    columns = explorer.catalogue()[table]
+    sql, params = explorer.build(View(table), columns, as_of)
+    outcome = explorer.run(sql, params, role="analyse", source="explorer")
+    assert outcome.result is not None, outcome.message()
+    return outcome.result.frame
+
+
+PROJECT_TABLES = ["project", "project_detail", "planned_payment", "project_goal", "project_theme", "milestone",
+                  "payment", "payment_detail", "progress_report", "indicator_value"]
+
+
+@pytest.mark.parametrize("as_of", [dt.date(2020, 1, 1), dt.date(2020, 9, 7)])
+def test_before_the_project_decisions_no_project_exists(as_of):
+    # data/demo/project.csv: all nine projects were decided on 08.09.2020 (the programme's decision: 26.08.2020)
+    assert {table: len(_rows(table, as_of)) for table in PROJECT_TABLES} == dict.fromkeys(PROJECT_TABLES, 0)
+
+
+def test_from_the_decision_day_the_projects_and_their_plans_exist():
+    on = dt.date(2020, 9, 8)
+    assert len(_rows("project", on)) == 9
+    plan = _rows("planned_payment", on)
+    assert (len(plan), plan["amount_eur"].sum()) == (26, 872_300.0)  # data/demo/planned_payment.csv
+    assert (len(_rows("project_goal", on)), len(_rows("project_theme", on)), len(_rows("milestone", on))) == (31, 48, 30)
+    assert len(_rows("payment", on)) == 0  # the first payment: 20.11.2020
+
+
+def test_applications_exist_from_their_receipt_and_have_a_grant_from_the_decision():
+    # data/demo/application.csv: 42 applications received 17.01.2020–02.07.2020, 10 of them by 31.03.2020
+    assert len(_rows("application", dt.date(2020, 1, 1))) == 0
+    assert len(_rows("application_detail", dt.date(2020, 3, 31))) == 10
+    before = _rows("application_detail", dt.date(2020, 9, 7))
+    assert len(before) == 42 and before["granted_eur"].isna().all()
+    after = _rows("application_detail", dt.date(2020, 9, 8))
+    assert after["granted_eur"].notna().sum() == 9 and after["granted_eur"].sum() == 872_300.0
+
+
+def test_the_page_on_1_january_2020_lists_no_planned_payment(app):
+    at = app(role="analyse", page=PAGE, stichtag="2020-01-01", tabelle="planned_payment", gruppe="project_id",
+             kennzahl="Summe", wert="amount_eur")
+    assert not at.exception
+    assert [i.value for i in at.info] == ["Keine Zeile erfüllt diese Bedingungen."]
+    assert at.caption[1].value.startswith("Geplante Auszahlungen je Projekt (Stichtag: die ganzen Pläne")
+    assert at.caption[2].value.startswith("Stichtag 01.01.2020: Projekte gibt es erst ab ihrer Förderentscheidung")
+    assert "0 Zeilen" in [c.value for c in at.caption]
+
+
+def test_the_result_cache_is_bounded_in_bytes(monkeypatch):
+    monkeypatch.setenv("MONITOR_EXPLORER_CACHE_MB", "1")
+    explorer.result_cache.clear()
+    cache = explorer.result_cache()
+    for n in range(5):  # each about 0,5 MB: 10.000 texts of 40 to 45 characters
+        outcome = explorer.run(f"select repeat('x', 40) || (range + {n}) as s from range(10000)", None,
+                               role="analyse", source="sql")
+        assert len(outcome.result.frame) == 10_000
+    assert 0 < cache.bytes <= 1024 * 1024
+    assert len(cache) <= 2
+
+
+def test_a_too_large_result_says_so_in_german(app, monkeypatch):
+    monkeypatch.setenv("MONITOR_EXPLORER_RESULT_MB", "1")
+    at = app(role="analyse", page=PAGE, modus="SQL", sql="select repeat('x', 200) as s from range(10000)")
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Ergebnis zu groß (1,9 MB, höchstens 1 MB): bitte gruppieren/aggregieren oder exportieren."]
+    assert not at.dataframe

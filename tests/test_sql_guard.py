@@ -127,6 +127,17 @@ HOSTILE = {
         "select * from query('select * from score')",
         "select * from query_table('score')",
         "select * from monitor.main.score",
+        # DuckDB's catalogue view that names the database file, also behind CTEs of the same name
+        "select * from pragma_database_list",
+        "select file from main.pragma_database_list",
+        "select * from (with pragma_database_list as (select 1) select 1), pragma_database_list",
+        "with pragma_database_list as (select * from pragma_database_list) select * from pragma_database_list",
+        "with a as (select * from pragma_database_list), pragma_database_list as (select 1) select * from a",
+        "with x as (select 1) select * from (with y as (with duckdb_databases as (select 1) select 1) "
+        "select * from y), duckdb_databases",
+        "select * from duckdb_settings",
+        "select * from pg_settings",
+        "select current_catalog() as c",
     ],
     "python_variables": [
         "select * from secret_frame",
@@ -250,6 +261,63 @@ def test_other_tables_keep_every_row():
         assert cur.execute("select count(*) from score").fetchall()[0][0] == 1050
     finally:
         cur.close()
+
+
+def test_the_plan_layer_refuses_catalogue_reads_on_its_own():
+    """Without the syntax check, DuckDB's plan of a statement still shows the catalogue function it would read."""
+    from monitor import sandbox
+
+    cur = Sandbox.cursor()
+    tables, functions = set(catalogue()), guard.SAFE_TABLE_FUNCTIONS
+    try:
+        for sql in ["select * from duckdb_databases()", "select * from pragma_database_list",
+                    "select * from (with pragma_database_list as (select 1) select 1), pragma_database_list",
+                    "select * from duckdb_settings()"]:
+            assert sandbox.plan_violation(cur, sql, None, tables, functions) == ("catalog", ""), sql
+        assert sandbox.plan_violation(cur, "select * from project_detail join payment using (project_id)", None,
+                                      tables, functions) is None
+        assert sandbox.plan_violation(cur, "select * from range(3), unnest([1, 2])", None, tables, functions) is None
+    finally:
+        cur.close()
+
+
+def test_no_output_names_the_copys_file():
+    copy = str(Sandbox.path())
+    for sql in HOSTILE["catalog"]:
+        with pytest.raises(guard.Refusal) as caught:
+            guard.run(sql, role="analyse")
+        assert copy not in caught.value.message(lang="de") and Sandbox.path().stem not in caught.value.message()
+
+
+def test_a_query_that_ignores_interrupts_is_killed_and_the_next_one_runs(monkeypatch):
+    """list_sort of 100 million numbers is one function call that DuckDB cannot interrupt: its process is killed."""
+    killed = []
+    kill = guard._Worker.kill
+
+    def recording(worker):
+        killed.append(worker.process.pid)
+        kill(worker)
+
+    monkeypatch.setattr(guard._Worker, "kill", recording)
+    with pytest.raises(guard.Refusal) as caught:
+        guard.run("select len(list_sort(range(100000000))) as n", role="analyse", time_limit=1)
+    assert caught.value.code == "timeout"
+    assert len(killed) == 1 and not Path(f"/proc/{killed[0]}").exists()  # the work has stopped: no process left
+    assert guard.run("select 42 as answer", role="analyse").frame["answer"].tolist() == [42]
+
+
+def test_a_result_above_the_byte_bound_is_refused_with_its_size(monkeypatch):
+    monkeypatch.setenv("MONITOR_EXPLORER_RESULT_MB", "1")
+    with pytest.raises(guard.Refusal) as caught:
+        # 200.000 BIGINT values: 1.600.000 bytes = 1,5 MB
+        guard.run("select range::bigint as n from range(200000)", role="analyse", max_rows=200_000)
+    assert caught.value.code == "too_large"
+    assert caught.value.message(lang="de") == (
+        "Ergebnis zu groß (1,5 MB, höchstens 1 MB): bitte gruppieren/aggregieren oder exportieren.")
+    assert caught.value.message(lang="en") == (
+        "Result too large (1.5 MB, at most 1 MB): please group/aggregate or export.")
+    assert len(guard.run("select range::bigint as n from range(100000)", role="analyse",
+                         max_rows=200_000).frame) == 100_000  # 0,8 MB
 
 
 def test_runaway_query_is_interrupted_and_the_next_one_works(query_log):

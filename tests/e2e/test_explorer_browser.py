@@ -79,3 +79,21 @@ def test_choosing_in_the_page_writes_the_url(app_page):
     assert "gruppe=" not in page.url and "f_kind=" not in page.url
     assert app_page.exceptions() == 0
     assert app_page.external == []
+
+
+def test_a_long_result_draws_its_first_rows_and_downloads_all_of_them(app_page):
+    page = app_page.open("explorer?modus=SQL&sql=select+range+as+n+from+range(25000)")
+    page.get_by_text("erste 200 von 10.000 Zeilen — vollständige Tabelle als Download").wait_for(timeout=30_000)
+    assert app_page.exceptions() == 0
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="CSV herunterladen").last.click()
+    lines = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 10_001 and lines[0] == "n" and lines[-1] == "9999"  # the whole (capped) result
+    assert app_page.external == []
+
+
+def test_a_catalogue_query_behind_a_cte_is_refused(app_page):
+    sql = "select+*+from+(with+pragma_database_list+as+(select+1)+select+1),+pragma_database_list"
+    page = app_page.open(f"explorer?modus=SQL&sql={sql}")
+    page.get_by_text("Abgelehnt: Systemkataloge und Einstellungen sind nicht abfragbar").wait_for(timeout=30_000)
+    assert ".duckdb" not in main_text(page)
