@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -40,6 +42,11 @@ def signed(value: float, decimals: int = 1, lang: str | None = None) -> str:
     return ("+" if value > 0 else "") + fmt.number(value, decimals, lang)
 
 
+def _plain(value) -> str:
+    """A name as plotly hover text: data, never markup."""
+    return html.escape(str(value), quote=False)
+
+
 def _euro_axis(axis: dict, lang: str) -> dict:
     return {**axis, "tickformat": ",.0f", "ticksuffix": " €" if lang == "de" else "",
             "tickprefix": "" if lang == "de" else "€"}
@@ -75,11 +82,11 @@ def stage_bars(frame: pd.DataFrame, label_column: str, title: str, axis_title: s
     return fig
 
 
-def field_map(kreise: pd.DataFrame, applications: pd.DataFrame, measure: str, title: str, lang: str) -> go.Figure:
-    """Kreise coloured by applications per stage; every applicant as a point, coloured by outcome."""
+def field_map(kreise: pd.DataFrame, points: pd.DataFrame, measure: str, title: str, lang: str) -> go.Figure:
+    """Kreise coloured by applications per stage; applicants as points (from jury_applicant_points), by outcome."""
     kreis_hover = [
         "<br>".join([
-            f"<b>{row.kreis_name}</b>",
+            f"<b>{_plain(row.kreis_name)}</b>",
             t("ju.hover_stages", lang=lang, received=row.received_count, eligible=row.eligible_count,
               scored=row.scored_count, selected=row.selected_count),
             t("ju.hover_money", lang=lang, requested=fmt.money(row.requested_eur, lang),
@@ -90,13 +97,14 @@ def field_map(kreise: pd.DataFrame, applications: pd.DataFrame, measure: str, ti
     traces = [maps.kreis_layer(kreise["kreis_id"].tolist(), kreise[measure].astype(float).tolist(), kreis_hover,
                                t(f"ju.map_measure.{measure}", lang=lang), ",.0f")]
     groups = [("selected", SELECTED_COLOUR, 14), ("not_selected", "#000000", 8), ("dropped", DROPPED_COLOUR, 8)]
-    outcome = applications["status"].where(applications["status"].isin(["selected", "not_selected"]), "dropped")
     for name, colour, size in groups:
-        part = applications[outcome == name]
+        part = points[points["outcome"] == name]
         hover = [
             "<br>".join([
-                f"<b>{row.applicant_name}</b> ({t(f'kind.{row.applicant_kind}', lang=lang)})",
-                f"{row.application_id} · {t(f'ju.status.{row.status}', lang=lang)}",
+                f"<b>{_plain(row.applicant_name)}</b> ({t(f'kind.{row.applicant_kind}', lang=lang)})",
+                t(f"ju.status.{row.single_status}", lang=lang) if isinstance(row.single_status, str)
+                else t("ju.hover_applications", lang=lang, count=fmt.count(row.applications_count, lang),
+                       selected=fmt.count(row.selected_count, lang)),
                 t("ju.hover_requested", lang=lang, value=fmt.money(row.requested_eur, lang)),
             ])
             for row in part.itertuples()
@@ -125,16 +133,20 @@ def requested_vs_granted(winners: pd.DataFrame, title: str, lang: str) -> go.Fig
     return fig
 
 
-def requested_by_status(applications: pd.DataFrame, title: str, lang: str) -> go.Figure:
-    """Every application's requested amount as a point, one row per status; the cap as a line."""
+def requested_by_status(distribution: pd.DataFrame, title: str, lang: str) -> go.Figure:
+    """The requested amounts per status as boxes (quartiles, Tukey's whiskers, mean) summarised in SQL."""
+    colours = {"selected": SELECTED_COLOUR, "not_selected": NOT_SELECTED_COLOUR, "ineligible": DROPPED_COLOUR,
+               "withdrawn": charts.PALETTE[3]}
     fig = go.Figure()
-    for i, status in enumerate(["selected", "not_selected", "ineligible", "withdrawn"]):
-        part = applications[applications["status"] == status]
+    for row in distribution.itertuples():
+        label = t(f"ju.status.{row.status}", lang=lang)
         fig.add_trace(go.Box(
-            x=part["requested_eur"], name=t(f"ju.status.{status}", lang=lang), boxpoints="all", jitter=0.4,
-            pointpos=0, marker_color=[SELECTED_COLOUR, NOT_SELECTED_COLOUR, DROPPED_COLOUR, charts.PALETTE[3]][i],
-            line={"width": 1}, fillcolor="rgba(0,0,0,0)", orientation="h",
-            text=part["applicant_name"], hovertemplate="%{text}: %{x:,.0f} €<extra></extra>",
+            y=[label], q1=[row.q1_requested_eur], median=[row.median_requested_eur], q3=[row.q3_requested_eur],
+            lowerfence=[row.lower_whisker_eur], upperfence=[row.upper_whisker_eur], mean=[row.mean_requested_eur],
+            name=label, orientation="h", marker_color=colours.get(row.status, charts.PALETTE[7]),
+            line={"width": 1.5}, fillcolor="rgba(0,0,0,0)", boxmean=True,
+            hovertemplate=f"{label} ({t('ju.hover_n', lang=lang, count=fmt.count(row.application_count, lang))})"
+                          "<extra></extra>",
         ))
     charts.style(fig, title, lang, height=320)
     fig.update_layout(showlegend=False, xaxis=_euro_axis({}, lang))
@@ -159,24 +171,23 @@ def goal_shares(goals: pd.DataFrame, title: str, lang: str) -> go.Figure:
     return fig
 
 
-def criterion_boxes(scores: pd.DataFrame, title: str, lang: str) -> go.Figure:
-    """Points per criterion (recused scores left out), winners and the others side by side, every score a dot."""
-    valid = scores[~scores["is_recused"]]
+def criterion_boxes(distribution: pd.DataFrame, title: str, lang: str) -> go.Figure:
+    """Points per criterion (recused scores left out), winners and the others side by side: boxes with quartiles,
+    Tukey's whiskers and mean, summarised in SQL (jury_score_distribution) however many scores there are."""
     fig = go.Figure()
     for selected, colour in ((True, SELECTED_COLOUR), (False, NOT_SELECTED_COLOUR)):
-        part = valid[valid["is_selected"] == selected]
+        part = distribution[distribution["is_selected"] == selected].sort_values("criterion_order")
         fig.add_trace(go.Box(
-            x=[wrap(c) for c in part["criterion_label"]], y=part["points"],
-            name=t(f"ju.series.selected_{str(selected).lower()}", lang=lang),
-            boxpoints="all", jitter=0.5, pointpos=0, marker={"color": colour, "size": 4, "opacity": 0.6},
-            line={"color": colour, "width": 1.5}, fillcolor="rgba(0,0,0,0)", boxmean=True,
-            text=[f"{a} · {j}" for a, j in zip(part["applicant_name"], part["juror_name"])],
-            hovertemplate="%{text}<br>%{x}: %{y}<extra></extra>",
+            x=[wrap(c) for c in part["criterion_label"]], q1=part["q1_points"].tolist(),
+            median=part["median_points"].tolist(), q3=part["q3_points"].tolist(),
+            lowerfence=part["lower_whisker_points"].tolist(), upperfence=part["upper_whisker_points"].tolist(),
+            mean=part["mean_points"].tolist(), name=t(f"ju.series.selected_{str(selected).lower()}", lang=lang),
+            marker={"color": colour}, line={"color": colour, "width": 1.5}, fillcolor="rgba(0,0,0,0)", boxmean=True,
         ))
+    top = float(distribution["max_points"].max()) if not distribution.empty else 10.0
     charts.style(fig, title, lang, height=480)
     fig.update_layout(boxmode="group", legend={"y": -0.25})
-    fig.update_yaxes(title_text=t("ju.axis_points", lang=lang, max=int(scores["max_points"].max())),
-                     range=[-0.5, float(scores["max_points"].max()) + 0.5])
+    fig.update_yaxes(title_text=t("ju.axis_points", lang=lang, max=int(top)), range=[-0.5, top + 0.5])
     fig.update_xaxes(title_text=t("ju.axis_criterion", lang=lang))
     return fig
 
@@ -194,8 +205,9 @@ def ranking_bars(ranking: pd.DataFrame, title: str, lang: str) -> go.Figure:
     ))
     line = int(ranking["line_count"].iloc[0])
     charts.style(fig, title, lang, height=120 + 22 * len(ordered))
-    fig.add_hline(y=len(ordered) - line - 0.5, line_dash="dash", line_color="#000000",
-                  annotation_text=t("ju.funding_line", lang=lang, count=line), annotation_position="top right")
+    if line < len(ordered):  # the line is drawn where it falls among the bars shown
+        fig.add_hline(y=len(ordered) - line - 0.5, line_dash="dash", line_color="#000000",
+                      annotation_text=t("ju.funding_line", lang=lang, count=line), annotation_position="top right")
     fig.update_xaxes(title_text=t("ju.axis_total", lang=lang), range=[0, float(ranking["total_points"].max()) * 1.35])
     fig.update_yaxes(title_text=t("ju.axis_application", lang=lang), tickfont={"size": 11})
     fig.update_layout(showlegend=False)

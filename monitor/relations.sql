@@ -281,12 +281,8 @@ create or replace macro juror_scale(p_programme_id, p_as_of) as table
     from valid_score(p_programme_id, p_as_of)
     group by juror_id;
 
--- one row per application and criterion with valid scores. The outlier is the juror furthest from the mean
--- of the others (offset = own points − mean of the others = n/(n−1) × (own − mean), so it is the lowest or
--- the highest score; ties go to the higher side, then to the first juror_id).
+-- one row per application and criterion with valid scores: how many jurors scored it and what they gave
 create or replace macro score_cell(p_programme_id, p_as_of) as table
-with
-cells as (
     select
         valid.application_id,
         valid.criterion_id,
@@ -297,25 +293,12 @@ cells as (
         median(valid.points) as median_points,
         min(valid.points) as min_points,
         max(valid.points) as max_points,
+        max(valid.points) - min(valid.points) as spread_points,
         stddev_samp(valid.points) as sd_points,
-        avg((valid.points - scale.juror_mean) / nullif(scale.juror_sd, 0)) as mean_z,
-        arg_min(valid.juror_id, (-valid.points, valid.juror_id)) as high_juror_id,
-        arg_min(valid.juror_id, (valid.points, valid.juror_id)) as low_juror_id
+        avg((valid.points - scale.juror_mean) / nullif(scale.juror_sd, 0)) as mean_z
     from valid_score(p_programme_id, p_as_of) as valid
     join juror_scale(p_programme_id, p_as_of) as scale on scale.juror_id = valid.juror_id
-    group by valid.application_id, valid.criterion_id
-)
-select
-    application_id, criterion_id, rater_count, points_sum, points_sq_sum, mean_points, median_points,
-    min_points, max_points, max_points - min_points as spread_points, sd_points, mean_z,
-    case when rater_count < 2 then null
-         when max_points - mean_points >= mean_points - min_points then high_juror_id
-         else low_juror_id end as outlier_juror_id,
-    case when rater_count < 2 then null
-         when max_points - mean_points >= mean_points - min_points
-             then max_points - (points_sum - max_points) / (rater_count - 1)
-         else min_points - (points_sum - min_points) / (rater_count - 1) end as outlier_offset_points
-from cells;
+    group by valid.application_id, valid.criterion_id;
 
 -- the weighted ranking of every scored application under the rule (mean per criterion) and two checks on it:
 -- the median per criterion, and z-scores per juror (which remove each juror's strictness and use of the scale)

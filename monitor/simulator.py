@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 # what happens when the next application does not fit the rest of the budget
 WHEN_SHORT = ("stop", "skip", "partial")
+OUTCOMES = ("rank", "quota", "kreis_limit", "budget")
+RANK, QUOTA, KREIS_LIMIT, BUDGET = range(4)
+CENT = 0.005   # a cent of tolerance: sums of decimal amounts in floats
+WINDOW = 4096  # rows looked at per step of the rank pass (a step ends early where the money runs short)
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,94 @@ class Result:
     unmet_kreise: tuple[str, ...] = field(default_factory=tuple)
 
 
+class _Pass:
+    """The state of one simulation: amounts, outcomes, money left and funded applications per Kreis."""
+
+    def __init__(self, wanted: np.ndarray, kreis: np.ndarray, kreis_count: int, rules: Rules):
+        self.wanted, self.kreis, self.rules = wanted, kreis, rules
+        self.limit = rules.max_per_kreis
+        self.amount = np.zeros(len(wanted))
+        self.outcome = np.full(len(wanted), BUDGET, dtype=np.int8)
+        self.funded_order = np.zeros(len(wanted), dtype=np.int64)  # 0 = not funded
+        self.per_kreis = np.zeros(kreis_count, dtype=np.int64)
+        self.remaining = float(rules.budget_eur)
+        self.funded = 0
+
+    def fund_one(self, i: int, via: int) -> bool:
+        """Fund row i if its Kreis has room and the money suffices (partly, when the rules say so)."""
+        if self.limit is not None and self.per_kreis[self.kreis[i]] >= self.limit:
+            self.outcome[i] = KREIS_LIMIT
+            return False
+        wanted = float(self.wanted[i])
+        if wanted > self.remaining + CENT:
+            if self.rules.when_short != "partial" or self.remaining < CENT:
+                self.outcome[i] = BUDGET
+                return False
+            wanted = self.remaining
+        self._fund(np.array([i]), np.array([wanted]), via)
+        return True
+
+    def _fund(self, rows: np.ndarray, amounts: np.ndarray, via: int) -> None:
+        self.amount[rows] = amounts
+        self.outcome[rows] = via
+        self.funded_order[rows] = self.funded + 1 + np.arange(len(rows))
+        self.funded += len(rows)
+        np.add.at(self.per_kreis, self.kreis[rows], 1)
+        self.remaining -= float(amounts.sum())
+
+    def rank_pass(self, rows: np.ndarray) -> None:
+        """Fund rows (in rank order) until the money runs out, a window of rows at a time.
+
+        Within a window every row the Kreis limit lets through is funded until the first one that no
+        longer fits; that row ends the step (stop, skip or partial), and the next step starts after it.
+        """
+        when_short = self.rules.when_short
+        # the smallest request still to come: once the money left is below it, nothing more can be funded
+        smallest_after = np.minimum.accumulate(self.wanted[rows][::-1])[::-1] if len(rows) else rows
+        start = 0
+        while start < len(rows):
+            if when_short != "stop" and smallest_after[start] > self.remaining + CENT \
+                    and (when_short == "skip" or self.remaining < CENT):
+                self._close(rows[start:])
+                return
+            window = rows[start:start + WINDOW]
+            allowed = self._kreis_allows(window)
+            cost = np.cumsum(np.where(allowed, self.wanted[window], 0.0))
+            short = np.flatnonzero(allowed & (cost > self.remaining + CENT))
+            end = int(short[0]) if len(short) else len(window)
+            head = window[:end]
+            self.outcome[head[~allowed[:end]]] = KREIS_LIMIT
+            funded = head[allowed[:end]]
+            self._fund(funded, self.wanted[funded], RANK)
+            if end == len(window):
+                start += len(window)
+                continue
+            row = int(window[end])
+            self.outcome[row] = BUDGET
+            if when_short == "partial" and self.remaining >= CENT:
+                self._fund(np.array([row]), np.array([self.remaining]), RANK)
+            elif when_short == "stop":
+                # the funding line: nobody below the first application that no longer fits
+                self.outcome[rows[start + end:]] = BUDGET
+                return
+            start += end + 1
+
+    def _kreis_allows(self, window: np.ndarray) -> np.ndarray:
+        """Which rows of the window the Kreis limit lets through, if every earlier one of them is funded."""
+        if self.limit is None:
+            return np.ones(len(window), dtype=bool)
+        kreis = self.kreis[window]
+        earlier = pd.Series(kreis).groupby(kreis).cumcount().to_numpy()
+        return self.per_kreis[kreis] + earlier < self.limit
+
+    def _close(self, rows: np.ndarray) -> None:
+        """Nothing more fits: the rest are over the Kreis limit or short of money."""
+        if self.limit is None:
+            self.outcome[rows] = BUDGET
+        else:
+            self.outcome[rows] = np.where(self.per_kreis[self.kreis[rows]] >= self.limit, KREIS_LIMIT, BUDGET)
+
+
 def simulate(ranking: pd.DataFrame, rules: Rules = Rules()) -> Result:
     """Fund min(requested, cap) in rank order until the budget is used, quota applications first.
 
@@ -41,60 +133,43 @@ def simulate(ranking: pd.DataFrame, rules: Rules = Rules()) -> Result:
     best-ranked application of each required kind or Kreis is funded before the rest (if the budget and
     the Kreis limit allow), then everyone else in rank order. Outcomes: "rank" (funded by rank), "quota"
     (funded to meet a quota), "kreis_limit" (its Kreis is full), "budget" (the money ran out).
+    Vectorised: the cost grows with the number of applications, not with a Python step per application.
     """
     if rules.when_short not in WHEN_SHORT:
         raise ValueError(f"when_short must be one of {WHEN_SHORT}, not {rules.when_short!r}")
-    order = ranking.sort_values(["rank", "application_id"]).reset_index(drop=True)
-    amount = {app: 0.0 for app in order["application_id"]}
-    outcome: dict[str, str] = {}
-    funded_order: dict[str, int] = {}
-    per_kreis: Counter = Counter()
-    remaining = float(rules.budget_eur)
-
-    def fund(row, via: str) -> bool:
-        nonlocal remaining
-        if rules.max_per_kreis is not None and per_kreis[row.kreis_id] >= rules.max_per_kreis:
-            outcome[row.application_id] = "kreis_limit"
-            return False
-        wanted = min(float(row.requested_eur), float(rules.cap_eur))
-        # a cent of tolerance: sums of decimal amounts in floats
-        if wanted > remaining + 0.005:
-            if rules.when_short != "partial" or remaining < 0.005:
-                outcome[row.application_id] = "budget"
-                return False
-            wanted = remaining
-        amount[row.application_id] = wanted
-        outcome[row.application_id] = via
-        funded_order[row.application_id] = len(funded_order) + 1
-        per_kreis[row.kreis_id] += 1
-        remaining -= wanted
-        return True
+    order = ranking
+    if not order["rank"].is_monotonic_increasing:
+        order = order.sort_values(["rank", "application_id"])
+    order = order.reset_index(drop=True)
+    wanted = np.minimum(order["requested_eur"].to_numpy(dtype=float), float(rules.cap_eur))
+    kreis_codes, kreis_ids = pd.factorize(order["kreis_id"])
+    state = _Pass(wanted, kreis_codes, len(kreis_ids), rules)
 
     need_kinds, need_kreise = set(rules.min_kinds), set(rules.min_kreise)
-    for row in order.itertuples():
-        if not (need_kinds or need_kreise):
-            break
-        if row.applicant_kind in need_kinds or row.kreis_id in need_kreise:
-            if fund(row, "quota"):
-                need_kinds.discard(row.applicant_kind)
-                need_kreise.discard(row.kreis_id)
+    if need_kinds or need_kreise:
+        kinds = order["applicant_kind"].to_numpy()
+        kreise = order["kreis_id"].to_numpy()
+        candidates = np.flatnonzero(order["applicant_kind"].isin(need_kinds).to_numpy()
+                                    | order["kreis_id"].isin(need_kreise).to_numpy())
+        smallest_after = np.minimum.accumulate(wanted[candidates][::-1])[::-1]
+        for position, i in enumerate(candidates):
+            if not (need_kinds or need_kreise):
+                break
+            if smallest_after[position] > state.remaining + CENT \
+                    and (rules.when_short != "partial" or state.remaining < CENT):
+                break  # no quota application fits any more
+            if kinds[i] in need_kinds or kreise[i] in need_kreise:
+                if state.fund_one(int(i), QUOTA):
+                    need_kinds.discard(kinds[i])
+                    need_kreise.discard(kreise[i])
 
-    stopped = False
-    for row in order.itertuples():
-        if row.application_id in funded_order:
-            continue
-        if stopped:
-            outcome[row.application_id] = "budget"
-            continue
-        if not fund(row, "rank") and outcome[row.application_id] == "budget" and rules.when_short == "stop":
-            # the funding line: nobody below the first application that no longer fits
-            stopped = True
+    state.rank_pass(np.flatnonzero(state.funded_order == 0))
 
     frame = order.assign(
-        amount_eur=order["application_id"].map(amount),
-        is_funded=order["application_id"].isin(funded_order),
-        funded_order=order["application_id"].map(funded_order).astype("Int64"),
-        outcome=order["application_id"].map(outcome),
+        amount_eur=state.amount,
+        is_funded=state.funded_order > 0,
+        funded_order=pd.arrays.IntegerArray(state.funded_order, mask=state.funded_order == 0),
+        outcome=pd.Categorical.from_codes(state.outcome, categories=list(OUTCOMES)),
     )
-    spent = float(rules.budget_eur) - remaining
-    return Result(frame, spent, remaining, tuple(sorted(need_kinds)), tuple(sorted(need_kreise)))
+    spent = float(rules.budget_eur) - state.remaining
+    return Result(frame, spent, state.remaining, tuple(sorted(need_kinds)), tuple(sorted(need_kreise)))

@@ -1,12 +1,24 @@
 """Bewerbungen (confidential, jury and admin): the field of applications, the jury's scores and agreement,
-its strictness, and whether the selection holds up under other methods and funding rules."""
+its strictness, and whether the selection holds up under other methods and funding rules.
+
+Every figure is summarised in SQL and bounded: charts draw at most CHART_ROWS bars or lines, tables the first
+rows ranked by what matters (with "erste N von M" and the full table to download), so the page costs the same
+at 42 applications and at 400,000.
+"""
 
 import pandas as pd
 import streamlit as st
 
-from monitor import context, fmt, jury_charts, queries as q, simulator, tables
+from monitor import context, downloads, fmt, jury_charts, queries as q, simulator, tables
 from monitor.kpi import kpi
 from monitor.i18n import t
+
+CHART_ROWS = 40      # bars or lines in a chart of applications
+SPREAD_ROWS = 50     # applications in the spread heatmap (the widest spreads)
+NEAR_LINE_ROWS = 40  # applications in the sensitivity heatmap (those nearest the funding line)
+MAP_POINTS = 1500    # applicants drawn as points on the map
+LIST_ROWS = 200      # rows of the application list drawn (all of them to download)
+NAMES = 10           # names in a sentence before "und N weitere"
 
 ctx = context.current()
 lang = ctx.lang
@@ -18,292 +30,349 @@ st.warning(t("ju.confidential"), icon=":material/lock:")
 if ctx.is_demo:
     st.caption(":material/science: " + t("ju.demo_note"))
 
-applications = q.run("jury_applications", **params)
-if applications.empty:
+funnel = q.run("jury_funnel", **params)
+counts = funnel.set_index("stage")["application_count"]
+if counts["received"] == 0:
     st.info(t("ju.no_applications", date=fmt.date(ctx.as_of)))
     st.stop()
 if ctx.as_of < pd.Timestamp(programme["decision_date"]).date():
-    st.info(t("ju.before_decision", count=len(applications), date=fmt.date(programme["decision_date"])))
+    st.info(t("ju.before_decision", count=int(counts["received"]), date=fmt.date(programme["decision_date"])))
     st.stop()
 
-funnel = q.run("jury_funnel", **params)
 dropouts = q.run("jury_dropouts", **params)
 by_kind = q.run("jury_funnel_by_kind", **params)
 by_kreis = q.run("jury_funnel_by_kreis", **params)
+points = q.run("jury_applicant_points", **params, row_limit=MAP_POINTS)
+applications = q.run("jury_applications", **params, row_limit=LIST_ROWS)
+requested = q.run("jury_requested_distribution", **params)
 goals = q.run("jury_goals", **params, lang=lang)
-scores = q.run("jury_scores", **params, lang=lang)
 ranking = q.run("jury_ranking", **params)
+recusals = q.run("jury_recusals", **params, row_limit=NAMES)
+distribution = q.run("jury_score_distribution", **params, lang=lang)
 agreement = q.run("jury_agreement", **params, lang=lang)
 leniency = q.run("jury_leniency", **params)
 leniency_by_criterion = q.run("jury_leniency_by_criterion", **params, lang=lang)
-sensitivity = q.run("jury_sensitivity", **params)
+sensitivity = q.run("jury_sensitivity", **params, row_limit=NEAR_LINE_ROWS)
 
 
 def labelled(frame, column: str, prefix: str):
-    """frame with a translated `<column>_label` beside a coded column."""
-    return frame.assign(**{f"{column}_label": [t(f"{prefix}.{v}") if isinstance(v, str) else "–" for v in frame[column]]})
+    """frame with a translated `<column>_label` beside a coded column (one lookup per distinct code)."""
+    labels = {v: t(f"{prefix}.{v}") for v in frame[column].dropna().unique()}
+    return frame.assign(**{f"{column}_label": frame[column].map(labels).fillna("–")})
 
 
-def rounded(frame, columns: list[str], decimals: int):
-    """frame with the given columns as text to `decimals` places (the table formats other floats to one)."""
-    return frame.assign(**{c: [fmt.number(v, decimals) for v in frame[c]] for c in columns})
+def names(values, total: int) -> str:
+    """Up to NAMES names joined, "und N weitere" when total is larger, "keine" when there are none."""
+    shown = [str(v) for v in list(values)[:NAMES]]
+    if not shown:
+        return t("ju.none")
+    text = ", ".join(shown)
+    return text if total <= len(shown) else t("ju.and_more", names=text, count=fmt.count(total - len(shown)))
 
 
-def yes_no(frame, column: str):
-    """frame with a boolean column as ja/nein."""
-    return frame.assign(**{column: [t(f"ju.bool.{bool(v)}") for v in frame[column]]})
+def labels(rows: int, what: str) -> dict[str, str]:
+    """Texts of the buttons that download every row of a result the page shows only the first rows of."""
+    return {"csv": t("ju.download_all_csv", count=fmt.count(rows), what=what),
+            "parquet": t("ju.download_all_parquet", count=fmt.count(rows), what=what)}
 
+
+tab_field, tab_money, tab_scores, tab_agreement, tab_leniency, tab_sensitivity, tab_simulator = st.tabs(
+    [t("ju.h_field"), t("ju.h_money"), t("ju.h_scores"), t("ju.h_agreement"), t("ju.h_leniency"),
+     t("ju.h_sensitivity"), t("ju.h_simulator")])
 
 # --- 1 · the field: funnel, kinds, Kreise -----------------------------------------------------------
-st.header(t("ju.h_field"))
-counts = funnel.set_index("stage")["application_count"]
-cols = st.columns(4)
-for col, stage in zip(cols, jury_charts.STAGES):
-    row = funnel.set_index("stage").loc[stage]
-    note = t("ju.kpi_first") if stage == "received" else t("ju.kpi_dropped", count=int(row["dropped_count"]))
-    kpi(col, t(f"ju.stage.{stage}"), fmt.count(row["application_count"]), note)
+with tab_field:
+    cols = st.columns(4)
+    for col, stage in zip(cols, jury_charts.STAGES):
+        row = funnel.set_index("stage").loc[stage]
+        note = t("ju.kpi_first") if stage == "received" else t("ju.kpi_dropped", count=int(row["dropped_count"]))
+        kpi(col, t(f"ju.stage.{stage}"), fmt.count(row["application_count"]), note)
 
-left, right = st.columns([3, 2])
-with left:
-    st.plotly_chart(jury_charts.funnel(funnel, t("ju.funnel_title"), lang), key="ju_funnel_chart")
-with right:
-    st.markdown(f"**{t('ju.dropouts')}**")
-    dropouts = labelled(dropouts, "dropout_stage", "ju.dropped_at")
-    dropouts["reason_label"] = [
-        t("ju.reason.below_line") if kind == "below_line" else reason
-        for kind, reason in zip(dropouts["reason_kind"], dropouts["dropout_reason"])
-    ]
-    tables.show(dropouts, "bewerbungen_ausscheiden", ["dropout_stage_label", "reason_label", "application_count"],
-                queries=("jury_dropouts",))
-st.caption(t("ju.funnel_rule"))
-with st.expander(t("app.show_table")):
-    tables.show(labelled(funnel, "stage", "ju.stage"), "bewerbungen_trichter",
-                ["stage_label", "application_count", "dropped_count", "received_pct"], queries=("jury_funnel",))
+    left, right = st.columns([3, 2])
+    with left:
+        st.plotly_chart(jury_charts.funnel(funnel, t("ju.funnel_title"), lang), key="ju_funnel_chart")
+    with right:
+        st.markdown(f"**{t('ju.dropouts')}**")
+        dropouts = labelled(dropouts, "dropout_stage", "ju.dropped_at").assign(
+            reason_label=lambda f: f["dropout_reason"].where(f["reason_kind"] != "below_line",
+                                                             t("ju.reason.below_line")))
+        tables.show(dropouts, "bewerbungen_ausscheiden", ["dropout_stage_label", "reason_label", "application_count"],
+                    queries=("jury_dropouts",))
+    st.caption(t("ju.funnel_rule"))
+    with st.expander(t("app.show_table")):
+        tables.show(labelled(funnel, "stage", "ju.stage"), "bewerbungen_trichter",
+                    ["stage_label", "application_count", "dropped_count", "received_pct"], queries=("jury_funnel",))
 
-st.subheader(t("ju.by_kind"))
-by_kind = labelled(by_kind, "applicant_kind", "kind")
-st.plotly_chart(jury_charts.stage_bars(by_kind, "applicant_kind_label", t("ju.by_kind_title"), t("ju.axis_kind"), lang),
-                key="ju_kind_chart")
-with st.expander(t("app.show_table")):
-    tables.show(by_kind, "bewerbungen_art", ["applicant_kind_label", "received_count", "eligible_count", "scored_count",
-                                            "selected_count", "selected_pct"], queries=("jury_funnel_by_kind",))
+    st.subheader(t("ju.by_kind"))
+    by_kind = labelled(by_kind, "applicant_kind", "kind")
+    st.plotly_chart(jury_charts.stage_bars(by_kind, "applicant_kind_label", t("ju.by_kind_title"), t("ju.axis_kind"),
+                                           lang), key="ju_kind_chart")
+    with st.expander(t("app.show_table")):
+        tables.show(by_kind, "bewerbungen_art", ["applicant_kind_label", "received_count", "eligible_count",
+                                                "scored_count", "selected_count", "selected_pct"],
+                    queries=("jury_funnel_by_kind",))
 
-st.subheader(t("ju.by_kreis"))
-map_measure = st.segmented_control(
-    t("ju.map_measure"), ["received_count", "scored_count", "selected_count"],
-    format_func=lambda m: t(f"ju.map_measure.{m}"), default="received_count", required=True, key="ju_map_measure",
-) or "received_count"
-st.plotly_chart(jury_charts.field_map(by_kreis, applications, map_measure,
-                                      t("ju.map_title", measure=t(f"ju.map_measure.{map_measure}")), lang),
-                key="ju_map")
-st.caption(t("ju.map_note"))
-without = by_kreis[by_kreis["received_count"] == 0]["kreis_name"].tolist()
-st.markdown(t("ju.kreis_summary", with_count=int((by_kreis["received_count"] > 0).sum()), all=len(by_kreis),
-              selected=int((by_kreis["selected_count"] > 0).sum()),
-              none=", ".join(without) if without else t("ju.none")))
-tables.show(by_kreis, "bewerbungen_kreise", ["kreis_name", "received_count", "eligible_count", "scored_count",
-                                             "selected_count", "requested_eur", "granted_eur"],
-            queries=("jury_funnel_by_kreis",))
-with st.expander(t("ju.all_applications")):
-    tables.show(labelled(labelled(applications, "status", "ju.status"), "applicant_kind", "kind"),
-                "bewerbungen_liste", ["application_id", "applicant_name", "applicant_kind_label", "kreis_name", "title",
-                                      "received_date", "requested_eur", "status_label", "dropout_reason", "granted_eur"],
-                queries=("jury_applications",))
+    st.subheader(t("ju.by_kreis"))
+    map_measure = st.segmented_control(
+        t("ju.map_measure"), ["received_count", "scored_count", "selected_count"],
+        format_func=lambda m: t(f"ju.map_measure.{m}"), default="received_count", required=True, key="ju_map_measure",
+    ) or "received_count"
+    st.plotly_chart(jury_charts.field_map(by_kreis, points, map_measure,
+                                          t("ju.map_title", measure=t(f"ju.map_measure.{map_measure}")), lang),
+                    key="ju_map")
+    st.caption(t("ju.map_note"))
+    applicants_total = int(points["applicants_count"].iloc[0]) if not points.empty else 0
+    if applicants_total > len(points):
+        st.caption(t("ju.map_points_head", shown=fmt.count(len(points)), total=fmt.count(applicants_total)))
+    without = by_kreis[by_kreis["received_count"] == 0]["kreis_name"].tolist()
+    st.markdown(t("ju.kreis_summary", with_count=int((by_kreis["received_count"] > 0).sum()), all=len(by_kreis),
+                  selected=int((by_kreis["selected_count"] > 0).sum()),
+                  none=", ".join(without) if without else t("ju.none")))
+    tables.show(by_kreis, "bewerbungen_kreise", ["kreis_name", "received_count", "eligible_count", "scored_count",
+                                                 "selected_count", "requested_eur", "granted_eur"],
+                queries=("jury_funnel_by_kreis",))
+    with st.expander(t("ju.all_applications")):
+        tables.show(labelled(labelled(applications, "status", "ju.status"), "applicant_kind", "kind"),
+                    "bewerbungen_liste", ["application_id", "applicant_name", "applicant_kind_label", "kreis_name",
+                                          "title", "received_date", "requested_eur", "status_label",
+                                          "dropout_reason", "granted_eur"], queries=("jury_applications",))
+        if counts["received"] > len(applications):
+            st.caption(t("ju.list_head", shown=fmt.count(len(applications)), total=fmt.count(counts["received"])))
+            downloads.buttons("jury_applications", dict(params, row_limit=None), "bewerbungen_liste_alle",
+                              int(counts["received"]), labels(int(counts["received"]), t("ju.what_applications")), lang)
 
 # --- 2 · money and goals ------------------------------------------------------------------------------
-st.header(t("ju.h_money"))
-winners = applications[applications["is_selected"]]
-cols = st.columns(3)
-kpi(cols[0], t("ju.kpi_requested_all"), fmt.money(applications["requested_eur"].sum()),
-    t("ju.kpi_requested_all_delta", count=len(applications)))
-kpi(cols[1], t("ju.kpi_requested_winners"), fmt.money(winners["requested_eur"].sum()),
-    t("ju.kpi_requested_winners_delta", count=len(winners)))
-kpi(cols[2], t("ju.kpi_granted"), fmt.money(winners["granted_eur"].sum()),
-    t("ju.kpi_granted_delta", budget=fmt.money(programme["budget_eur"])))
-left, right = st.columns(2)
-with left:
-    st.plotly_chart(jury_charts.requested_vs_granted(winners, t("ju.money_title"), lang), key="ju_money_chart")
-with right:
-    st.plotly_chart(jury_charts.requested_by_status(applications, t("ju.requested_title"), lang),
-                    key="ju_requested_chart")
-with st.expander(t("app.show_table")):
-    tables.show(winners, "bewerbungen_betraege", ["application_id", "applicant_name", "requested_eur", "granted_eur"],
-                queries=("jury_applications",))
+winners = ranking[ranking["is_selected"]]
+with tab_money:
+    cols = st.columns(3)
+    kpi(cols[0], t("ju.kpi_requested_all"), fmt.money(by_kreis["requested_eur"].sum()),
+        t("ju.kpi_requested_all_delta", count=fmt.count(counts["received"])))
+    kpi(cols[1], t("ju.kpi_requested_winners"), fmt.money(by_kreis["selected_requested_eur"].sum()),
+        t("ju.kpi_requested_winners_delta", count=fmt.count(counts["selected"])))
+    kpi(cols[2], t("ju.kpi_granted"), fmt.money(by_kreis["granted_eur"].sum()),
+        t("ju.kpi_granted_delta", budget=fmt.money(programme["budget_eur"])))
+    largest = winners.nlargest(CHART_ROWS, "granted_eur")
+    left, right = st.columns(2)
+    with left:
+        st.plotly_chart(jury_charts.requested_vs_granted(largest, t("ju.money_title"), lang), key="ju_money_chart")
+        if len(winners) > len(largest):
+            st.caption(t("ju.winners_head", shown=fmt.count(len(largest)), total=fmt.count(len(winners))))
+    with right:
+        st.plotly_chart(jury_charts.requested_by_status(requested, t("ju.requested_title"), lang),
+                        key="ju_requested_chart")
+    with st.expander(t("app.show_table")):
+        tables.show(winners.sort_values(["granted_eur", "rank"], ascending=[False, True]), "bewerbungen_betraege",
+                    ["application_id", "applicant_name", "requested_eur", "granted_eur"], queries=("jury_ranking",))
+        tables.show(labelled(requested, "status", "ju.status"), "bewerbungen_betraege_verteilung",
+                    ["status_label", "application_count", "requested_eur", "min_requested_eur", "q1_requested_eur",
+                     "median_requested_eur", "mean_requested_eur", "q3_requested_eur", "max_requested_eur"],
+                    queries=("jury_requested_distribution",))
 
-st.subheader(t("ju.goals"))
-st.plotly_chart(jury_charts.goal_shares(goals, t("ju.goals_title"), lang), key="ju_goals_chart")
-with st.expander(t("app.show_table")):
-    tables.show(goals, "bewerbungen_ziele", ["goal_label", "applications_count", "applications_pct", "winners_count",
-                                            "winners_pct"], queries=("jury_goals",))
+    st.subheader(t("ju.goals"))
+    st.plotly_chart(jury_charts.goal_shares(goals, t("ju.goals_title"), lang), key="ju_goals_chart")
+    with st.expander(t("app.show_table")):
+        tables.show(goals, "bewerbungen_ziele", ["goal_label", "applications_count", "applications_pct",
+                                                "winners_count", "winners_pct"], queries=("jury_goals",))
 
 # --- 3 · scores and ranking ---------------------------------------------------------------------------
-st.header(t("ju.h_scores"))
-if ranking.empty:
-    st.info(t("ju.no_scores"))
-    st.stop()
-recused = scores[scores["is_recused"]].drop_duplicates(["application_id", "juror_id"])
-st.markdown(t("ju.recusal_rule", count=len(recused), cells=int(scores["is_recused"].sum()),
-              list=", ".join(f"{r.juror_name} ({r.application_id} {r.applicant_name})" for r in recused.itertuples())
-              or t("ju.none")))
-st.plotly_chart(jury_charts.criterion_boxes(scores, t("ju.boxes_title"), lang), key="ju_boxes_chart")
-st.caption(t("ju.boxes_note"))
+with tab_scores:
+    if ranking.empty:
+        st.info(t("ju.no_scores"))
+        st.stop()
+    totals = recusals.iloc[0]
+    listed = recusals.dropna(subset=["application_id"])
+    st.markdown(t("ju.recusal_rule", count=fmt.count(totals["recusals_count"]),
+                  cells=fmt.count(totals["recused_cells_count"]),
+                  list=names([f"{r.juror_name} ({r.application_id} {r.applicant_name})" for r in listed.itertuples()],
+                             int(totals["recusals_count"]))))
+    st.plotly_chart(jury_charts.criterion_boxes(distribution, t("ju.boxes_title"), lang), key="ju_boxes_chart")
+    st.caption(t("ju.boxes_note"))
+    with st.expander(t("app.show_table")):
+        tables.show(distribution.assign(series=lambda f: f["is_selected"].map(
+                        {True: t("ju.series.selected_true"), False: t("ju.series.selected_false")})),
+                    "bewerbungen_punkteverteilung",
+                    ["criterion_label", "series", "scores_count", "mean_points", "lower_whisker_points", "q1_points",
+                     "median_points", "q3_points", "upper_whisker_points", "outliers_count"],
+                    queries=("jury_score_distribution",))
 
-st.subheader(t("ju.ranking"))
-st.markdown(t("ju.ranking_rule", count=int(ranking["line_count"].iloc[0])))
-st.plotly_chart(jury_charts.ranking_bars(ranking, t("ju.ranking_title"), lang), key="ju_ranking_chart")
-st.caption(t("ju.ranking_note"))
-shown_ranking = rounded(yes_no(ranking, "is_selected"), ["total_points", "median_total_points", "normalised_total"], 3)
-shown_ranking["recused_jurors"] = shown_ranking["recused_jurors"].fillna("")
-tables.show(shown_ranking, "bewerbungen_rangfolge",
-            ["rank", "application_id", "applicant_name", "kreis_name", "total_points", "is_selected", "recused_jurors",
-             "median_rank", "normalised_rank"], queries=("jury_ranking",))
-with st.expander(t("ju.all_scores")):
-    all_scores = scores.assign(points_label=[t("ju.recused") if r else fmt.number(p, 1)
-                                             for p, r in zip(scores["points"], scores["is_recused"])])
-    tables.show(all_scores, "bewerbungen_einzelbewertungen",
-                ["application_id", "applicant_name", "criterion_label", "juror_name", "points_label"],
-                queries=("jury_scores",), height=400)
+    st.subheader(t("ju.ranking"))
+    line_count = int(ranking["line_count"].iloc[0])
+    st.markdown(t("ju.ranking_rule", count=line_count))
+    best = ranking.head(CHART_ROWS)
+    st.plotly_chart(jury_charts.ranking_bars(best, t("ju.ranking_title"), lang), key="ju_ranking_chart")
+    st.caption(t("ju.ranking_note"))
+    if len(ranking) > len(best):
+        st.caption(t("ju.ranking_head", shown=fmt.count(len(best)), total=fmt.count(len(ranking)),
+                     line=fmt.count(line_count)))
+    tables.show(ranking, "bewerbungen_rangfolge",
+                ["rank", "application_id", "applicant_name", "kreis_name", "total_points", "is_selected",
+                 "recused_jurors", "median_rank", "normalised_rank"], queries=("jury_ranking",),
+                decimals={"total_points": 3})
+    with st.expander(t("ju.all_scores")):
+        st.markdown(t("ju.scores_summary", count=fmt.count(totals["scores_count"])))
+        downloads.buttons("jury_scores", dict(params, lang=lang), "bewerbungen_einzelbewertungen",
+                          int(totals["scores_count"]), labels(int(totals["scores_count"]), t("ju.what_scores")), lang)
 
 # --- 4 · agreement ------------------------------------------------------------------------------------
-st.header(t("ju.h_agreement"))
-threshold = st.number_input(t("ju.threshold"), min_value=1.0, max_value=10.0, value=4.0, step=0.5, format="%.1f",
-                            key="ju_threshold", help=t("ju.threshold_help"))
-spread = q.run("jury_spread", **params, lang=lang, discordant_points=threshold)
-# a criterion without a complete applications × jurors table has no coefficient
-agreement = agreement.dropna(subset=["icc"])
-discordant = spread[spread["is_discordant"]]
-excluded = int(recused["application_id"].nunique())
-if agreement.empty:
-    st.info(t("ju.icc_none"))
-for row in agreement.itertuples():
-    st.markdown(t(f"ju.icc_reading.{row.icc_band}", criterion=row.criterion_label, icc=fmt.number(row.icc, 2)))
-if not agreement.empty:
-    st.plotly_chart(jury_charts.icc_bars(agreement, t("ju.icc_title"), lang), key="ju_icc_chart")
-    st.caption(t("ju.icc_method", excluded=excluded, n=int(agreement["complete_applications_count"].max()),
-                 k=int(agreement["jurors_count"].max())))
-    with st.expander(t("app.show_table")):
-        tables.show(rounded(labelled(agreement, "icc_band", "ju.band"), ["icc", "ms_rows", "ms_columns", "ms_error"], 3),
-                    "bewerbungen_icc", ["criterion_label", "icc", "icc_band_label", "complete_applications_count",
-                                        "jurors_count", "ms_rows", "ms_columns", "ms_error"], queries=("jury_agreement",))
+with tab_agreement:
+    threshold = st.number_input(t("ju.threshold"), min_value=1.0, max_value=10.0, value=4.0, step=0.5, format="%.1f",
+                                key="ju_threshold", help=t("ju.threshold_help"))
+    spread = q.run("jury_spread", **params, lang=lang, discordant_points=threshold, row_limit=SPREAD_ROWS)
+    # a criterion without a complete applications × jurors table has no coefficient
+    agreement = agreement.dropna(subset=["icc"])
+    if agreement.empty:
+        st.info(t("ju.icc_none"))
+    for row in agreement.itertuples():
+        st.markdown(t(f"ju.icc_reading.{row.icc_band}", criterion=row.criterion_label, icc=fmt.number(row.icc, 2)))
+    if not agreement.empty:
+        st.plotly_chart(jury_charts.icc_bars(agreement, t("ju.icc_title"), lang), key="ju_icc_chart")
+        st.caption(t("ju.icc_method", excluded=fmt.count(totals["recused_applications_count"]),
+                     n=fmt.count(agreement["complete_applications_count"].max()),
+                     k=int(agreement["jurors_count"].max())))
+        with st.expander(t("app.show_table")):
+            tables.show(labelled(agreement, "icc_band", "ju.band"), "bewerbungen_icc",
+                        ["criterion_label", "icc", "icc_band_label", "complete_applications_count", "jurors_count",
+                         "ms_rows", "ms_columns", "ms_error"], queries=("jury_agreement",),
+                        decimals={"icc": 3, "ms_rows": 3, "ms_columns": 3, "ms_error": 3})
 
-st.subheader(t("ju.discordant", threshold=fmt.number(threshold, 1)))
-if discordant.empty:
-    st.success(t("ju.discordant_none", threshold=fmt.number(threshold, 1)))
-else:
-    for row in discordant.itertuples():
-        st.markdown(t("ju.discordant_item", app=row.application_id, name=row.applicant_name,
-                      criterion=row.criterion_label, low=fmt.number(row.min_points, 1),
-                      high=fmt.number(row.max_points, 1), juror=row.outlier_juror_name,
-                      offset=jury_charts.signed(row.outlier_offset_points)))
-st.plotly_chart(jury_charts.spread_heatmap(spread, threshold, t("ju.spread_title"), lang), key="ju_spread_chart")
-with st.expander(t("app.show_table")):
-    tables.show(rounded(yes_no(spread, "is_discordant"), ["mean_points", "sd_points", "outlier_offset_points"], 2),
-                "bewerbungen_streuung",
-                ["application_id", "applicant_name", "criterion_label", "rater_count", "recused_count", "mean_points",
-                 "min_points", "max_points", "spread_points", "sd_points", "is_discordant", "outlier_juror_name",
-                 "outlier_offset_points"], queries=("jury_spread",))
+    st.subheader(t("ju.discordant", threshold=fmt.number(threshold, 1)))
+    discordant = spread[spread["is_discordant"]]
+    discordant_total = int(spread["discordant_cells_count"].iloc[0]) if not spread.empty else 0
+    if discordant_total == 0:
+        st.success(t("ju.discordant_none", threshold=fmt.number(threshold, 1)))
+    else:
+        for row in discordant.head(NAMES).itertuples():
+            st.markdown(t("ju.discordant_item", app=row.application_id, name=row.applicant_name,
+                          criterion=row.criterion_label, low=fmt.number(row.min_points, 1),
+                          high=fmt.number(row.max_points, 1), juror=row.outlier_juror_name,
+                          offset=jury_charts.signed(row.outlier_offset_points)))
+        if discordant_total > min(len(discordant), NAMES):
+            st.caption(t("ju.discordant_more", count=fmt.count(discordant_total - min(len(discordant), NAMES)),
+                         applications=fmt.count(spread["discordant_applications_count"].iloc[0])))
+    st.plotly_chart(jury_charts.spread_heatmap(spread, threshold, t("ju.spread_title"), lang), key="ju_spread_chart")
+    shown_applications = spread["application_id"].nunique()
+    if not spread.empty and spread["applications_count"].iloc[0] > shown_applications:
+        st.caption(t("ju.spread_head", shown=fmt.count(shown_applications),
+                     total=fmt.count(spread["applications_count"].iloc[0])))
+    with st.expander(t("app.show_table")):
+        tables.show(spread, "bewerbungen_streuung",
+                    ["application_id", "applicant_name", "criterion_label", "rater_count", "recused_count",
+                     "mean_points", "min_points", "max_points", "spread_points", "sd_points", "is_discordant",
+                     "outlier_juror_name", "outlier_offset_points"], queries=("jury_spread",),
+                    decimals={"mean_points": 2, "sd_points": 2, "outlier_offset_points": 2})
 
 # --- 5 · leniency -------------------------------------------------------------------------------------
-st.header(t("ju.h_leniency"))
-strict, mild = leniency.iloc[0], leniency.iloc[-1]
-st.markdown(t("ju.leniency_reading", strict=strict["juror_name"], strict_offset=jury_charts.signed(strict["offset_points"]),
-              mild=mild["juror_name"], mild_offset=jury_charts.signed(mild["offset_points"])))
-st.plotly_chart(jury_charts.leniency_bars(leniency, t("ju.leniency_title"), lang), key="ju_leniency_chart")
-st.plotly_chart(jury_charts.leniency_heatmap(leniency_by_criterion, t("ju.leniency_heatmap_title"), lang),
-                key="ju_leniency_heatmap")
-st.caption(t("ju.leniency_note"))
-with st.expander(t("app.show_table")):
-    tables.show(rounded(leniency, ["offset_points", "mean_points", "sd_points"], 2), "bewerbungen_strenge",
-                ["juror_name", "institution", "scores_count", "recused_count", "mean_points", "sd_points",
-                 "offset_points"], queries=("jury_leniency",))
-    tables.show(rounded(leniency_by_criterion, ["offset_points"], 2), "bewerbungen_strenge_kriterien",
-                ["juror_name", "criterion_label", "scores_count", "offset_points"],
-                queries=("jury_leniency_by_criterion",))
+with tab_leniency:
+    strict, mild = leniency.iloc[0], leniency.iloc[-1]
+    st.markdown(t("ju.leniency_reading", strict=strict["juror_name"],
+                  strict_offset=jury_charts.signed(strict["offset_points"]), mild=mild["juror_name"],
+                  mild_offset=jury_charts.signed(mild["offset_points"])))
+    st.plotly_chart(jury_charts.leniency_bars(leniency, t("ju.leniency_title"), lang), key="ju_leniency_chart")
+    st.plotly_chart(jury_charts.leniency_heatmap(leniency_by_criterion, t("ju.leniency_heatmap_title"), lang),
+                    key="ju_leniency_heatmap")
+    st.caption(t("ju.leniency_note"))
+    with st.expander(t("app.show_table")):
+        tables.show(leniency, "bewerbungen_strenge",
+                    ["juror_name", "institution", "scores_count", "recused_count", "mean_points", "sd_points",
+                     "offset_points"], queries=("jury_leniency",),
+                    decimals={"offset_points": 2, "mean_points": 2, "sd_points": 2})
+        tables.show(leniency_by_criterion, "bewerbungen_strenge_kriterien",
+                    ["juror_name", "criterion_label", "scores_count", "offset_points"],
+                    queries=("jury_leniency_by_criterion",), decimals={"offset_points": 2})
 
-st.subheader(t("ju.normalised"))
-st.markdown(t("ju.normalised_rule"))
-st.plotly_chart(jury_charts.rank_slope(ranking, t("ju.slope_title"), lang), key="ju_slope_chart")
-with st.expander(t("app.show_table")):
-    tables.show(rounded(ranking, ["total_points", "normalised_total"], 3), "bewerbungen_normalisiert",
-                ["application_id", "applicant_name", "total_points", "rank", "normalised_total", "normalised_rank"],
-                queries=("jury_ranking",))
+    st.subheader(t("ju.normalised"))
+    st.markdown(t("ju.normalised_rule"))
+    # the ranks around the funding line, where a change of method matters
+    first = max(0, min(line_count - CHART_ROWS // 2, len(ranking) - CHART_ROWS))
+    around_line = ranking.iloc[first:first + CHART_ROWS]
+    st.plotly_chart(jury_charts.rank_slope(around_line, t("ju.slope_title"), lang), key="ju_slope_chart")
+    if len(ranking) > len(around_line):
+        st.caption(t("ju.slope_head", first=fmt.count(around_line["rank"].min()),
+                     last=fmt.count(around_line["rank"].max()), total=fmt.count(len(ranking))))
+    with st.expander(t("app.show_table")):
+        tables.show(ranking, "bewerbungen_normalisiert",
+                    ["application_id", "applicant_name", "total_points", "rank", "normalised_total",
+                     "normalised_rank"], queries=("jury_ranking",),
+                    decimals={"total_points": 3, "normalised_total": 3})
 
 # --- 6 · sensitivity ----------------------------------------------------------------------------------
-st.header(t("ju.h_sensitivity"))
-line_count = int(ranking["line_count"].iloc[0])
-sensitivity["variant_label"] = [
-    t("ju.variant.without", juror=name) if variant == "without" else t(f"ju.variant.{variant}")
-    for variant, name in zip(sensitivity["variant"], sensitivity["left_out_juror_name"])
-]
-variant_labels = list(dict.fromkeys(sensitivity["variant_label"]))
-for label in variant_labels[1:]:
-    moved = sensitivity[(sensitivity["variant_label"] == label) & sensitivity["crosses_line"]]
-    if moved.empty:
-        st.markdown(t("ju.sensitivity_same", variant=label))
-    else:
-        st.markdown(t("ju.sensitivity_changed", variant=label,
-                      up=", ".join(moved[~moved["is_selected"]]["applicant_name"]) or t("ju.none"),
-                      down=", ".join(moved[moved["is_selected"]]["applicant_name"]) or t("ju.none")))
-base_rank = ranking.set_index("application_id")["rank"]
-best_rank = sensitivity.groupby("application_id")["rank"].min()
-near_line = sensitivity[sensitivity["application_id"].isin(best_rank[best_rank <= line_count + 3].index)].assign(
-    application_label=lambda f: f["application_id"] + " " + f["applicant_name"].map(jury_charts.short),
-    base_rank=lambda f: f["application_id"].map(base_rank),
-)
-st.plotly_chart(jury_charts.sensitivity_heatmap(near_line, variant_labels, t("ju.sensitivity_title", count=line_count),
-                                                lang), key="ju_sensitivity_chart")
-st.caption(t("ju.sensitivity_note", count=line_count))
-with st.expander(t("app.show_table")):
-    tables.show(rounded(yes_no(yes_no(sensitivity, "is_above_line"), "crosses_line"), ["total"], 3),
-                "bewerbungen_robustheit", ["variant_label", "application_id", "applicant_name", "total", "rank",
-                                           "is_above_line", "crosses_line"], queries=("jury_sensitivity",))
+with tab_sensitivity:
+    sensitivity = sensitivity.assign(variant_label=[
+        t("ju.variant.without", juror=name) if variant == "without" else t(f"ju.variant.{variant}")
+        for variant, name in zip(sensitivity["variant"], sensitivity["left_out_juror_name"])
+    ])
+    variants = sensitivity.drop_duplicates("variant_label")
+    for row in variants.iloc[1:].itertuples():
+        moved = sensitivity[(sensitivity["variant_label"] == row.variant_label) & sensitivity["crosses_line"]]
+        if row.moved_up_count + row.moved_down_count == 0:
+            st.markdown(t("ju.sensitivity_same", variant=row.variant_label))
+        else:
+            st.markdown(t("ju.sensitivity_changed", variant=row.variant_label,
+                          up=names(moved[~moved["is_selected"]]["applicant_name"], int(row.moved_up_count)),
+                          down=names(moved[moved["is_selected"]]["applicant_name"], int(row.moved_down_count))))
+    near_line = sensitivity.assign(
+        application_label=lambda f: f["application_id"] + " " + f["applicant_name"].map(jury_charts.short))
+    st.plotly_chart(jury_charts.sensitivity_heatmap(near_line, variants["variant_label"].tolist(),
+                                                    t("ju.sensitivity_title", count=line_count), lang),
+                    key="ju_sensitivity_chart")
+    st.caption(t("ju.sensitivity_note", count=line_count))
+    with st.expander(t("app.show_table")):
+        tables.show(sensitivity, "bewerbungen_robustheit",
+                    ["variant_label", "application_id", "applicant_name", "total", "rank", "is_above_line",
+                     "crosses_line"], queries=("jury_sensitivity",), decimals={"total": 3})
 
 # --- 7 · funding-line simulator -----------------------------------------------------------------------
-st.header(t("ju.h_simulator"))
-st.markdown(t("ju.sim_rule"))
-kreis_names = dict(zip(ranking["kreis_id"], ranking["kreis_name"]))
-cols = st.columns(3)
-budget = cols[0].number_input(t("ju.sim_budget"), min_value=0, max_value=100_000_000,
-                              value=int(programme["budget_eur"]), step=50_000, key="ju_sim_budget")
-cap = cols[1].number_input(t("ju.sim_cap"), min_value=0, max_value=10_000_000,
-                           value=int(programme["max_grant_eur"] or 100_000), step=5_000, key="ju_sim_cap")
-max_per_kreis = cols[2].selectbox(t("ju.sim_max_per_kreis"), [0, 1, 2, 3],
-                                  format_func=lambda n: t("ju.sim_no_limit") if n == 0 else str(n),
-                                  key="ju_sim_max_per_kreis")
-cols = st.columns(3)
-min_kinds = cols[0].multiselect(t("ju.sim_min_kinds"), sorted(ranking["applicant_kind"].unique()),
-                                format_func=lambda k: t(f"kind.{k}"), key="ju_sim_min_kinds",
-                                placeholder=t("ju.sim_choose"))
-min_kreise = cols[1].multiselect(t("ju.sim_min_kreise"), sorted(kreis_names, key=kreis_names.get),
-                                 format_func=kreis_names.get, key="ju_sim_min_kreise",
-                                 placeholder=t("ju.sim_choose"))
-when_short = cols[2].radio(t("ju.sim_when_short"), list(simulator.WHEN_SHORT),
-                           format_func=lambda w: t(f"ju.sim_when_short.{w}"), key="ju_sim_when_short")
-result = simulator.simulate(ranking, simulator.Rules(
-    budget_eur=budget, cap_eur=cap, max_per_kreis=max_per_kreis or None, min_kinds=tuple(min_kinds),
-    min_kreise=tuple(min_kreise), when_short=when_short,
-))
-sim = result.frame
-entering = sim[sim["is_funded"] & ~sim["is_selected"]]["applicant_name"].tolist()
-leaving = sim[~sim["is_funded"] & sim["is_selected"]]["applicant_name"].tolist()
-cols = st.columns(3)
-kpi(cols[0], t("ju.sim_funded"), fmt.count(int(sim["is_funded"].sum())),
-    t("ju.sim_funded_delta", actual=int(sim["is_selected"].sum())))
-kpi(cols[1], t("ju.sim_spent"), fmt.money(result.spent_eur),
-    t("ju.sim_spent_delta", left=fmt.money(result.remaining_eur), actual=fmt.money(sim["granted_eur"].sum())))
-kpi(cols[2], t("ju.sim_changes"), fmt.count(len(entering) + len(leaving)),
-    t("ju.sim_changes_delta", up=len(entering), down=len(leaving)))
-if entering or leaving:
-    st.markdown(t("ju.sim_changed", up=", ".join(entering) or t("ju.none"), down=", ".join(leaving) or t("ju.none")))
-else:
-    st.success(t("ju.sim_same"))
-if result.unmet_kinds or result.unmet_kreise:
-    st.warning(t("ju.sim_unmet", names=", ".join([t(f"kind.{k}") for k in result.unmet_kinds]
-                                                  + [kreis_names.get(k, k) for k in result.unmet_kreise])))
-relevant = sim[sim["is_funded"] | sim["is_selected"]]
-st.plotly_chart(jury_charts.simulator_bars(relevant, t("ju.sim_title", budget=fmt.money(budget), cap=fmt.money(cap)),
-                                           lang), key="ju_sim_chart")
-shown_sim = labelled(labelled(yes_no(sim, "is_selected"), "outcome", "ju.outcome"), "applicant_kind", "kind")
-tables.show(shown_sim.rename(columns={"amount_eur": "simulated_eur"}), "bewerbungen_simulation",
-            ["rank", "application_id", "applicant_name", "applicant_kind_label", "kreis_name", "requested_eur",
-             "simulated_eur", "outcome_label", "is_selected", "granted_eur"], queries=("jury_ranking",))
+with tab_simulator:
+    st.markdown(t("ju.sim_rule"))
+    kreis_names = dict(zip(by_kreis["kreis_id"], by_kreis["kreis_name"]))
+    cols = st.columns(3)
+    budget = cols[0].number_input(t("ju.sim_budget"), min_value=0, max_value=100_000_000,
+                                  value=int(programme["budget_eur"]), step=50_000, key="ju_sim_budget")
+    cap = cols[1].number_input(t("ju.sim_cap"), min_value=0, max_value=10_000_000,
+                               value=int(programme["max_grant_eur"] or 100_000), step=5_000, key="ju_sim_cap")
+    max_per_kreis = cols[2].selectbox(t("ju.sim_max_per_kreis"), [0, 1, 2, 3],
+                                      format_func=lambda n: t("ju.sim_no_limit") if n == 0 else str(n),
+                                      key="ju_sim_max_per_kreis")
+    cols = st.columns(3)
+    min_kinds = cols[0].multiselect(t("ju.sim_min_kinds"), sorted(by_kind["applicant_kind"]),
+                                    format_func=lambda k: t(f"kind.{k}"), key="ju_sim_min_kinds",
+                                    placeholder=t("ju.sim_choose"))
+    min_kreise = cols[1].multiselect(t("ju.sim_min_kreise"), sorted(kreis_names, key=kreis_names.get),
+                                     format_func=kreis_names.get, key="ju_sim_min_kreise",
+                                     placeholder=t("ju.sim_choose"))
+    when_short = cols[2].radio(t("ju.sim_when_short"), list(simulator.WHEN_SHORT),
+                               format_func=lambda w: t(f"ju.sim_when_short.{w}"), key="ju_sim_when_short")
+    result = simulator.simulate(ranking, simulator.Rules(
+        budget_eur=budget, cap_eur=cap, max_per_kreis=max_per_kreis or None, min_kinds=tuple(min_kinds),
+        min_kreise=tuple(min_kreise), when_short=when_short,
+    ))
+    sim = result.frame
+    entering = sim[sim["is_funded"] & ~sim["is_selected"]]
+    leaving = sim[~sim["is_funded"] & sim["is_selected"]]
+    cols = st.columns(3)
+    kpi(cols[0], t("ju.sim_funded"), fmt.count(int(sim["is_funded"].sum())),
+        t("ju.sim_funded_delta", actual=fmt.count(len(winners))))
+    kpi(cols[1], t("ju.sim_spent"), fmt.money(result.spent_eur),
+        t("ju.sim_spent_delta", left=fmt.money(result.remaining_eur), actual=fmt.money(winners["granted_eur"].sum())))
+    kpi(cols[2], t("ju.sim_changes"), fmt.count(len(entering) + len(leaving)),
+        t("ju.sim_changes_delta", up=fmt.count(len(entering)), down=fmt.count(len(leaving))))
+    if len(entering) or len(leaving):
+        st.markdown(t("ju.sim_changed", up=names(entering["applicant_name"].head(NAMES), len(entering)),
+                      down=names(leaving["applicant_name"].head(NAMES), len(leaving))))
+    else:
+        st.success(t("ju.sim_same"))
+    if result.unmet_kinds or result.unmet_kreise:
+        st.warning(t("ju.sim_unmet", names=", ".join([t(f"kind.{k}") for k in result.unmet_kinds]
+                                                      + [kreis_names.get(k, k) for k in result.unmet_kreise])))
+    relevant = sim[sim["is_funded"] | sim["is_selected"]]
+    st.plotly_chart(jury_charts.simulator_bars(relevant.head(CHART_ROWS),
+                                               t("ju.sim_title", budget=fmt.money(budget), cap=fmt.money(cap)), lang),
+                    key="ju_sim_chart")
+    if len(relevant) > CHART_ROWS:
+        st.caption(t("ju.sim_head", shown=fmt.count(CHART_ROWS), total=fmt.count(len(relevant))))
+    outcome_labels = {o: t(f"ju.outcome.{o}") for o in simulator.OUTCOMES}
+    shown_sim = labelled(sim, "applicant_kind", "kind").assign(
+        outcome_label=sim["outcome"].cat.rename_categories(outcome_labels), simulated_eur=sim["amount_eur"])
+    tables.show(shown_sim, "bewerbungen_simulation",
+                ["rank", "application_id", "applicant_name", "applicant_kind_label", "kreis_name", "requested_eur",
+                 "simulated_eur", "outcome_label", "is_selected", "granted_eur"], queries=("jury_ranking",))

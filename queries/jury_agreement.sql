@@ -4,13 +4,9 @@
 -- table, so a criterion is computed on its complete cases: applications that every juror of the
 -- programme scored (applications with a recusal are left out of the coefficient, not imputed).
 --   ICC = (MSR − MSE) / (MSR + (k − 1)·MSE + k·(MSC − MSE) / n)
+-- Sums of squares from per-cell sums (relation score_cell): SS_total = Σx² − N·x̄², SS_rows = k·Σ(row mean − x̄)²,
+-- SS_columns = n·Σ(juror mean − x̄)².
 with
-
-applications as (
-    select application_id
-    from application
-    where programme_id = $programme_id and received_date <= $as_of
-),
 
 criteria as (
     select criterion_id, sort_order, case when $lang = 'en' then label_en else label_de end as criterion_label,
@@ -23,48 +19,45 @@ juror_total as (
     select count(*) as juror_count from juror where programme_id = $programme_id
 ),
 
-valid_scores as (
-    select score.application_id, score.juror_id, score.criterion_id, score.points::double as points
-    from score
-    join applications on applications.application_id = score.application_id
-    where not score.is_recused
-),
-
-complete_cases as (
-    select valid_scores.application_id, valid_scores.criterion_id
-    from valid_scores
+complete_cells as (
+    select cell.*
+    from score_cell($programme_id, $as_of) as cell
     cross join juror_total
-    group by valid_scores.application_id, valid_scores.criterion_id, juror_total.juror_count
-    having count(*) = juror_total.juror_count
-),
-
-cells as (
-    select valid_scores.*
-    from valid_scores
-    join complete_cases on complete_cases.application_id = valid_scores.application_id
-        and complete_cases.criterion_id = valid_scores.criterion_id
+    where cell.rater_count = juror_total.juror_count
 ),
 
 grand as (
     select
         criterion_id,
-        avg(points) as grand_mean,
-        count(distinct application_id) as n,
-        count(distinct juror_id) as k
-    from cells
+        sum(points_sum) / sum(rater_count) as grand_mean,
+        sum(points_sq_sum) as sq_sum,
+        sum(rater_count) as score_count,
+        count(*) as n,
+        any_value(rater_count) as k
+    from complete_cells
     group by criterion_id
 ),
 
-row_means as (
-    select criterion_id, application_id, avg(points) as row_mean
-    from cells
-    group by criterion_id, application_id
+row_squares as (
+    select complete_cells.criterion_id, sum(power(complete_cells.mean_points - grand.grand_mean, 2)) as ss
+    from complete_cells
+    join grand on grand.criterion_id = complete_cells.criterion_id
+    group by complete_cells.criterion_id
 ),
 
 column_means as (
-    select criterion_id, juror_id, avg(points) as column_mean
-    from cells
-    group by criterion_id, juror_id
+    select valid.criterion_id, valid.juror_id, avg(valid.points) as column_mean
+    from valid_score($programme_id, $as_of) as valid
+    join complete_cells on complete_cells.application_id = valid.application_id
+        and complete_cells.criterion_id = valid.criterion_id
+    group by valid.criterion_id, valid.juror_id
+),
+
+column_squares as (
+    select column_means.criterion_id, sum(power(column_means.column_mean - grand.grand_mean, 2)) as ss
+    from column_means
+    join grand on grand.criterion_id = column_means.criterion_id
+    group by column_means.criterion_id
 ),
 
 sums_of_squares as (
@@ -72,13 +65,12 @@ sums_of_squares as (
         grand.criterion_id,
         grand.n,
         grand.k,
-        (select sum(power(cells.points - grand.grand_mean, 2)) from cells
-         where cells.criterion_id = grand.criterion_id) as ss_total,
-        grand.k * (select sum(power(row_means.row_mean - grand.grand_mean, 2)) from row_means
-                   where row_means.criterion_id = grand.criterion_id) as ss_rows,
-        grand.n * (select sum(power(column_means.column_mean - grand.grand_mean, 2)) from column_means
-                   where column_means.criterion_id = grand.criterion_id) as ss_columns
+        grand.sq_sum - grand.score_count * power(grand.grand_mean, 2) as ss_total,
+        grand.k * row_squares.ss as ss_rows,
+        grand.n * column_squares.ss as ss_columns
     from grand
+    join row_squares on row_squares.criterion_id = grand.criterion_id
+    join column_squares on column_squares.criterion_id = grand.criterion_id
 ),
 
 mean_squares as (

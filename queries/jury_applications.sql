@@ -1,57 +1,38 @@
 -- Confidential (jury and admin only): every application received by the Stichtag with its applicant,
--- Kreis, requested and granted amount, status and how far it came in the funnel
--- (received -> formally eligible -> scored -> selected). Granted = project.granted_eur once decided.
+-- Kreis, requested and granted amount, status and the stage it did not reach (relation application_stage:
+-- received -> formally eligible -> scored -> selected). Granted = project.granted_eur once decided.
+-- At most $row_limit rows in application order (null: all, for the download).
 with
 
-applications as (
-    select *
-    from application
-    where programme_id = $programme_id and received_date <= $as_of
-),
-
-scored as (
-    select distinct application_id
-    from score
-    where not is_recused
+stages as (
+    select * from application_stage($programme_id, $as_of)
 ),
 
 granted as (
     select application_id, granted_eur
-    from project
-    where programme_id = $programme_id and decision_date <= $as_of
+    from project_as_of($programme_id, $as_of)
 ),
 
 final as (
     select
-        applications.application_id,
-        applications.title,
-        applicant.applicant_id,
+        stages.application_id,
         applicant.name as applicant_name,
         applicant.kind as applicant_kind,
-        applicant.kreis_id,
         kreis.name as kreis_name,
-        applicant.lat,
-        applicant.lon,
-        applicant.population as population_count,
-        applications.received_date,
-        applications.requested_eur::double as requested_eur,
+        stages.title,
+        stages.received_date,
+        stages.requested_eur::double as requested_eur,
         granted.granted_eur::double as granted_eur,
-        applications.status,
-        applications.dropout_reason,
-        applications.status <> 'ineligible' as is_eligible,
-        scored.application_id is not null as is_scored,
-        applications.status = 'selected' as is_selected,
-        case
-            when applications.status = 'ineligible' then 'eligible'
-            when scored.application_id is null then 'scored'
-            when applications.status <> 'selected' then 'selected'
-        end as dropout_stage
-    from applications
-    join applicant on applicant.applicant_id = applications.applicant_id
+        stages.status,
+        stages.dropout_reason,
+        stages.is_selected,
+        stages.dropout_stage
+    from stages
+    join applicant on applicant.applicant_id = stages.applicant_id
     join region as kreis on kreis.region_id = applicant.kreis_id
-    left join scored on scored.application_id = applications.application_id
-    left join granted on granted.application_id = applications.application_id
+    left join granted on granted.application_id = stages.application_id
 )
 
 select * from final
 order by application_id
+limit $row_limit

@@ -1,35 +1,19 @@
--- Confidential (jury and admin only): why applications left the funnel, per stage and reason.
--- Applications scored but not selected have no dropout_reason: their reason is "below the funding line".
+-- Confidential (jury and admin only): why applications left the funnel, per stage and reason (the stages are
+-- the relation application_stage). Applications scored but not selected have no dropout_reason: their
+-- reason is "below the funding line".
 with
-
-applications as (
-    select application_id, status, dropout_reason
-    from application
-    where programme_id = $programme_id and received_date <= $as_of
-),
-
-scored as (
-    select distinct application_id
-    from score
-    where not is_recused
-),
 
 dropped as (
     select
+        dropout_stage,
         case
-            when applications.status = 'ineligible' then 'eligible'
-            when scored.application_id is null then 'scored'
-            else 'selected'
-        end as dropout_stage,
-        case
-            when applications.status = 'not_selected' then 'below_line'
-            when applications.status = 'withdrawn' then 'withdrawn'
+            when status = 'not_selected' then 'below_line'
+            when status = 'withdrawn' then 'withdrawn'
             else 'ineligible'
         end as reason_kind,
-        applications.dropout_reason
-    from applications
-    left join scored on scored.application_id = applications.application_id
-    where applications.status <> 'selected'
+        dropout_reason
+    from application_stage($programme_id, $as_of)
+    where not is_selected
 ),
 
 final as (

@@ -1,5 +1,6 @@
 -- Confidential (jury and admin only): the funnel per Kreis and kreisfreie Stadt (all of them, with or
--- without applications), by the Kreis of the applicant's seat, with requested and granted money.
+-- without applications), by the Kreis of the applicant's seat, with the money requested (by all and by the
+-- selected applications) and granted.
 with
 
 kreise as (
@@ -8,38 +9,28 @@ kreise as (
     where kind in ('kreis', 'kreisfreie_stadt')
 ),
 
-applications as (
-    select application_id, applicant_id, status, requested_eur
-    from application
-    where programme_id = $programme_id and received_date <= $as_of
-),
-
-scored as (
-    select distinct application_id
-    from score
-    where not is_recused
+stages as (
+    select * from application_stage($programme_id, $as_of)
 ),
 
 granted as (
     select application_id, granted_eur
-    from project
-    where programme_id = $programme_id and decision_date <= $as_of
+    from project_as_of($programme_id, $as_of)
 ),
 
 per_kreis as (
     select
         applicant.kreis_id,
         count(*) as received_count,
-        count(*) filter (where applications.status <> 'ineligible') as eligible_count,
-        count(*) filter (where applications.status <> 'ineligible' and scored.application_id is not null)
-            as scored_count,
-        count(*) filter (where applications.status = 'selected') as selected_count,
-        sum(applications.requested_eur) as requested_eur,
+        count(*) filter (where stages.is_eligible) as eligible_count,
+        count(*) filter (where stages.is_scored) as scored_count,
+        count(*) filter (where stages.is_selected) as selected_count,
+        sum(stages.requested_eur) as requested_eur,
+        sum(stages.requested_eur) filter (where stages.is_selected) as selected_requested_eur,
         sum(granted.granted_eur) as granted_eur
-    from applications
-    join applicant on applicant.applicant_id = applications.applicant_id
-    left join scored on scored.application_id = applications.application_id
-    left join granted on granted.application_id = applications.application_id
+    from stages
+    join applicant on applicant.applicant_id = stages.applicant_id
+    left join granted on granted.application_id = stages.application_id
     group by applicant.kreis_id
 ),
 
@@ -56,6 +47,7 @@ final as (
         coalesce(per_kreis.scored_count, 0) as scored_count,
         coalesce(per_kreis.selected_count, 0) as selected_count,
         coalesce(per_kreis.requested_eur, 0)::double as requested_eur,
+        coalesce(per_kreis.selected_requested_eur, 0)::double as selected_requested_eur,
         coalesce(per_kreis.granted_eur, 0)::double as granted_eur
     from kreise
     left join per_kreis on per_kreis.kreis_id = kreise.kreis_id

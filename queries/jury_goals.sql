@@ -9,8 +9,7 @@ goals as (
 
 applications as (
     select application_id, status
-    from application
-    where programme_id = $programme_id and received_date <= $as_of
+    from application_as_of($programme_id, $as_of)
 ),
 
 totals as (

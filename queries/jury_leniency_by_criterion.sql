@@ -1,12 +1,8 @@
--- Confidential (jury and admin only): each juror's average offset from the other jurors per criterion
--- (own points − mean of the other non-recused jurors on the same application), for the heatmap.
+-- Confidential (jury and admin only): leniency per juror and criterion: the juror's average difference from
+-- the mean of the other (non-recused) jurors on the same application and criterion, for cells with at least
+-- two valid scores (offset = own − mean of the others = n/(n−1) × (own − mean); relations valid_score,
+-- score_cell). Negative = stricter, positive = more lenient than the rest of the jury.
 with
-
-applications as (
-    select application_id
-    from application
-    where programme_id = $programme_id and received_date <= $as_of
-),
 
 criteria as (
     select criterion_id, sort_order, case when $lang = 'en' then label_en else label_de end as criterion_label
@@ -14,28 +10,15 @@ criteria as (
     where programme_id = $programme_id
 ),
 
-valid_scores as (
-    select score.application_id, score.juror_id, score.criterion_id, score.points::double as points
-    from score
-    join applications on applications.application_id = score.application_id
-    where not score.is_recused
-),
-
-cells as (
-    select application_id, criterion_id, count(*) as rater_count, sum(points) as points_sum
-    from valid_scores
-    group by application_id, criterion_id
-),
-
 offsets as (
     select
-        valid_scores.juror_id,
-        valid_scores.criterion_id,
-        valid_scores.points - (cells.points_sum - valid_scores.points) / (cells.rater_count - 1) as offset_points
-    from valid_scores
-    join cells on cells.application_id = valid_scores.application_id
-        and cells.criterion_id = valid_scores.criterion_id
-    where cells.rater_count >= 2
+        valid.juror_id,
+        valid.criterion_id,
+        valid.points - (cell.points_sum - valid.points) / (cell.rater_count - 1) as offset_points
+    from valid_score($programme_id, $as_of) as valid
+    join score_cell($programme_id, $as_of) as cell
+        on cell.application_id = valid.application_id and cell.criterion_id = valid.criterion_id
+    where cell.rater_count >= 2
 ),
 
 final as (

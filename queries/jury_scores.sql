@@ -1,12 +1,12 @@
--- Confidential (jury and admin only): every individual score, one row per application × juror × criterion.
--- A recused juror's row has no points and is_recused = true; it counts in no average.
+-- Confidential (jury and admin only): every individual score, one row per application × juror × criterion
+-- (the raw data behind every figure of the page; offered as a download, never drawn whole).
+-- A recused juror's row has no points and is_recused = true; it counts in no average (relation valid_score).
 with
 
 applications as (
     select application.application_id, application.status, applicant.name as applicant_name
-    from application
+    from application_as_of($programme_id, $as_of) as application
     join applicant on applicant.applicant_id = application.applicant_id
-    where application.programme_id = $programme_id and application.received_date <= $as_of
 ),
 
 criteria as (
@@ -26,13 +26,10 @@ final as (
     select
         score.application_id,
         applications.applicant_name,
-        applications.status,
         applications.status = 'selected' as is_selected,
         score.criterion_id,
         criteria.sort_order as criterion_order,
         criteria.criterion_label,
-        criteria.weight_pct::double as weight_pct,
-        criteria.max_points,
         score.juror_id,
         jurors.juror_name,
         score.points::double as points,

@@ -7,7 +7,8 @@ from monitor import i18n, queries
 from tests.conftest import ROOT
 
 APP_CODE = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "monitor").glob("*.py"))]
-RUN_CALL = re.compile(r"""\b(?:q|queries)\.run(?:_uncached)?\(\s*["']([a-z0-9_]+)["']""")
+# a named query is used when run, or offered whole as a download (monitor/downloads.py)
+RUN_CALL = re.compile(r"""\b(?:(?:q|queries)\.run(?:_uncached)?|downloads\.buttons)\(\s*["']([a-z0-9_]+)["']""")
 TEXT_CALL = re.compile(r"""\bt\(\s*["']([A-Za-z0-9_.]+)["']""")
 
 
