@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from monitor import context, fmt, imports, queries as q, readers, tables
+from monitor import batches, checks, context, fmt, queries as q, readers, tables, templates
 from monitor.db import Database
 from monitor.i18n import t
 
 ctx = context.current()
 st.title(t("page.daten"))
 st.caption(t("dp.caption"))
-imports.ensure_change_table()
+batches.ensure_change_table()
 
 # a message from the run that committed or undid something (that run ended with st.rerun)
 flash = st.session_state.pop("daten_flash", None)
@@ -17,21 +17,21 @@ if flash:
     st.success(flash, icon=":material/check_circle:")
 
 kind = st.segmented_control(
-    t("dp.kind_label"), options=list(imports.KINDS), format_func=lambda k: t(f"dp.kind.{k}"),
+    t("dp.kind_label"), options=list(templates.KINDS), format_func=lambda k: t(f"dp.kind.{k}"),
     default="payments", required=True, key="daten_kind",
 ) or "payments"
 
 st.subheader(t("dp.template_heading"))
-st.markdown(t(f"dp.help.{kind}", days=imports.GRACE_DAYS))
+st.markdown(t(f"dp.help.{kind}", days=checks.GRACE_DAYS))
 st.caption(t("dp.limits", mb=readers.MAX_BYTES // 1024 // 1024, rows=fmt.count(readers.MAX_ROWS)))
 german = ctx.lang == "de"
 left, right, _ = st.columns([1, 1, 2])
 left.download_button(
-    t("dp.template_csv"), imports.template_csv(kind, german), file_name=f"vorlage_{kind}.csv", mime="text/csv",
+    t("dp.template_csv"), templates.template_csv(kind, german), file_name=f"vorlage_{kind}.csv", mime="text/csv",
     key="daten_template_csv", icon=":material/download:",
 )
 right.download_button(
-    t("dp.template_xlsx"), imports.template_xlsx(kind, german), file_name=f"vorlage_{kind}.xlsx",
+    t("dp.template_xlsx"), templates.template_xlsx(kind, german), file_name=f"vorlage_{kind}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="daten_template_xlsx",
     icon=":material/download:",
 )
@@ -46,10 +46,10 @@ upload = st.file_uploader(
 if upload is not None:
     data = upload.getvalue()
     # the check runs once per file, kind and data version, not on every rerun of the page
-    check_key = (imports.sha256(data), upload.name, kind, Database.version())
+    check_key = (checks.sha256(data), upload.name, kind, Database.version())
     if st.session_state.get("daten_check_key") != check_key:
         bar = st.progress(0.0, text=t("dp.checking"))
-        st.session_state["daten_report"] = imports.check(
+        st.session_state["daten_report"] = checks.check(
             data, upload.name, kind, progress=lambda share: bar.progress(share, text=t("dp.checking")))
         st.session_state["daten_check_key"] = check_key
         bar.empty()
@@ -83,7 +83,7 @@ if upload is not None:
             if st.button(t("dp.commit_button"), key="daten_commit", type="primary", icon=":material/save:"):
                 bar = st.progress(0.0, text=t("dp.writing"))
                 try:
-                    done = imports.commit(data, upload.name, kind, who=ctx.role,
+                    done = batches.commit(data, upload.name, kind, who=ctx.role,
                                           progress=lambda share: bar.progress(share, text=t("dp.writing")))
                 except Exception as exc:  # noqa: BLE001 - the transaction was rolled back; say so
                     bar.empty()
@@ -120,8 +120,8 @@ if not active.empty:
     choice = st.selectbox(t("dp.undo_select"), list(labels), format_func=labels.get, key="daten_undo_batch")
     if st.button(t("dp.undo_button"), key="daten_undo", help=t("dp.undo_help"), icon=":material/undo:"):
         try:
-            reverted = imports.undo(int(choice), who=ctx.role)
-        except imports.ImportRefused as exc:
+            reverted = batches.undo(int(choice), who=ctx.role)
+        except batches.ImportRefused as exc:
             st.error(exc.message())
         else:
             st.session_state["daten_flash"] = t("dp.undone", batch=choice, rows=reverted)

@@ -22,7 +22,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from monitor import imports, readers
+from monitor import batches, checks, readers, templates
 from monitor.db import Database
 from tests.conftest import ROOT
 
@@ -111,7 +111,7 @@ MATRIX = [(e, d, n, f) for e in ("utf-8", "utf-8-sig", "cp1252") for d in (";", 
                          ids=[f"{e}-{'tab' if d == chr(9) else d}-{n}-{f}" for e, d, n, f in MATRIX])
 def test_every_flavour_reads_to_the_same_rows(encoding, delimiter, numbers, dates):
     data = payment_csv(encoding, delimiter, numbers, dates)
-    report = imports.check(data, "zahlungen.csv", "payments")
+    report = checks.check(data, "zahlungen.csv", "payments")
     assert report.problems == []
     assert changes(report) == [(p, d, a, k.lower(), n or None) for p, d, a, k, n in PAYMENTS]
 
@@ -125,13 +125,13 @@ def test_cp1252_euro_sign_is_not_latin1():
 
 
 def test_xlsx_with_real_date_cells_imports_the_same_rows(fresh_db):
-    report = imports.commit(payment_xlsx(), "zahlungen.xlsx", "payments", who="test")
+    report = batches.commit(payment_xlsx(), "zahlungen.xlsx", "payments", who="test")
     assert report.problems == [] and report.batch_id == 1
     assert imported_payments(fresh_db) == EXPECTED_ROWS
 
 
 def test_csv_commit_writes_exactly_the_rows_with_special_characters(fresh_db):
-    report = imports.commit(payment_csv("cp1252", "\t", "de", "de"), "zahlungen.csv", "payments", who="datenpflege")
+    report = batches.commit(payment_csv("cp1252", "\t", "de", "de"), "zahlungen.csv", "payments", who="datenpflege")
     assert report.batch_id == 1
     assert imported_payments(fresh_db) == EXPECTED_ROWS
     cur = Database.cursor(fresh_db)
@@ -194,7 +194,7 @@ BAD_EXPECTED = [
 
 def test_bad_rows_yield_exactly_those_errors_and_change_nothing(fresh_db):
     before = checksum(fresh_db)
-    report = imports.commit(BAD_PAYMENTS, "zahlungen.csv", "payments", who="test")
+    report = batches.commit(BAD_PAYMENTS, "zahlungen.csv", "payments", who="test")
     assert problems(report) == BAD_EXPECTED
     assert report.batch_id is None
     assert checksum(fresh_db) == before
@@ -210,7 +210,7 @@ def test_bad_rows_yield_exactly_those_errors_and_change_nothing(fresh_db):
 
 def test_file_level_problems():
     def codes(data, name="x.csv", kind="payments"):
-        return [(p.row, p.column, p.code) for p in imports.check(data, name, kind).problems]
+        return [(p.row, p.column, p.code) for p in checks.check(data, name, kind).problems]
 
     assert codes(b"", "x.csv") == [(None, None, "read.empty")]
     assert codes(b"x" * (readers.MAX_BYTES + 1)) == [(None, None, "read.too_large")]
@@ -229,7 +229,7 @@ def test_file_level_problems():
 
 def test_too_many_rows_are_refused_before_checking():
     lines = [PAYMENT_HEADER] + ["DM-05;15.03.2023;1,00;Abschlag;"] * (readers.MAX_ROWS + 1)
-    report = imports.check("\n".join(lines).encode(), "gross.csv", "payments")
+    report = checks.check("\n".join(lines).encode(), "gross.csv", "payments")
     assert problems(report) == [(None, None, "read.too_many_rows")]
 
 
@@ -254,7 +254,7 @@ def test_formula_cells_are_refused_by_row_and_column():
     sheet.append(["DM-05", D(2023, 3, 15), "=1000+234.56", "Abschlag", "Formel"])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    report = imports.check(buffer.getvalue(), "formel.xlsx", "payments")
+    report = checks.check(buffer.getvalue(), "formel.xlsx", "payments")
     assert problems(report) == [(2, "Betrag (EUR)", "formula")]
     assert report.problems[0].value == "=1000+234.56"
 
@@ -275,7 +275,7 @@ def test_a_crash_midway_leaves_the_database_unchanged(fresh_db, tmp_path):
     Database.close_all()                                # the CLI needs the file for itself
     path = tmp_path / "viele.csv"
     path.write_bytes(many_payments(4000))              # two chunks; the process dies after the first
-    env = dict(os.environ, MONITOR_DB=str(fresh_db), **{imports.CRASH_ENV: str(imports.CHUNK_ROWS)})
+    env = dict(os.environ, MONITOR_DB=str(fresh_db), **{batches.CRASH_ENV: str(batches.CHUNK_ROWS)})
     result = subprocess.run([sys.executable, "-m", "monitor.imports", str(path), "--kind", "payments"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 70, result.stderr
@@ -288,28 +288,28 @@ def test_an_exception_midway_rolls_back(fresh_db, monkeypatch):
     def fail(rows_written):
         raise RuntimeError("Absturz mitten im Import")
 
-    monkeypatch.setattr(imports, "_after_chunk", fail)
+    monkeypatch.setattr(batches, "_after_chunk", fail)
     with pytest.raises(RuntimeError):
-        imports.commit(many_payments(10), "zehn.csv", "payments", who="test")
+        batches.commit(many_payments(10), "zehn.csv", "payments", who="test")
     assert checksum(fresh_db) == before
 
 
 def test_reimport_is_a_no_op_and_undo_allows_it_again(fresh_db):
     data = payment_csv()
-    first = imports.commit(data, "zahlungen.csv", "payments", who="test")
+    first = batches.commit(data, "zahlungen.csv", "payments", who="test")
     after_first = checksum(fresh_db)
-    again = imports.commit(data, "kopie.csv", "payments", who="test")
+    again = batches.commit(data, "kopie.csv", "payments", who="test")
     assert again.already["import_batch_id"] == first.batch_id and again.batch_id is None
     assert checksum(fresh_db) == after_first
-    imports.undo(first.batch_id, who="test")
-    assert imports.commit(data, "zahlungen.csv", "payments", who="test").batch_id == 2
+    batches.undo(first.batch_id, who="test")
+    assert batches.commit(data, "zahlungen.csv", "payments", who="test").batch_id == 2
 
 
 def test_undo_restores_every_table_exactly(fresh_db):
     before = tables(fresh_db)
-    batch = imports.commit(payment_csv(), "zahlungen.csv", "payments", who="test").batch_id
+    batch = batches.commit(payment_csv(), "zahlungen.csv", "payments", who="test").batch_id
     assert tables(fresh_db)["payment"] != before["payment"]
-    assert imports.undo(batch, who="admin") == 3
+    assert batches.undo(batch, who="admin") == 3
     after = tables(fresh_db)
     for name in before:
         if name not in ("import_batch", "import_change"):
@@ -318,8 +318,8 @@ def test_undo_restores_every_table_exactly(fresh_db):
     undone_by = cur.execute("select undone_by from import_batch where import_batch_id = ?", [batch]).fetchone()[0]
     cur.close()
     assert undone_by == "admin"
-    with pytest.raises(imports.ImportRefused) as caught:
-        imports.undo(batch, who="admin")
+    with pytest.raises(batches.ImportRefused) as caught:
+        batches.undo(batch, who="admin")
     assert caught.value.code == "already_undone"
 
 
@@ -335,7 +335,7 @@ MILESTONES = "\r\n".join([
 
 def test_milestones_insert_update_and_undo_restores_the_before_image(fresh_db):
     before = tables(fresh_db)
-    report = imports.commit(MILESTONES, "meilensteine.csv", "milestones", who="test")
+    report = batches.commit(MILESTONES, "meilensteine.csv", "milestones", who="test")
     assert [(c.row, c.action) for c in report.changes] == [(2, "insert"), (3, "unchanged"), (4, "update")]
     cur = Database.cursor(fresh_db)
     rows = cur.execute("select milestone_id, title, planned_date, done_date, is_illustrative, source, "
@@ -348,21 +348,21 @@ def test_milestones_insert_update_and_undo_restores_the_before_image(fresh_db):
         ("M-05-4", "Digitale Agenda beschlossen", D(2022, 6, 30), D(2023, 2, 20), True,
          "Beschluss 02/2023: Projektseite Digitale Agenda Flensburg; Tag und Plantermin illustrativ", 1),
     ]
-    assert imports.undo(report.batch_id, who="test") == 2
+    assert batches.undo(report.batch_id, who="test") == 2
     assert tables(fresh_db)["milestone"] == before["milestone"]
 
 
 def test_undo_of_an_earlier_batch_waits_for_the_later_one(fresh_db):
     before = tables(fresh_db)["milestone"]
-    first = imports.commit(MILESTONES, "a.csv", "milestones", who="test").batch_id
+    first = batches.commit(MILESTONES, "a.csv", "milestones", who="test").batch_id
     done = "Projekt-ID;Meilenstein-ID;Titel;Plandatum;Erledigt am\r\n" \
            "DM-04;M-04-9;Übergabe der Datenplattform an den Betrieb;30.09.2022;10.10.2022\r\n"
-    second = imports.commit(done.encode(), "b.csv", "milestones", who="test").batch_id
-    with pytest.raises(imports.ImportRefused) as caught:
-        imports.undo(first, who="test")
+    second = batches.commit(done.encode(), "b.csv", "milestones", who="test").batch_id
+    with pytest.raises(batches.ImportRefused) as caught:
+        batches.undo(first, who="test")
     assert caught.value.code == "later_batch" and caught.value.values["later"] == str(second)
-    imports.undo(second, who="test")
-    imports.undo(first, who="test")
+    batches.undo(second, who="test")
+    batches.undo(first, who="test")
     assert tables(fresh_db)["milestone"] == before
 
 
@@ -376,7 +376,7 @@ def test_milestone_problems():
         "DM-04,M-04-6,Doppelt,2022-06-30,,",
         "DM-04,M-04-5,Ohne Plan,,,",
     ]).encode()
-    report = imports.check(data, "m.csv", "milestones")
+    report = checks.check(data, "m.csv", "milestones")
     assert problems(report) == [
         (2, "status", "cancelled_unsupported"),
         (3, "done_date", "done_without_date"),
@@ -393,7 +393,7 @@ def test_reports_with_german_status_and_their_problems(fresh_db):
         "DM-04\t31.10.2022\t95\tgrün\tÜbergabe vorbereitet",
         "DM-05\t31.10.2022\t87,5\tGelb\t",
     ]).encode("cp1252")
-    report = imports.commit(data, "berichte.txt", "reports", who="test")
+    report = batches.commit(data, "berichte.txt", "reports", who="test")
     assert report.batch_id == 1
     cur = Database.cursor(fresh_db)
     rows = cur.execute("select report_id, project_id, report_date, progress_pct, status, summary from progress_report "
@@ -408,7 +408,7 @@ def test_reports_with_german_status_and_their_problems(fresh_db):
         "DM-01;29.01.2021;10;grün;schon da",
         "DM-04;31.10.2022;96;rot;gleicher Tag wie eben importiert",
     ]).encode()
-    assert problems(imports.check(bad, "b.csv", "reports")) == [
+    assert problems(checks.check(bad, "b.csv", "reports")) == [
         (2, "Fortschritt (%)", "progress_range"),
         (3, "Status", "unknown_report_status"),
         (4, "Berichtsdatum", "duplicate_report"),
@@ -457,13 +457,13 @@ def test_cli_explains_a_locked_database(fresh_db, tmp_path):
 
 
 def test_templates_are_read_back_as_empty_files():
-    for kind in imports.KINDS:
+    for kind in templates.KINDS:
         for german in (True, False):
-            for name, data in (("v.csv", imports.template_csv(kind, german)),
-                               ("v.xlsx", imports.template_xlsx(kind, german))):
-                assert problems(imports.check(data, name, kind)) == [(None, None, "no_rows")], (kind, name)
+            for name, data in (("v.csv", templates.template_csv(kind, german)),
+                               ("v.xlsx", templates.template_xlsx(kind, german))):
+                assert problems(checks.check(data, name, kind)) == [(None, None, "no_rows")], (kind, name)
 
 
 def test_duckdb_lock_error_is_recognised():
-    assert imports.lock_message(duckdb.IOException('Could not set lock on file "x": Conflicting lock'),
+    assert batches.lock_message(duckdb.IOException('Could not set lock on file "x": Conflicting lock'),
                                 ROOT / "x") is not None

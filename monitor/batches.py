@@ -1,0 +1,232 @@
+"""Writing an import batch in one transaction, undoing it, and replaying both from the journal.
+
+`commit` checks the file again inside one DuckDB transaction and writes a batch only when no problem
+remains; `undo` takes a batch back, also in one transaction. What a batch changed is kept in import_change
+(inserted keys, before-images of updated rows), so an undo restores the state exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import threading
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from monitor.checks import Progress, Report, _check
+from monitor.db import SCHEMA_FILE, Database
+from monitor.i18n import t
+
+TABLE = {"payments": "payment", "milestones": "milestone", "reports": "progress_report"}
+KEY = {"payment": "payment_id", "milestone": "milestone_id", "progress_report": "report_id"}
+CHUNK_ROWS = 2_000
+CRASH_ENV = "MONITOR_IMPORT_CRASH_AFTER_ROWS"   # test hook: the process dies inside the transaction
+
+_WRITE_LOCK = threading.Lock()   # one import or undo at a time per process
+
+
+class ImportRefused(Exception):
+    """An import or undo that is not allowed; code names the reason ("dp.refused.<code>")."""
+
+    def __init__(self, code: str, **values):
+        self.code, self.values = code, values
+        super().__init__(t(f"dp.refused.{code}", lang="de", **values))
+
+    def message(self, lang: str | None = None) -> str:
+        """The reason in the user's language."""
+        return t(f"dp.refused.{self.code}", lang=lang, **self.values)
+
+
+
+def ensure_change_table(path: Path | None = None) -> None:
+    """Create import_change in a database built before it existed (the DDL comes from schema.sql)."""
+    cur = Database.cursor(path)
+    try:
+        exists = cur.execute("select count(*) from duckdb_tables() where table_name = 'import_change'").fetchone()[0]
+        if not exists:
+            match = re.search(r"create table import_change \(.*?\n\);", SCHEMA_FILE.read_text(encoding="utf-8"), re.S)
+            cur.execute(match.group(0).replace("create table", "create table if not exists", 1))
+    finally:
+        cur.close()
+
+
+def _after_chunk(rows_written: int) -> None:
+    """Test hook: with MONITOR_IMPORT_CRASH_AFTER_ROWS set, the process dies here, mid-transaction."""
+    limit = os.environ.get(CRASH_ENV)
+    if limit and rows_written >= int(limit):
+        os._exit(70)
+
+
+def _insert_frame(cur, table: str, frame: pd.DataFrame, casts: dict[str, str], progress: Progress | None,
+                  written: list[int], total: int) -> None:
+    """Insert frame into table chunk by chunk (progress, crash hook) inside the caller's transaction."""
+    columns = list(frame.columns)
+    select = ", ".join(f"{c}::{casts[c]}" if c in casts else c for c in columns)
+    for start in range(0, len(frame), CHUNK_ROWS):
+        chunk = frame.iloc[start:start + CHUNK_ROWS]
+        cur.register("import_rows", chunk)
+        try:
+            cur.execute(f"insert into {table} ({', '.join(columns)}) select {select} from import_rows")
+        finally:
+            cur.unregister("import_rows")
+        written[0] += len(chunk)
+        if progress:
+            progress(min(written[0] / max(total, 1), 1.0))
+        _after_chunk(written[0])
+
+
+def _text_or_none(values: list) -> list:
+    return [None if v is None else str(v) for v in values]
+
+
+def _write(cur, report: Report, who: str, progress: Progress | None) -> int:
+    batch = cur.execute("select coalesce(max(import_batch_id), 0) + 1 from import_batch").fetchone()[0]
+    writes = report.writes
+    cur.execute("insert into import_batch (import_batch_id, kind, file_name, sha256, row_count, imported_by, "
+                "imported_at) values (?, ?, ?, ?, ?, ?, ?)",
+                [batch, report.kind, report.file_name, report.sha256, len(writes), who,
+                 dt.datetime.now().replace(microsecond=0)])
+    table = TABLE[report.kind]
+    inserts = [c.values for c in writes if c.action == "insert"]
+    updates = [c for c in writes if c.action == "update"]
+    written = [0]
+    if report.kind == "payments":
+        keys = [f"Z-{batch}-{n}" for n in range(1, len(inserts) + 1)]
+        frame = pd.DataFrame({
+            "payment_id": keys, "project_id": [v["project_id"] for v in inserts],
+            "payment_date": [v["payment_date"].isoformat() for v in inserts],
+            "amount_eur": [str(v["amount_eur"]) for v in inserts], "kind": [v["kind"] for v in inserts],
+            "note": _text_or_none([v["note"] for v in inserts]), "import_batch_id": [batch] * len(inserts),
+        }, dtype=object)
+        _insert_frame(cur, table, frame, {"payment_date": "date", "amount_eur": "decimal(14,2)",
+                                          "import_batch_id": "integer", "note": "varchar"}, progress, written,
+                      len(writes))
+    elif report.kind == "reports":
+        keys = [f"R-{batch}-{n}" for n in range(1, len(inserts) + 1)]
+        frame = pd.DataFrame({
+            "report_id": keys, "project_id": [v["project_id"] for v in inserts],
+            "report_date": [v["report_date"].isoformat() for v in inserts],
+            "progress_pct": [str(v["progress_pct"]) for v in inserts], "status": [v["status"] for v in inserts],
+            "summary": _text_or_none([v["summary"] for v in inserts]), "import_batch_id": [batch] * len(inserts),
+        }, dtype=object)
+        _insert_frame(cur, table, frame, {"report_date": "date", "progress_pct": "decimal(5,1)",
+                                          "import_batch_id": "integer", "summary": "varchar"}, progress, written,
+                      len(writes))
+    else:
+        keys = [v["milestone_id"] for v in inserts]
+        frame = pd.DataFrame({
+            "milestone_id": keys, "project_id": [v["project_id"] for v in inserts],
+            "title": [v["title"] for v in inserts],
+            "planned_date": [v["planned_date"].isoformat() for v in inserts],
+            "done_date": _text_or_none([v["done_date"] and v["done_date"].isoformat() for v in inserts]),
+            "is_illustrative": [False] * len(inserts), "source": [f"Import {report.file_name}"] * len(inserts),
+            "import_batch_id": [batch] * len(inserts),
+        }, dtype=object)
+        _insert_frame(cur, table, frame, {"planned_date": "date", "done_date": "date", "is_illustrative": "boolean",
+                                          "import_batch_id": "integer"}, progress, written, len(writes))
+        for change in updates:
+            v = change.values
+            cur.execute("update milestone set title = ?, planned_date = ?::date, done_date = ?::date, "
+                        "import_batch_id = ? where milestone_id = ?",
+                        [v["title"], v["planned_date"].isoformat(),
+                         v["done_date"].isoformat() if v["done_date"] else None, batch, v["milestone_id"]])
+            written[0] += 1
+            _after_chunk(written[0])
+    log = pd.DataFrame({
+        "import_batch_id": [batch] * len(writes), "table_name": [table] * len(writes),
+        "row_key": keys + [c.values["milestone_id"] for c in updates],
+        "action": ["insert"] * len(keys) + ["update"] * len(updates),
+        "before_json": [None] * len(keys) + [json.dumps(c.before, ensure_ascii=False) for c in updates],
+    }, dtype=object)
+    cur.register("import_log", log)
+    try:
+        cur.execute("insert into import_change select import_batch_id::integer, table_name, row_key, action, "
+                    "before_json::varchar from import_log")
+    finally:
+        cur.unregister("import_log")
+    return batch
+
+
+def _transaction(path: Path | None, work):
+    """Run work(cursor) in one transaction: commit when it returns, roll back on any exception."""
+    ensure_change_table(path)
+    with _WRITE_LOCK:
+        cur = Database.cursor(path)
+        try:
+            cur.begin()
+            try:
+                result = work(cur)
+            except BaseException:
+                cur.rollback()
+                raise
+            cur.commit()
+            return result
+        finally:
+            cur.close()
+
+
+def commit(data: bytes, file_name: str, kind: str, who: str, path: Path | None = None,
+           progress: Progress | None = None) -> Report:
+    """Check the file again and, when nothing is wrong, write it as one batch in one transaction."""
+
+    def work(cur):
+        report = _check(cur, data, file_name, kind, progress=None)
+        if report.ok and not report.already and report.writes:
+            report.batch_id = _write(cur, report, who, progress)
+        return report
+
+    report = _transaction(path, work)
+    if report.batch_id is not None:
+        Database.changed(path)
+    return report
+
+
+def undo(batch_id: int, who: str, path: Path | None = None) -> int:
+    """Take a batch back: delete its rows, restore what it updated, mark it undone. Returns rows reverted."""
+
+    def work(cur):
+        found = cur.execute("select undone_at from import_batch where import_batch_id = ?", [batch_id]).fetchone()
+        if found is None:
+            raise ImportRefused("no_batch", batch=batch_id)
+        if found[0] is not None:
+            raise ImportRefused("already_undone", batch=batch_id)
+        later = [r[0] for r in cur.execute(
+            "select distinct later.import_batch_id from import_change as mine "
+            "join import_change as later on later.table_name = mine.table_name and later.row_key = mine.row_key "
+            "join import_batch on import_batch.import_batch_id = later.import_batch_id "
+            "where mine.import_batch_id = ? and later.import_batch_id > ? and import_batch.undone_at is null "
+            "order by 1", [batch_id, batch_id]).fetchall()]
+        if later:
+            raise ImportRefused("later_batch", batch=batch_id, later=", ".join(map(str, later)))
+        changes = cur.execute("select table_name, row_key, action, before_json from import_change "
+                              "where import_batch_id = ? order by row_key", [batch_id]).fetchall()
+        types = {}
+        for table, key, action, before in changes:
+            if action == "insert":
+                cur.execute(f"delete from {table} where {KEY[table]} = ? and import_batch_id = ?", [key, batch_id])
+                continue
+            if table not in types:
+                types[table] = {n: ty for n, ty, *_ in cur.execute(f"describe {table}").fetchall()}
+            row = json.loads(before)
+            columns = [c for c in row if c != KEY[table]]
+            assignments = ", ".join(f"{c} = ?::{types[table][c]}" for c in columns)
+            cur.execute(f"update {table} set {assignments} where {KEY[table]} = ?", [row[c] for c in columns] + [key])
+        cur.execute("update import_batch set undone_by = ?, undone_at = ? where import_batch_id = ?",
+                    [who, dt.datetime.now().replace(microsecond=0), batch_id])
+        return len(changes)
+
+    reverted = _transaction(path, work)
+    Database.changed(path)
+    return reverted
+
+
+def lock_message(exc: duckdb.Error, path: Path) -> str | None:
+    """The German explanation when another process holds the database, else None."""
+    if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
+        return t("dp.cli.locked", lang="de", path=str(path))
+    return None
+
