@@ -11,7 +11,7 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from monitor import charts, fmt, queries as q, status
+from monitor import charts, fmt, indicators, queries as q, status
 from monitor.i18n import t
 
 if TYPE_CHECKING:
@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 # a system font may be missing on an air-gapped server. Condensed: more words per line on one page.
 FONT_DIR = Path(__file__).with_name("assets") / "fonts"
 FONT = "DejaVuSansCondensed"
-QUERIES = ("programme_summary", "project_status", "next_milestones", "lapse_forecast", "funds_by_kreis")
+QUERIES = ("programme_summary", "project_status", "next_milestones", "lapse_forecast", "funds_by_kreis",
+           "indicator_totals")
 NEXT_MILESTONES = 5
 ATTENTION = status.ATTENTION
 LIGHT_ORDER = status.ORDER
@@ -47,6 +48,7 @@ class Facts:
     upcoming: pd.DataFrame
     forecast: pd.DataFrame
     kreise: pd.DataFrame
+    results: pd.DataFrame  # indicator_totals: one row per indicator
 
 
 def facts(ctx: Context) -> Facts:
@@ -60,6 +62,7 @@ def facts(ctx: Context) -> Facts:
         upcoming=q.run("next_milestones", **params, limit=NEXT_MILESTONES),
         forecast=q.run("lapse_forecast", **params),
         kreise=q.run("funds_by_kreis", **params),
+        results=q.run("indicator_totals", **params),
     )
 
 
@@ -225,7 +228,8 @@ def render(data: Facts, created: dt.datetime) -> bytes:
     attention = projects[projects["light"].isin(ATTENTION)]
     footer_h = _footer(sheet, data.programme, lang, measure=True)
     milestones_h = _milestones(sheet, data.upcoming, lang, measure=True)
-    available = sheet.bottom - sheet.get_y() - footer_h - milestones_h - 3 * GAP
+    results_h = _results(sheet, data.results, lang, measure=True)
+    available = sheet.bottom - sheet.get_y() - footer_h - milestones_h - results_h - 4 * GAP
     plan = _plan(sheet, projects, attention, lights, available, lang)
 
     sheet.heading(t("br.lights", lang=lang))
@@ -250,6 +254,8 @@ def render(data: Facts, created: dt.datetime) -> bytes:
     sheet.ln(GAP)
 
     _milestones(sheet, data.upcoming, lang)
+    sheet.ln(GAP)
+    _results(sheet, data.results, lang)
     sheet.ln(GAP)
     _footer(sheet, data.programme, lang)
     return bytes(sheet.output())
@@ -492,6 +498,53 @@ def _milestones(sheet: Sheet, upcoming: pd.DataFrame, lang: str, measure: bool =
     if not rows:
         sheet.style()
         sheet.para(t("br.next_none", lang=lang), MARGIN, WIDTH)
+        return 0.0
+    table.draw_header()
+    for i, cells in enumerate(rows):
+        table.draw_row(cells, shaded=i % 2 == 1)
+    return 0.0
+
+
+def _results_table(sheet: Sheet, lang: str) -> Table:
+    return Table(sheet, [
+        Column(t("br.col_indicator", lang=lang), 38),
+        Column(t("br.col_target", lang=lang), 58),
+        Column(t("br.col_reported", lang=lang), 62),
+        Column(t("br.col_reached", lang=lang), WIDTH - 158, "R"),
+    ])
+
+
+def _result_cells(row: dict, lang: str) -> list[str]:
+    """Indicator, baseline → target (or plainly none agreed), what was reported by whom, how many reached it."""
+    label = row["indicator_label_de" if lang == "de" else "indicator_label_en"]
+    count = int(row["target_project_count"])
+    if not count:
+        reported = t("br.res_reported_untargeted", lang=lang,
+                     value=indicators.value_text(row["reported_value"], row["qualifier"], lang),
+                     projects=fmt.count(row["reporting_project_count"], lang), date=fmt.date(row["last_reported_date"], lang))
+        return [label, t("br.res_no_target", lang=lang), reported, "–"]
+    target = t("br.res_target", lang=lang, baseline=indicators.number(row["baseline_value"], lang),
+               target=indicators.number(row["target_value"], lang), projects=fmt.count(count, lang),
+               illustrative=t("br.res_illustrative", lang=lang) if row["is_target_illustrative"] else "")
+    reported = (t("br.res_reported", lang=lang,
+                  value=indicators.value_text(row["target_reported_value"], row["target_qualifier"], lang),
+                  reporting=fmt.count(row["target_reporting_count"], lang), projects=fmt.count(count, lang))
+                if row["target_reporting_count"] else t("fs.ind.nothing_reported", lang=lang))
+    return [label, target, reported, t("br.res_reached", lang=lang, reached=fmt.count(row["reached_count"], lang),
+                                         projects=fmt.count(count, lang))]
+
+
+def _results(sheet: Sheet, results: pd.DataFrame, lang: str, measure: bool = False) -> float:
+    """The projects' indicators for the programme (a row per indicator, so a handful at any size); with measure,
+    only the height they take."""
+    table = _results_table(sheet, lang)
+    rows = [_result_cells(row, lang) for row in results.to_dict("records")]
+    if measure:
+        return 5.6 + (table.header_height() + sum(table.row_height(r) for r in rows) if rows else LINE)
+    sheet.heading(t("br.results", lang=lang))
+    if not rows:
+        sheet.style()
+        sheet.para(t("fs.ind.none", lang=lang), MARGIN, WIDTH)
         return 0.0
     table.draw_header()
     for i, cells in enumerate(rows):

@@ -2,6 +2,7 @@
 -- (as in indicator_progress): for the projects with an agreed target the sums of baselines, targets and reported
 -- values and how many reached their target; for all projects what was reported and by how many. A sum takes the
 -- loosest precision of its parts: any "more than" makes it "more than", else any "about" makes it "about".
+-- Indicators with agreed targets come first.
 with
 
 projects as (
@@ -70,4 +71,4 @@ final as (
 )
 
 select * from final
-order by indicator_id
+order by target_project_count desc, reporting_project_count desc, indicator_id
