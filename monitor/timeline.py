@@ -143,7 +143,8 @@ def lapse_bars(frame: pd.DataFrame, title: str, limit: int = 15, lang: str | Non
     height = 160 + 36 * len(labels)
     charts.style(fig, title, lang, height=height)
     legend_below(fig, height, axis_px=48)
-    fig.update_layout(barmode="stack")
+    # stacked bars list their legend in reverse unless told: keep the reading order paid → lapsed
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
     fig.update_xaxes(**money_axis({"title_text": t("fs.axis_eur", lang=lang)}, lang))
     fig.update_yaxes(title_text=t("fs.axis_recipient", lang=lang), autorange="reversed", type="category")
     return fig
@@ -250,7 +251,7 @@ def milestone_months_chart(frame: pd.DataFrame, as_of: dt.date, span: tuple, tit
         ))
     charts.style(fig, title, lang, height=400)
     legend_below(fig, 400)
-    fig.update_layout(barmode="stack", bargap=0.15)
+    fig.update_layout(barmode="stack", bargap=0.15, legend_traceorder="normal")
     time_axis(fig, span, lang, t("fs.ms.axis_month", lang=lang))
     fig.update_yaxes(title_text=t("fs.ms.axis_count", lang=lang), rangemode="tozero")
     add_stichtag(fig, as_of, lang)
@@ -326,7 +327,7 @@ def light_counts_chart(frame: pd.DataFrame, title: str, lang: str | None = None)
         ))
     charts.style(fig, title, lang, height=420)
     legend_below(fig, 420, axis_px=70)
-    fig.update_layout(barmode="stack", bargap=0.1)
+    fig.update_layout(barmode="stack", bargap=0.1, legend_traceorder="normal")
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels,
                      title_text=t("fs.history_axis", lang=lang))
     fig.update_yaxes(title_text=t("fs.history_counts_axis", lang=lang), rangemode="tozero")
@@ -340,18 +341,18 @@ def status_history(frame: pd.DataFrame, title: str, lang: str | None = None) -> 
     order = frame.drop_duplicates("project_id")
     labels = dict(zip(order["project_id"], row_labels(order["recipient_name"], order["project_id"])))
     rows = list(labels.values())
-    frame = frame.assign(row=frame["project_id"].map(labels), code=frame["light"].map(LIGHT_ORDER.index))
-    z = frame.pivot(index="row", columns="status_date", values="code").reindex(rows)
-    lights = frame.pivot(index="row", columns="status_date", values="light").reindex(rows)
     words = {light: t(f"light.{light}", lang=lang) for light in LIGHT_ORDER}
+    frame = frame.assign(row=frame["project_id"].map(labels), code=frame["light"].map(LIGHT_ORDER.index),
+                         word=frame["light"].map(words), symbol=frame["light"].map(status.SYMBOL))
+    cells = frame.pivot(index="row", columns="status_date", values=["code", "word", "symbol"]).reindex(rows)
+    z = cells["code"]
     n = len(LIGHT_ORDER)
     scale = []
     for i, light in enumerate(LIGHT_ORDER):
         scale += [[i / n, charts.LIGHT_COLOURS[light]], [(i + 1) / n, charts.LIGHT_COLOURS[light]]]
     fig = go.Figure(go.Heatmap(
         z=z.to_numpy(dtype=float), x=_column_labels(pd.Series(z.columns), lang), y=rows,
-        customdata=lights.apply(lambda column: column.map(words)).fillna("").to_numpy(),
-        text=lights.apply(lambda column: column.map(status.SYMBOL)).fillna("").to_numpy(),
+        customdata=cells["word"].fillna("").to_numpy(), text=cells["symbol"].fillna("").to_numpy(),
         texttemplate="%{text}", textfont={"color": "white", "size": 11},
         colorscale=scale, zmin=-0.5, zmax=n - 0.5, xgap=1, ygap=2,
         colorbar={"tickvals": list(range(n)), "ticktext": [status.light_label(v, lang) for v in LIGHT_ORDER]},

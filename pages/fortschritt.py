@@ -6,7 +6,7 @@ import streamlit as st
 
 from monitor import context, fmt, indicators, markup, queries as q, status, tables, timeline
 from monitor.i18n import t
-from monitor.kpi import kpi
+from monitor.kpi import kpi_block
 
 # bounds that keep the page the same size at any number of projects
 LAPSE_BARS = 15        # projects with the most money at risk or lapsed; the others in one bar
@@ -38,14 +38,14 @@ due_date = fmt.date(forecast["due_date"].iloc[0])
 
 # --- the answer: money on the Stichtag ----------------------------------------------------------------------------
 kpis = st.columns(4)
-kpi(kpis[0], t("fs.kpi.planned"), fmt.money(summary["planned_eur"]),
+kpi_block(kpis[0], t("fs.kpi.planned"), fmt.money(summary["planned_eur"]),
     t("fs.kpi.planned_note", grace=grace, due=fmt.money(summary["planned_due_eur"])))
-kpi(kpis[1], t("fs.kpi.paid"), fmt.money(summary["paid_eur"]),
+kpi_block(kpis[1], t("fs.kpi.paid"), fmt.money(summary["paid_eur"]),
     t("fs.kpi.paid_note", share=fmt.pct(summary["paid_pct"]), granted=fmt.money(summary["granted_eur"])))
-kpi(kpis[2], t("fs.kpi.at_risk"), fmt.money(summary["at_risk_eur"]),
+kpi_block(kpis[2], t("fs.kpi.at_risk"), fmt.money(summary["at_risk_eur"]),
     t("fs.kpi.at_risk_note", projects=timeline.counted("fs.n.projects", int((forecast["at_risk_eur"] >= 0.005).sum()), lang)),
     help=t("fs.kpi.at_risk_help", due_date=due_date))
-kpi(kpis[3], t("fs.kpi.lapsed"), fmt.money(summary["lapsed_eur"]),
+kpi_block(kpis[3], t("fs.kpi.lapsed"), fmt.money(summary["lapsed_eur"]),
     t("fs.kpi.lapsed_note", projects=timeline.counted("fs.n.projects", int(summary["lapsed_count"]), lang)))
 # the lag the traffic light measures: overdue money against the grace-shifted plan (lapse_forecast's order breaks ties)
 behind = forecast.nlargest(1, "overdue_eur").iloc[0]
@@ -90,7 +90,8 @@ with st.expander(t("fs.lapse_table")):
 
 # --- forecast vs. outcome: the backtest --------------------------------------------------------------------------
 st.subheader(t("fs.bt.heading"))
-backtest = q.run("forecast_backtest", **params)
+# nothing after the last data date changes the backtest: one cached result serves every later Stichtag
+backtest = q.run("forecast_backtest", programme_id=ctx.programme_id, as_of=min(ctx.as_of, ctx.last_data_date))
 if backtest.empty:
     st.info(t("fs.bt.none"))
 else:

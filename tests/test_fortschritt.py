@@ -335,6 +335,13 @@ def metrics(at):
     return {m.label: m.value for m in at.metric}
 
 
+def key_figure_notes(at):
+    """Key figure label -> the context line under it (the first captions after the title's)."""
+    labels = [m.label for m in at.metric]
+    captions = [c.value for c in at.caption][1:1 + len(labels)]
+    return dict(zip(labels, captions))
+
+
 def markdown(at):
     # user text is escaped for Markdown (a backslash before punctuation); the reader sees it without
     return "\n".join(m.value for m in at.markdown).replace("\\", "")
@@ -361,7 +368,7 @@ def test_page_on_30_june_2021_for_every_role(app, role):
         "Gefährdet (Prognose)": "27.000 €",
         "Bereits verfallen": "0 €",
     }
-    notes = {m.label: m.delta for m in at.metric}
+    notes = key_figure_notes(at)
     # due by 31.05.2021: 397.920 − DM-02's 40.000 of 30.06.2021 = 357.920; 330.920 / 872.300 = 37,9 %
     assert notes["Geplant bis zum Stichtag"] == "davon fällig nach 30 Tagen Nachfrist: 357.920 €"
     assert notes["Ausgezahlt bis zum Stichtag"] == "38 % der Bewilligung von 872.300 €"
@@ -410,7 +417,7 @@ def test_page_on_the_last_data_day_with_the_backtest(app):
         "Gefährdet (Prognose)": "20.000 €",
         "Bereits verfallen": "59.500 €",
     }
-    notes = {m.label: m.delta for m in at.metric}
+    notes = key_figure_notes(at)
     assert notes["Bereits verfallen"] == "nach der Schlusszahlung nicht abgerufen · 1 Projekt"
     text = markdown(at)
     assert ("Am weitesten hinter dem Plan: **Stadt Flensburg** (Digitale Agenda Flensburg) – 20.000 € weniger "
@@ -478,3 +485,46 @@ def test_before_the_decision_the_page_says_so(app):
     # the projects' decision (08.09.2020), not the programme's announcement (26.08.2020)
     assert [i.value for i in at.info] == [
         "Zu diesem Stichtag gibt es noch keine geförderten Projekte (Förderentscheidung am 08.09.2020)."]
+
+
+# --- the briefing's results section ----------------------------------------------------------------------------------
+
+def briefing_text(as_of: str, lang: str = "de") -> tuple[int, str]:
+    """Pages and text (whitespace runs as one space) of the briefing PDF on as_of."""
+    import io
+
+    from pypdf import PdfReader
+
+    from monitor import briefing
+    from monitor.context import Context
+
+    programme = q.run("programmes").set_index("programme_id").loc[PROGRAMME].to_dict()
+    day_ = dt.date.fromisoformat(as_of)
+    ctx = Context(PROGRAMME, programme, day_, day_, day_, lang, "leitung", True)
+    reader = PdfReader(io.BytesIO(briefing.pdf_bytes(ctx, dt.datetime(2026, 11, 28, 19, 33))))
+    return len(reader.pages), " ".join(reader.pages[0].extract_text().split())
+
+
+def test_briefing_shows_the_indicators_against_their_targets():
+    pages, text = briefing_text("2023-03-31")
+    assert pages == 1
+    assert "Ergebnisse: Kennzahlen der Projekte" in text
+    # targets first: Pinneberg 0 -> 150 and Flensburg 0 -> 300, only Pinneberg reported (more than 200)
+    assert "Beteiligungen 0 → 450 (2, illustrativ) mehr als 200 (1 von 2 melden) 1 von 2" in text
+    assert "Projektbeschreibungen 0 → 10 (1, illustrativ) 8 (1 von 1 melden) 0 von 1" in text
+    assert "Bürgervorschläge 100 → 500 (1, illustrativ) mehr als 600 (1 von 1 melden) 1 von 1" in text
+    # plainly no target where none was agreed
+    assert "Projektideen kein Zielwert vereinbart etwa 90 (Projekte: 2, zuletzt 30.04.2022) –" in text
+    assert text.index("Beteiligungen 0 → 450") < text.index("Projektideen kein Zielwert")
+
+
+def test_briefing_indicators_follow_the_stichtag():
+    pages, text = briefing_text("2021-06-30")
+    assert pages == 1
+    # only Kirchbarkau's ~50 actors (25.06.2021) are reported by then; the targets exist from the decision on
+    assert "Beteiligungen 0 → 450 (2, illustrativ) noch nichts 0 von 2" in text
+    assert "Befragte Akteure kein Zielwert vereinbart etwa 50 (Projekte: 1, zuletzt 25.06.2021) –" in text
+    assert "Projektideen" not in text
+    _, english = briefing_text("2023-03-31", "en")
+    assert "Participations 0 → 450 (2, illustrative) more than 200 (1 of 2 report) 1 of 2" in english
+    assert "Project ideas no target agreed about 90 (projects: 2, latest 30 Apr 2022) –" in english
