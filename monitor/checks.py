@@ -45,8 +45,16 @@ class Problem:
     values: dict = field(default_factory=dict)
 
     def reason(self, lang: str | None = None) -> str:
-        """The reason in words (German by default)."""
-        return t(f"dp.problem.{self.code}", lang=lang, **self.values)
+        """The reason in words (German by default); amounts kept as Decimal are formatted in that language."""
+        money = self.values.get("unit") == "eur"
+        values = {k: _number_text(v, lang, money) if isinstance(v, Decimal) else v for k, v in self.values.items()}
+        return t(f"dp.problem.{self.code}", lang=lang, **values)
+
+
+def _number_text(value: Decimal, lang: str | None, money: bool) -> str:
+    """1.5 -> '1,5' and 1500 -> '1.500' (de); money with cents: '1,50 €'. Never rounded: 12.345 -> '12,345 €'."""
+    decimals = max(0, -value.normalize().as_tuple().exponent)
+    return fmt.money(value, lang, decimals=max(2, decimals)) if money else fmt.number(value, decimals, lang)
 
 
 @dataclass
@@ -166,7 +174,8 @@ def _map_headers(kind: str, headers: list[str], report: Report) -> dict[str, int
     return found
 
 
-def _parse(column: Column, raw, header: str, row: int, problems: list[Problem]):
+def _parse(column: Column, raw, header: str, row: int, problems: list[Problem],
+           convention: readers.Convention | None = None):
     """One cell as the column's type, or None with a problem recorded."""
     shown = readers.text(raw)
     if isinstance(raw, readers.Formula):
@@ -183,7 +192,7 @@ def _parse(column: Column, raw, header: str, row: int, problems: list[Problem]):
         if column.parse == "date":
             return readers.date(raw)
         if column.parse in ("money", "pct"):
-            value = readers.number(raw)
+            value = readers.number(raw, convention)
             if column.parse == "money":
                 if value < 0:
                     problems.append(Problem(row, header, shown, "negative"))
@@ -209,7 +218,8 @@ def _parse(column: Column, raw, header: str, row: int, problems: list[Problem]):
                 problems.append(Problem(row, header, shown, f"unknown_{column.parse}"))
             return value
     except readers.ValueProblem as exc:
-        problems.append(Problem(row, header, shown, exc.code, exc.values))
+        unit = {"unit": "eur"} if column.parse == "money" else {}
+        problems.append(Problem(row, header, shown, exc.code, {**exc.values, **unit}))
         return None
     if len(shown) > MAX_TEXT:
         problems.append(Problem(row, header, shown[:40] + "…", "too_long", {"limit": MAX_TEXT}))
@@ -329,6 +339,9 @@ def _cells(sheet: readers.Sheet, columns: dict[str, int], kind: str, report: Rep
     """Each row parsed: (row number, values, raw text per column, header per column)."""
     headers = {name: sheet.headers[i] for name, i in columns.items()}
     total = len(sheet.rows)
+    # '1,500' reads 1,5 or 1.500: the file's unambiguous numbers decide, in every numeric column
+    numeric = [columns[c.name] for c in SPECS[kind] if c.parse in ("money", "pct") and c.name in columns]
+    convention = readers.settle((row, cells[i]) for row, cells in sheet.rows for i in numeric if i < len(cells))
     for done, (row, cells) in enumerate(sheet.rows, start=1):
         if len(cells) > len(sheet.headers) and any(not readers.is_blank(c) for c in cells[len(sheet.headers):]):
             report.problems.append(Problem(row, None, " | ".join(readers.text(c) for c in cells),
@@ -340,7 +353,7 @@ def _cells(sheet: readers.Sheet, columns: dict[str, int], kind: str, report: Rep
             raw = cells[index] if index is not None and index < len(cells) else None
             shown[column.name] = readers.text(raw)
             values[column.name] = _parse(column, raw, headers.get(column.name, column.aliases[0]), row,
-                                         report.problems)
+                                         report.problems, convention)
         if progress and done % 1000 == 0:
             progress(done / total)
         yield row, values, shown, headers

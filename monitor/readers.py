@@ -12,9 +12,10 @@ import csv
 import datetime as dt
 import io
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import PurePath
 
 MAX_BYTES = 10 * 1024 * 1024          # below the server's maxUploadSize (20 MB), so our message is shown
@@ -215,10 +216,12 @@ class ValueProblem(ValueError):
 
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
-_GERMAN = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$|^\d+(,\d+)?$")
-_ENGLISH = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+(\.\d+)?$")
-_DE_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
+# only ASCII digits: Python's \d and Decimal() also take Arabic-Indic, Devanagari or full-width digits
+_GERMAN = re.compile(r"^[1-9][0-9]{0,2}(\.[0-9]{3})+(,[0-9]+)?$|^[0-9]+(,[0-9]+)?$")
+_ENGLISH = re.compile(r"^[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]+)?$|^[0-9]+(\.[0-9]+)?$")
+_DE_DATE = re.compile(r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})$")
+_ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
+GERMAN, ENGLISH = "de", "en"
 
 
 def is_blank(value) -> bool:
@@ -226,11 +229,77 @@ def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def number(value) -> Decimal:
-    """'1.234,56', '1234,56', '1234.56', '1,234.56', '40.000' or an xlsx number as Decimal.
+def _foreign_digit(text: str) -> str | None:
+    return next((c for c in text if c.isdigit() and c not in "0123456789"), None)
 
-    One dot followed by exactly three digits is a German thousands separator ('40.000' = 40000): that is
-    how German Excel writes whole amounts, and a money value never has three decimals.
+
+def _refuse_foreign_digits(text: str) -> None:
+    digit = _foreign_digit(text)
+    if digit is not None:
+        raise ValueProblem("foreign_digit", digit=digit, digit_name=unicodedata.name(digit, "?"))
+
+
+def _number_text(value: str) -> tuple[str, bool]:
+    """The digits and separators of a written number, and whether it is negative."""
+    _refuse_foreign_digits(value)
+    text = _SPACES.sub("", value).replace("€", "").replace("%", "")
+    text = re.sub(r"(?i)eur$", "", text)
+    negative = text.startswith("-") or text.endswith("-")   # SAP exports write "1.234,56-"
+    return text.strip("-+"), negative
+
+
+def _readings(text: str) -> tuple[Decimal | None, Decimal | None]:
+    """The value read the German way and the English way (None where that way cannot read it)."""
+    german = Decimal(text.replace(".", "").replace(",", ".")) if _GERMAN.match(text) else None
+    english = Decimal(text.replace(",", "")) if _ENGLISH.match(text) else None
+    return german, english
+
+
+def convention_of(value) -> str | None:
+    """GERMAN or ENGLISH when a written number can be read only that way ('1.234,56', '1.5'), else None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        text, _ = _number_text(value)
+    except ValueProblem:
+        return None
+    german, english = _readings(text)
+    if german is not None and english is None:
+        return GERMAN
+    if english is not None and german is None:
+        return ENGLISH
+    return None
+
+
+@dataclass(frozen=True)
+class Convention:
+    """How a file writes its numbers: GERMAN, ENGLISH, None (nothing settles it) or "mixed"; with the first
+    row that reads only the German and only the English way, as (row, text)."""
+
+    name: str | None
+    german: tuple[int, str] | None = None
+    english: tuple[int, str] | None = None
+
+
+def settle(cells) -> Convention:
+    """The convention of a file from its unambiguous numbers; cells are (row, raw value) pairs."""
+    first: dict[str, tuple[int, str]] = {}
+    for row, raw in cells:
+        found = convention_of(raw)
+        if found is not None:
+            first.setdefault(found, (row, raw.strip()))
+            if len(first) == 2:
+                break
+    if len(first) == 2:
+        return Convention("mixed", first[GERMAN], first[ENGLISH])
+    return Convention(next(iter(first), None), first.get(GERMAN), first.get(ENGLISH))
+
+
+def number(value, convention: Convention | str | None = None) -> Decimal:
+    """'1.234,56', '1234,56', '1234.56', '1,234.56' or an xlsx number as Decimal.
+
+    A value whose reading depends on the convention ('1,500': 1,5 or 1.500; '40.000': 40.000 or 40) is read
+    by the file's convention when its other numbers settle it, and refused ("ambiguous") otherwise.
     """
     if isinstance(value, bool):
         raise ValueProblem("not_a_number")
@@ -240,22 +309,26 @@ def number(value) -> Decimal:
         return Decimal(repr(value))
     if not isinstance(value, str):
         raise ValueProblem("not_a_number")
-    text = _SPACES.sub("", value).replace("€", "").replace("%", "")
-    text = re.sub(r"(?i)eur$", "", text)
-    negative = text.startswith("-") or text.endswith("-")   # SAP exports write "1.234,56-"
-    text = text.strip("-+")
+    text, negative = _number_text(value)
     if not text:
         raise ValueProblem("not_a_number")
-    if _GERMAN.match(text):
-        cleaned = text.replace(".", "").replace(",", ".")
-    elif _ENGLISH.match(text):
-        cleaned = text.replace(",", "")
-    else:
+    german, english = _readings(text)
+    name = convention.name if isinstance(convention, Convention) else convention
+    if german is None and english is None:
         raise ValueProblem("not_a_number")
-    try:
-        result = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise ValueProblem("not_a_number") from exc
+    if german is None or english is None or german == english:
+        result = german if german is not None else english
+    elif name == GERMAN:
+        result = german
+    elif name == ENGLISH:
+        result = english
+    else:
+        values = {"german": -german if negative else german, "english": -english if negative else english}
+        if name == "mixed":
+            (de_row, de_text), (en_row, en_text) = convention.german, convention.english
+            raise ValueProblem("ambiguous_mixed", **values, de_row=de_row, de_value=de_text, en_row=en_row,
+                               en_value=en_text)
+        raise ValueProblem("ambiguous", **values)
     return -result if negative else result
 
 
@@ -275,6 +348,7 @@ def date(value) -> dt.date:
     if not isinstance(value, str):
         raise ValueProblem("not_a_date")
     text = value.strip()
+    _refuse_foreign_digits(text)
     match = _DE_DATE.match(text)
     if match:
         day, month, year = (int(g) for g in match.groups())

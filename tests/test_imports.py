@@ -145,7 +145,8 @@ def test_csv_commit_writes_exactly_the_rows_with_special_characters(fresh_db):
 def test_number_and_date_readers():
     assert readers.number("1.234,56") == Decimal("1234.56")
     assert readers.number("1234.56") == Decimal("1234.56")
-    assert readers.number("40.000") == Decimal("40000")          # German thousands dot, whole euros
+    assert readers.number("40.000", "de") == Decimal("40000")    # German thousands dot, in a German file
+    assert readers.number("40.000", "en") == Decimal("40")       # an English decimal point, in an English file
     assert readers.number("1,234.56") == Decimal("1234.56")
     assert readers.number("12,5 %") == Decimal("12.5")
     assert readers.number("1.234,56-") == Decimal("-1234.56")    # SAP's trailing minus
@@ -155,6 +156,113 @@ def test_number_and_date_readers():
     for bad in ("2021/06/30", "30.06.21"):
         with pytest.raises(readers.ValueProblem):
             readers.date(bad)
+    with pytest.raises(readers.ValueProblem) as caught:
+        readers.number("40.000")                                 # nothing settles it: refused, not guessed
+    assert (caught.value.code, caught.value.values) == ("ambiguous", {"german": Decimal("40000"),
+                                                                      "english": Decimal("40.000")})
+
+
+# ---- ambiguous numbers and foreign digits ------------------------------------------------------------
+
+# each alone in a file, where no other number settles the convention: (input, German reading, English reading)
+AMBIGUOUS = [
+    ("1,500", "1,50 €", "1.500,00 €"),
+    ("1.500", "1.500,00 €", "1,50 €"),
+    ("40.000", "40.000,00 €", "40,00 €"),
+    ("12,345", "12,345 €", "12.345,00 €"),
+    ("999.999", "999.999,00 €", "999,999 €"),
+    ("1.500 €", "1.500,00 €", "1,50 €"),
+    ("2,000 EUR", "2,00 €", "2.000,00 €"),
+    ("-1,500", "-1,50 €", "-1.500,00 €"),
+]
+FOREIGN_DIGITS = [
+    ("١٬٥٠٠", "١", "ARABIC-INDIC DIGIT ONE"),
+    ("١٢٣٤,٥٦", "١", "ARABIC-INDIC DIGIT ONE"),
+    ("۱۲۳۴,۵۶", "۱", "EXTENDED ARABIC-INDIC DIGIT ONE"),
+    ("१२३४,५६", "१", "DEVANAGARI DIGIT ONE"),
+    ("１２３４,５６", "１", "FULLWIDTH DIGIT ONE"),
+    ("1234,5６", "６", "FULLWIDTH DIGIT SIX"),
+]
+
+
+def one_payment(amount: str, date: str = "15.03.2023") -> bytes:
+    return f"{PAYMENT_HEADER}\r\nDM-05;{date};{amount};Abschlag;\r\n".encode("utf-8")
+
+
+@pytest.mark.parametrize(("written", "german", "english"), AMBIGUOUS, ids=[a[0] for a in AMBIGUOUS])
+def test_an_ambiguous_amount_is_refused_with_both_readings(written, german, english):
+    report = checks.check(one_payment(written), "zahlung.csv", "payments")
+    assert problems(report) == [(2, "Betrag (EUR)", "ambiguous")]
+    assert report.problems[0].value == written
+    assert report.problems[0].reason("de") == (
+        f"Mehrdeutige Zahl: deutsch gelesen {german}, englisch gelesen {english}. Keine andere Zahl der Datei legt "
+        f"die Schreibweise fest (wie 1.234,56 oder 1,234.56). Bitte eindeutig schreiben, z. B. mit zwei "
+        f"Nachkommastellen (1.500,00 oder 1,50).")
+    assert report.changes == []
+
+
+def test_ambiguous_reason_in_english():
+    report = checks.check(one_payment("1,500"), "zahlung.csv", "payments")
+    assert report.problems[0].reason("en") == (
+        "Ambiguous number: read the German way €1.50, the English way €1,500.00. No other number in the file "
+        "settles the convention (such as 1.234,56 or 1,234.56). Please write it unambiguously, e.g. with two "
+        "decimals (1.500,00 or 1,50).")
+
+
+def test_other_rows_settle_the_convention():
+    german = "\r\n".join([PAYMENT_HEADER, "DM-05;15.03.2023;1.500;Abschlag;", "DM-05;16.03.2023;1.234,56;Abschlag;",
+                           "DM-04;30.11.2022;2.000;Abschlag;"]).encode()
+    report = checks.check(german, "de.csv", "payments")
+    assert report.problems == []
+    assert [c.values["amount_eur"] for c in report.changes] == [Decimal("1500"), Decimal("1234.56"), Decimal("2000")]
+    english = "\r\n".join([PAYMENT_HEADER, "DM-05;15.03.2023;1,500;Abschlag;",
+                            "DM-05;16.03.2023;1,234.56;Abschlag;"]).encode()
+    report = checks.check(english, "en.csv", "payments")
+    assert report.problems == []
+    assert [c.values["amount_eur"] for c in report.changes] == [Decimal("1500"), Decimal("1234.56")]
+    # a decimal comma in the progress column settles the amounts of a reports file too (only ASCII digits)
+    reports = "\r\n".join(["Projekt-ID;Berichtsdatum;Fortschritt (%);Status", "DM-04;31.10.2022;87,5;grün",
+                            "DM-05;31.10.2022;1,5;gelb"]).encode()
+    assert problems(checks.check(reports, "b.csv", "reports")) == []
+
+
+def test_a_file_that_writes_numbers_both_ways_settles_nothing():
+    data = "\r\n".join([PAYMENT_HEADER, "DM-05;15.03.2023;1.500;Abschlag;", "DM-05;16.03.2023;1,234.56;Abschlag;",
+                         "DM-05;17.03.2023;2,50;Abschlag;"]).encode()
+    report = checks.check(data, "gemischt.csv", "payments")
+    assert problems(report) == [(2, "Betrag (EUR)", "ambiguous_mixed")]
+    assert report.problems[0].reason("de") == (
+        "Mehrdeutige Zahl: deutsch gelesen 1.500,00 €, englisch gelesen 1,50 €. Die Datei schreibt Zahlen auf beide "
+        "Arten (Zeile 4: „2,50“ deutsch, Zeile 3: „1,234.56“ englisch) und legt die Schreibweise daher nicht fest. "
+        "Bitte eindeutig schreiben, z. B. mit zwei Nachkommastellen (1.500,00 oder 1,50).")
+    # the unambiguous rows are read as written
+    assert [(c.row, c.values["amount_eur"]) for c in report.changes] == [(3, Decimal("1234.56")), (4, Decimal("2.50"))]
+
+
+def test_an_ambiguous_text_cell_in_a_workbook_is_refused_too():
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(PAYMENT_HEADER.split(";"))
+    sheet.append(["DM-05", D(2023, 3, 15), "1,500", "Abschlag", None])     # text, not a number cell
+    sheet.append(["DM-05", D(2023, 3, 16), 1500.0, "Abschlag", None])      # a number cell settles nothing
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    report = checks.check(buffer.getvalue(), "zahlungen.xlsx", "payments")
+    assert problems(report) == [(2, "Betrag (EUR)", "ambiguous")]
+
+
+@pytest.mark.parametrize(("written", "digit", "name"), FOREIGN_DIGITS, ids=[f[2] for f in FOREIGN_DIGITS])
+def test_only_ascii_digits_count(written, digit, name):
+    report = checks.check(one_payment(written), "zahlung.csv", "payments")
+    assert problems(report) == [(2, "Betrag (EUR)", "foreign_digit")]
+    assert report.problems[0].reason("de") == f"Nur die Ziffern 0 bis 9 sind erlaubt; „{digit}“ ({name}) ist keine davon."
+
+
+def test_a_date_with_foreign_digits_is_refused():
+    report = checks.check(one_payment("1.234,56", date="١٥.٠٣.٢٠٢٣"), "zahlung.csv", "payments")
+    assert problems(report) == [(2, "Zahlungsdatum", "foreign_digit")]
+    report = checks.check(one_payment("1.234,56", date="2023-03-١٥"), "zahlung.csv", "payments")
+    assert problems(report) == [(2, "Zahlungsdatum", "foreign_digit")]
 
 
 # ---- known bad rows -----------------------------------------------------------------------------------
