@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -86,6 +88,11 @@ def shared_topics(edges: pd.DataFrame) -> dict[str, str]:
     return {applicant_id: ", ".join(sorted(topics)) for applicant_id, topics in found.items()}
 
 
+def _plain(value) -> str:
+    """A name as plotly hover text: data, never markup."""
+    return html.escape(str(value), quote=False)
+
+
 def _wrap(text, width: int = 60) -> str:
     """Long lists broken into lines for the hover box."""
     if not isinstance(text, str) or not text:
@@ -98,7 +105,10 @@ def _wrap(text, width: int = 60) -> str:
         else:
             line = f"{line} {word}".strip()
     lines.append(line)
-    return "<br>".join(lines)
+    return "<br>".join(_plain(line) for line in lines)
+
+
+LABELLED_NODES = 30  # up to this many recipients the graph writes their names beside the dots (else: hover)
 
 
 def figure(nodes: pd.DataFrame, edges: pd.DataFrame, positions: dict[str, tuple[float, float]], title: str,
@@ -123,7 +133,7 @@ def figure(nodes: pd.DataFrame, edges: pd.DataFrame, positions: dict[str, tuple[
         middle = [((positions[s][0] + positions[g][0]) / 2, (positions[s][1] + positions[g][1]) / 2)
                   for s, g in edges[["source_id", "target_id"]].itertuples(index=False)]
         hover = [
-            f"<b>{row.source_name} – {row.target_name}</b><br>"
+            f"<b>{_plain(row.source_name)} – {_plain(row.target_name)}</b><br>"
             + t("nw.hover_shared", lang=lang, count=getattr(row, weight)) + "<br>"
             + t("nw.hover_goals", lang=lang, goals=_wrap(row.shared_goals)) + "<br>"
             + t("nw.hover_themes", lang=lang, themes=_wrap(row.shared_themes))
@@ -141,7 +151,7 @@ def figure(nodes: pd.DataFrame, edges: pd.DataFrame, positions: dict[str, tuple[
     for kind in kinds:
         group = nodes[nodes["recipient_kind"] == kind]
         hover = [
-            f"<b>{row.recipient_name}</b><br>"
+            f"<b>{_plain(row.recipient_name)}</b><br>"
             + t("nw.hover_node", lang=lang, kind=t(f"kind.{row.recipient_kind}", lang=lang),
                 kreis=row.kreis_name or "–", granted=fmt.money(row.granted_eur, lang)) + "<br>"
             + t("nw.hover_shares", lang=lang, topics=_wrap(shares.get(row.applicant_id)))
@@ -149,7 +159,8 @@ def figure(nodes: pd.DataFrame, edges: pd.DataFrame, positions: dict[str, tuple[
         ]
         fig.add_trace(go.Scatter(
             x=[positions[a][0] for a in group["applicant_id"]], y=[positions[a][1] for a in group["applicant_id"]],
-            mode="markers+text", name=t(f"kind.{kind}", lang=lang), text=group["recipient_name"].tolist(),
+            mode="markers+text" if len(nodes) <= LABELLED_NODES else "markers", name=t(f"kind.{kind}", lang=lang),
+            text=group["recipient_name"].tolist() if len(nodes) <= LABELLED_NODES else None,
             textposition="top center", textfont={"size": 12, "color": "#222222"},
             marker={"size": [16 + 26 * np.sqrt(float(g) / largest) for g in group["granted_eur"]],
                     "color": KIND_COLOURS.get(kind, charts.PALETTE[7]), "line": {"color": "white", "width": 1.5},
@@ -167,18 +178,12 @@ def figure(nodes: pd.DataFrame, edges: pd.DataFrame, positions: dict[str, tuple[
 
 
 def kind_labels(frame: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
-    """frame with recipient_kind_label ('Kreis', 'Stadt' …) added."""
-    return frame.assign(recipient_kind_label=[t(f"kind.{k}", lang=lang) for k in frame["recipient_kind"]])
+    """frame with recipient_kind_label ('Kreis', 'Stadt' …) added (one lookup per kind, not per row)."""
+    labels = {k: t(f"kind.{k}", lang=lang) for k in frame["recipient_kind"].dropna().unique()}
+    return frame.assign(recipient_kind_label=frame["recipient_kind"].map(labels))
 
 
-def recipient_status(projects: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
-    """Per applicant_id from project_status rows: the most urgent light of its projects and mean reported progress."""
-    columns = ["applicant_id", "light", "light_label", "progress_pct", "last_report_date"]
-    if projects.empty:
-        return pd.DataFrame(columns=columns)
-    worst = projects.sort_values(["light_rank", "project_id"]).drop_duplicates("applicant_id")[["applicant_id", "light"]]
-    reports = projects.groupby("applicant_id", as_index=False).agg(
-        progress_pct=("progress_pct", "mean"), last_report_date=("last_report_date", "max"))
-    out = worst.merge(reports, on="applicant_id", how="left")
-    out["light_label"] = [status.light_label(light, lang) for light in out["light"]]
-    return out[columns]
+def light_labels(frame: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """frame with light_label ('▲ gelb' …) beside its light code ('–' where a recipient has no light yet)."""
+    labels = {light: status.light_label(light, lang) for light in frame["light"].dropna().unique()}
+    return frame.assign(light_label=frame["light"].map(labels).fillna("–"))

@@ -1,13 +1,35 @@
--- The edges of the Netzwerk: one row per pair of funded recipients (projects decided by $as_of) that share
--- at least $min_shared goals and/or themes. $basis chooses what counts: 'goals', 'themes' or 'both'
--- (anything else counts both). shared_count is the edge weight; similarity_pct is the Jaccard index
--- on the same basis (shared / all distinct ones of the two, in %). $lang picks the goal labels.
+-- The edges of the Netzwerk graph: pairs of funded recipients (projects decided by $as_of) that share at least
+-- $min_shared goals and/or themes. $basis chooses what counts: 'goals', 'themes' or 'both' (anything else
+-- counts both). shared_count is the edge weight; similarity_pct is the Jaccard index on the same basis
+-- (shared / all distinct ones of the two, in %). $lang picks the goal labels.
+-- Bounded, so the graph stays readable at any size: only the $max_nodes recipients with the largest grant
+-- (ties by name) take part (node_rank, as in network_nodes), and when their pairs number more than
+-- $max_edges, each recipient keeps its k strongest links (k as large as $max_edges allows; an edge stays
+-- when it is among the k strongest of either end). candidate_count = the pairs before that cut,
+-- neighbour_limit = k (null when nothing was cut).
 with
 
 projects as (
-    select project_id, applicant_id
-    from project
-    where programme_id = $programme_id and decision_date <= $as_of
+    select project_id, applicant_id, granted_eur
+    from project_as_of($programme_id, $as_of)
+),
+
+drawn_recipients as (
+    select applicant_id
+    from (
+        select projects.applicant_id, row_number() over (order by sum(projects.granted_eur) desc, any_value(applicant.name),
+            projects.applicant_id) as node_rank
+        from projects
+        join applicant on applicant.applicant_id = projects.applicant_id
+        group by projects.applicant_id
+    )
+    where node_rank <= $max_nodes
+),
+
+drawn_projects as (
+    select projects.project_id, projects.applicant_id
+    from projects
+    join drawn_recipients on drawn_recipients.applicant_id = projects.applicant_id
 ),
 
 goals as (
@@ -18,16 +40,16 @@ goals as (
 
 recipient_topics as (
     -- a recipient serves a topic when any of its projects does
-    select distinct projects.applicant_id, 'goal' as topic_kind, goals.goal_id as topic_id,
+    select distinct drawn_projects.applicant_id, 'goal' as topic_kind, goals.goal_id as topic_id,
         goals.goal_label as topic_label, goals.sort_order
     from project_goal
-    join projects on projects.project_id = project_goal.project_id
+    join drawn_projects on drawn_projects.project_id = project_goal.project_id
     join goals on goals.goal_id = project_goal.goal_id
     union all
-    select distinct projects.applicant_id, 'theme' as topic_kind, project_theme.theme as topic_id,
+    select distinct drawn_projects.applicant_id, 'theme' as topic_kind, project_theme.theme as topic_id,
         project_theme.theme as topic_label, 0 as sort_order
     from project_theme
-    join projects on projects.project_id = project_theme.project_id
+    join drawn_projects on drawn_projects.project_id = project_theme.project_id
 ),
 
 counted_topics as (
@@ -60,27 +82,72 @@ pairs as (
         and target.topic_id = source.topic_id
         and target.applicant_id > source.applicant_id
     group by source.applicant_id, target.applicant_id
+    having count(*) >= $min_shared
+),
+
+weighted as (
+    select
+        pairs.*,
+        100.0 * pairs.shared_count
+            / (source_counts.topic_count + target_counts.topic_count - pairs.shared_count) as similarity_pct
+    from pairs
+    join topic_counts as source_counts on source_counts.applicant_id = pairs.source_id
+    join topic_counts as target_counts on target_counts.applicant_id = pairs.target_id
+),
+
+-- each edge seen from both ends, ranked among that end's edges (strongest first)
+ends as (
+    select source_id as end_id, target_id as other_id, source_id, target_id, shared_count, similarity_pct
+    from weighted
+    union all
+    select target_id, source_id, source_id, target_id, shared_count, similarity_pct
+    from weighted
+),
+
+edge_ranks as (
+    select source_id, target_id, min(end_rank) as edge_rank
+    from (
+        select source_id, target_id,
+            row_number() over (partition by end_id order by shared_count desc, similarity_pct desc, other_id)
+                as end_rank
+        from ends
+    )
+    group by source_id, target_id
+),
+
+per_rank as (
+    select edge_rank, sum(count(*)) over (order by edge_rank) as edges_up_to
+    from edge_ranks
+    group by edge_rank
+),
+
+neighbour_limit as (
+    select
+        (select count(*) from weighted) as candidate_count,
+        case when (select count(*) from weighted) <= $max_edges then null
+             else coalesce((select max(edge_rank) from per_rank where edges_up_to <= $max_edges), 0) end as k
 ),
 
 final as (
     select
-        pairs.source_id,
+        weighted.source_id,
         source_applicant.name as source_name,
-        pairs.target_id,
+        weighted.target_id,
         target_applicant.name as target_name,
-        pairs.shared_count,
-        pairs.shared_goals_count,
-        pairs.shared_themes_count,
-        100.0 * pairs.shared_count
-            / (source_counts.topic_count + target_counts.topic_count - pairs.shared_count) as similarity_pct,
-        pairs.shared_goals,
-        pairs.shared_themes
-    from pairs
-    join applicant as source_applicant on source_applicant.applicant_id = pairs.source_id
-    join applicant as target_applicant on target_applicant.applicant_id = pairs.target_id
-    join topic_counts as source_counts on source_counts.applicant_id = pairs.source_id
-    join topic_counts as target_counts on target_counts.applicant_id = pairs.target_id
-    where pairs.shared_count >= $min_shared
+        weighted.shared_count,
+        weighted.shared_goals_count,
+        weighted.shared_themes_count,
+        weighted.similarity_pct,
+        weighted.shared_goals,
+        weighted.shared_themes,
+        neighbour_limit.candidate_count,
+        neighbour_limit.k as neighbour_limit
+    from weighted
+    join edge_ranks on edge_ranks.source_id = weighted.source_id and edge_ranks.target_id = weighted.target_id
+    cross join neighbour_limit
+    join applicant as source_applicant on source_applicant.applicant_id = weighted.source_id
+    join applicant as target_applicant on target_applicant.applicant_id = weighted.target_id
+    where neighbour_limit.k is null or edge_ranks.edge_rank <= neighbour_limit.k
 )
 
 select * from final

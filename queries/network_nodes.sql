@@ -1,11 +1,12 @@
 -- The nodes of the Netzwerk: one row per funded recipient on the Stichtag (projects decided by $as_of)
 -- with its grant and the goals and themes its projects serve. $lang picks the goal labels ('de' or 'en').
+-- node_rank orders the recipients by grant (largest first, ties by name): the graph draws the first ones
+-- (network_edges takes part with the same order).
 with
 
 projects as (
     select project_id, applicant_id, granted_eur
-    from project
-    where programme_id = $programme_id and decision_date <= $as_of
+    from project_as_of($programme_id, $as_of)
 ),
 
 goals as (
@@ -57,7 +58,8 @@ final as (
         coalesce(goal_lists.goal_count, 0) as goal_count,
         coalesce(theme_lists.theme_count, 0) as theme_count,
         goal_lists.goal_list,
-        theme_lists.theme_list
+        theme_lists.theme_list,
+        row_number() over (order by grants.granted_eur desc, applicant.name, applicant.applicant_id) as node_rank
     from grants
     join applicant on applicant.applicant_id = grants.applicant_id
     left join region on region.region_id = applicant.kreis_id

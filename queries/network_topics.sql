@@ -1,12 +1,12 @@
 -- Every goal and theme the funded projects serve on the Stichtag (projects decided by $as_of), with how many
 -- recipients and projects work on it and who they are: goals first (programme order), then themes by name.
 -- topic_kind is 'goal' or 'theme'; topic_id is the goal_id or the theme itself. $lang picks the goal labels.
+-- recipient_names lists the first ten recipients by name ("…" when there are more; recipient_count counts all).
 with
 
 projects as (
     select project_id, applicant_id, granted_eur
-    from project
-    where programme_id = $programme_id and decision_date <= $as_of
+    from project_as_of($programme_id, $as_of)
 ),
 
 goals as (
@@ -33,7 +33,8 @@ final as (
         count(distinct projects.applicant_id) as recipient_count,
         count(*) as topic_projects_count,
         sum(projects.granted_eur)::double as tagged_eur,
-        string_agg(distinct applicant.name, ', ' order by applicant.name) as recipient_names,
+        array_to_string(list_slice(list(distinct applicant.name order by applicant.name), 1, 10), ', ')
+            || case when count(distinct projects.applicant_id) > 10 then ', …' else '' end as recipient_names,
         min(project_topics.sort_order) as sort_order
     from project_topics
     join projects on projects.project_id = project_topics.project_id

@@ -1,12 +1,13 @@
--- Whom a recipient can learn from: every other funded recipient (projects decided by $as_of) that shares
--- goals or themes with $applicant_id, most similar first. similarity_pct is the Jaccard index over goals
--- and themes together (shared / all distinct ones of the two, in %). $lang picks the goal labels.
+-- Whom a recipient can learn from: other funded recipients (projects decided by $as_of) that share goals or
+-- themes with $applicant_id, most similar first, at most $row_limit of them. similarity_pct is the Jaccard
+-- index over goals and themes together (shared / all distinct ones of the two, in %). light is the most
+-- urgent traffic light of the recipient's projects, progress_pct their mean reported progress (relation
+-- project_state). $lang picks the goal labels.
 with
 
 projects as (
     select project_id, applicant_id
-    from project
-    where programme_id = $programme_id and decision_date <= $as_of
+    from project_as_of($programme_id, $as_of)
 ),
 
 goals as (
@@ -39,40 +40,76 @@ chosen as (
 ),
 
 shared as (
-    select
-        other.applicant_id,
-        count(*) filter (where other.topic_kind = 'goal') as shared_goals_count,
-        count(*) filter (where other.topic_kind = 'theme') as shared_themes_count,
-        count(*) as shared_count,
-        string_agg(other.topic_label, ', ' order by other.sort_order) filter (where other.topic_kind = 'goal')
-            as shared_goals,
-        string_agg(other.topic_label, ', ' order by other.topic_label) filter (where other.topic_kind = 'theme')
-            as shared_themes
+    select other.applicant_id, count(*) as shared_count
     from recipient_topics as other
     join chosen on chosen.topic_kind = other.topic_kind and chosen.topic_id = other.topic_id
     where other.applicant_id <> $applicant_id
     group by other.applicant_id
 ),
 
-final as (
+best as (
     select
         shared.applicant_id,
-        applicant.name as recipient_name,
-        applicant.kind as recipient_kind,
-        region.name as kreis_name,
         shared.shared_count,
-        shared.shared_goals_count,
-        shared.shared_themes_count,
         100.0 * shared.shared_count
             / (chosen_count.topic_count + other_count.topic_count - shared.shared_count) as similarity_pct,
-        shared.shared_goals,
-        shared.shared_themes
+        applicant.name as recipient_name
     from shared
     join applicant on applicant.applicant_id = shared.applicant_id
-    left join region on region.region_id = applicant.kreis_id
     join topic_counts as other_count on other_count.applicant_id = shared.applicant_id
     join topic_counts as chosen_count on chosen_count.applicant_id = $applicant_id
+    order by similarity_pct desc, shared.shared_count desc, recipient_name, shared.applicant_id
+    limit $row_limit
+),
+
+shared_lists as (
+    select
+        other.applicant_id,
+        count(*) filter (where other.topic_kind = 'goal') as shared_goals_count,
+        count(*) filter (where other.topic_kind = 'theme') as shared_themes_count,
+        string_agg(other.topic_label, ', ' order by other.sort_order) filter (where other.topic_kind = 'goal')
+            as shared_goals,
+        string_agg(other.topic_label, ', ' order by other.topic_label) filter (where other.topic_kind = 'theme')
+            as shared_themes
+    from recipient_topics as other
+    join best on best.applicant_id = other.applicant_id
+    join chosen on chosen.topic_kind = other.topic_kind and chosen.topic_id = other.topic_id
+    group by other.applicant_id
+),
+
+states as (
+    select
+        projects.applicant_id,
+        arg_min(state.light, (state.light_rank, state.project_id)) as light,
+        avg(state.progress_pct)::double as progress_pct,
+        max(state.last_report_date) as last_report_date
+    from project_state($programme_id, $as_of) as state
+    join projects on projects.project_id = state.project_id
+    join best on best.applicant_id = projects.applicant_id
+    group by projects.applicant_id
+),
+
+final as (
+    select
+        best.applicant_id,
+        best.recipient_name,
+        applicant.kind as recipient_kind,
+        region.name as kreis_name,
+        best.shared_count,
+        shared_lists.shared_goals_count,
+        shared_lists.shared_themes_count,
+        best.similarity_pct,
+        shared_lists.shared_goals,
+        shared_lists.shared_themes,
+        states.light,
+        states.progress_pct,
+        states.last_report_date
+    from best
+    join applicant on applicant.applicant_id = best.applicant_id
+    left join region on region.region_id = applicant.kreis_id
+    join shared_lists on shared_lists.applicant_id = best.applicant_id
+    left join states on states.applicant_id = best.applicant_id
 )
 
 select * from final
-order by similarity_pct desc, shared_count desc, recipient_name
+order by similarity_pct desc, shared_count desc, recipient_name, applicant_id

@@ -20,7 +20,7 @@ MOBILITY = {"dithmarschen", "schleswig-flensburg", "wr-rendsburg", "pinneberg", 
 
 
 def edges(basis: str, min_shared: int) -> pd.DataFrame:
-    return run_query("network_edges", **BASE, basis=basis, min_shared=min_shared)
+    return run_query("network_edges", **BASE, basis=basis, min_shared=min_shared, max_nodes=100, max_edges=300)
 
 
 @pytest.mark.parametrize(("basis", "min_shared", "expected"), [
@@ -64,7 +64,8 @@ def test_dithmarschen_and_rendsburg_share_six_themes_and_two_goals():
 
 
 def test_goal_labels_follow_the_language():
-    pair = run_query("network_edges", **dict(BASE, lang="en"), basis="goals", min_shared=1).query(
+    pair = run_query("network_edges", **dict(BASE, lang="en"), basis="goals", min_shared=1, max_nodes=100,
+                     max_edges=300).query(
         "source_id == 'dithmarschen' and target_id == 'wr-rendsburg'").iloc[0]
     assert pair["shared_goals"] == "Participation, Prosperity / competitiveness"
 
@@ -81,12 +82,13 @@ def test_nodes_are_the_nine_recipients_with_grant():
 def test_before_the_decision_there_is_no_network():
     early = dict(BASE, as_of=dt.date(2020, 9, 7))
     assert run_query("network_nodes", **early).empty
-    assert run_query("network_edges", **early, basis="both", min_shared=1).empty
+    assert run_query("network_edges", **early, basis="both", min_shared=1, max_nodes=100, max_edges=300).empty
     assert run_query("network_topics", **early).empty
 
 
 def test_mobility_recipients_and_their_completed_milestones():
-    rows = run_query("topic_recipients", programme_id="dmk-sh", as_of=AS_OF, topic_kind="theme", topic_id="Mobilität")
+    rows = run_query("topic_recipients", programme_id="dmk-sh", as_of=AS_OF, topic_kind="theme", topic_id="Mobilität",
+                     row_limit=50)
     assert set(rows["applicant_id"]) == MOBILITY
     done = rows.set_index("applicant_id")["milestones_done_count"].to_dict()
     assert done == {"dithmarschen": 1, "schleswig-flensburg": 2, "wr-rendsburg": 1, "pinneberg": 0, "kirchbarkau": 1}
@@ -97,14 +99,15 @@ def test_mobility_recipients_and_their_completed_milestones():
 
 def test_completed_milestones_respect_the_stichtag():
     rows = run_query("topic_recipients", programme_id="dmk-sh", as_of=dt.date(2020, 12, 31), topic_kind="theme",
-                     topic_id="Mobilität").set_index("applicant_id")
+                     topic_id="Mobilität", row_limit=50).set_index("applicant_id")
     # by 31.12.2020: M-01-1 done 08.12.2020, M-02-1 done 18.12.2020; nothing else yet
     assert rows["milestones_done_count"].to_dict() == {
         "dithmarschen": 1, "schleswig-flensburg": 1, "wr-rendsburg": 0, "pinneberg": 0, "kirchbarkau": 0}
 
 
 def test_goal_topic_carries_the_weight():
-    rows = run_query("topic_recipients", programme_id="dmk-sh", as_of=AS_OF, topic_kind="goal", topic_id="inklusion")
+    rows = run_query("topic_recipients", programme_id="dmk-sh", as_of=AS_OF, topic_kind="goal", topic_id="inklusion",
+                     row_limit=50)
     assert rows.set_index("project_id")["goal_weight_pct"].to_dict() == {"DM-01": 20, "DM-02": 30, "DM-05": 10, "DM-09": 30}
 
 
@@ -124,7 +127,7 @@ def test_topic_list_counts_recipients():
     ("kiel", "wr-rendsburg", 4, 100 * 4 / 10),          # 5 + 9 topics, 4 shared
 ])
 def test_most_similar_recipient(applicant_id, best, shared, similarity):
-    similar = run_query("similar_recipients", **BASE, applicant_id=applicant_id)
+    similar = run_query("similar_recipients", **BASE, applicant_id=applicant_id, row_limit=50)
     top = similar.iloc[0]
     assert top["applicant_id"] == best
     assert top["shared_count"] == shared
@@ -133,7 +136,7 @@ def test_most_similar_recipient(applicant_id, best, shared, similarity):
 
 
 def test_similar_to_kirchbarkau_in_order():
-    similar = run_query("similar_recipients", **BASE, applicant_id="kirchbarkau")
+    similar = run_query("similar_recipients", **BASE, applicant_id="kirchbarkau", row_limit=50)
     # ties (Eutin and Rendsburg, both 2 of 16) fall back to the name
     assert similar["applicant_id"].tolist() == [
         "pinneberg", "dithmarschen", "schleswig-flensburg", "flensburg", "nortorf", "eutin", "wr-rendsburg", "kiel"]
@@ -154,14 +157,27 @@ def test_layout_is_deterministic_and_inside_the_square():
     assert all(abs(a[0] - b[0]) + abs(a[1] - b[1]) > 0.05 for a, b in zip(points, points[1:]))
 
 
-def test_recipient_status_takes_the_most_urgent_light():
-    frame = pd.DataFrame({"applicant_id": ["a", "a", "b"], "project_id": ["P1", "P2", "P3"],
-                          "light": ["green", "red", "done"], "light_rank": [2, 0, 4],
-                          "progress_pct": [10.0, 30.0, 100.0], "last_report_date": pd.to_datetime(
-                              ["2021-01-01", "2021-02-01", "2021-03-01"])})
-    out = network.recipient_status(frame, "de").set_index("applicant_id")
-    assert out.loc["a", "light"] == "red" and out.loc["a", "progress_pct"] == 20.0
-    assert out.loc["b", "light_label"] == "✓ abgeschlossen"
+def test_similar_recipients_carry_light_and_last_reported_progress():
+    similar = run_query("similar_recipients", **BASE, applicant_id="kirchbarkau", row_limit=50).set_index("applicant_id")
+    # one project per recipient in the demo: its light is the recipient's light
+    lights = run_query("project_status", programme_id="dmk-sh", as_of=AS_OF).set_index("applicant_id")["light"]
+    assert similar["light"].to_dict() == lights.drop("kirchbarkau").to_dict()
+    # progress_report.csv: the last report by 30.06.2021 of each project
+    reports = pd.read_csv(ROOT / "data/demo/progress_report.csv", parse_dates=["report_date"])
+    reports = reports[reports["report_date"] <= pd.Timestamp(AS_OF)].sort_values("report_date").groupby("project_id").last()
+    projects = pd.read_csv(ROOT / "data/demo/project.csv").set_index("applicant_id")["project_id"]
+    expected = {a: float(reports.loc[p, "progress_pct"]) for a, p in projects.items() if a in similar.index and p in reports.index}
+    assert similar["progress_pct"].dropna().to_dict() == expected
+    assert similar.loc["pinneberg", "last_report_date"] == reports.loc["DM-07", "report_date"]
+
+
+def test_row_limit_keeps_the_most_similar():
+    two = run_query("similar_recipients", **BASE, applicant_id="kirchbarkau", row_limit=2)
+    assert two["applicant_id"].tolist() == ["pinneberg", "dithmarschen"]
+    first = run_query("topic_recipients", programme_id="dmk-sh", as_of=AS_OF, topic_kind="theme", topic_id="Mobilität",
+                      row_limit=1).iloc[0]
+    # Schleswig-Flensburg reached two milestones by 30.06.2021, the others at most one
+    assert (first["applicant_id"], first["projects_count"], first["recipients_count"]) == ("schleswig-flensburg", 5, 5)
 
 
 # --- the page ------------------------------------------------------------------------------------------
