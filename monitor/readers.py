@@ -12,20 +12,33 @@ import csv
 import datetime as dt
 import io
 import re
+import tomllib
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
-MAX_BYTES = 10 * 1024 * 1024          # below the server's maxUploadSize (20 MB), so our message is shown
+CONFIG_FILE = Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml"
 MAX_ROWS = 50_000                     # data rows per file
 MAX_COLUMNS = 64                      # columns read per row; templates have five or six
 MAX_XLSX_UNPACKED = 100 * 1024 * 1024  # sum of the declared sizes of all parts of an xlsx (zip bomb guard)
 MAX_XLSX_PARTS = 1_000
 CSV_TYPES = {".csv", ".txt", ".tsv"}
+UPLOAD_TYPES = (*sorted(CSV_TYPES), ".xlsx")   # what the uploader offers: exactly what `read` accepts
 DELIMITERS = (";", "\t", ",")         # order breaks ties: German Excel writes `;`
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+def _upload_limit_mb() -> int:
+    # one setting: server.maxUploadSize in .streamlit/config.toml; the page hands it to Streamlit's uploader, so
+    # its "Limit … per file", the page's text and this check say the same number whatever else is configured
+    with CONFIG_FILE.open("rb") as fh:
+        return int(tomllib.load(fh)["server"]["maxUploadSize"])
+
+
+MAX_UPLOAD_MB = _upload_limit_mb()
+MAX_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 
 
 class ReadError(Exception):
@@ -75,7 +88,7 @@ def read(data: bytes, file_name: str) -> Sheet:
     if not data:
         raise ReadError("empty")
     if len(data) > MAX_BYTES:
-        raise ReadError("too_large", size_mb=f"{len(data) / 1024 / 1024:.1f}", limit_mb=MAX_BYTES // 1024 // 1024)
+        raise ReadError("too_large", size_mb=f"{len(data) / 1024 / 1024:.1f}", limit_mb=MAX_UPLOAD_MB)
     if suffix in (".xls", ".xlsb", ".ods"):
         raise ReadError("old_excel", suffix=suffix)
     if suffix == ".xlsm":

@@ -23,7 +23,7 @@ kind = st.segmented_control(
 
 st.subheader(t("dp.template_heading"))
 st.markdown(t(f"dp.help.{kind}", days=checks.GRACE_DAYS))
-st.caption(t("dp.limits", mb=readers.MAX_BYTES // 1024 // 1024, rows=fmt.count(readers.MAX_ROWS)))
+st.caption(t("dp.limits", mb=readers.MAX_UPLOAD_MB, rows=fmt.count(readers.MAX_ROWS)))
 german = ctx.lang == "de"
 left, right, _ = st.columns([1, 1, 2])
 left.download_button(
@@ -40,7 +40,8 @@ st.subheader(t("dp.upload_heading"))
 # a new key after each commit empties the uploader, so the committed file is not shown as pending
 upload_round = st.session_state.setdefault("daten_upload_round", 0)
 upload = st.file_uploader(
-    t("dp.upload"), type=["csv", "txt", "tsv", "xlsx", "xls", "xlsm", "ods"], key=f"daten_upload_{upload_round}",
+    t("dp.upload"), type=list(readers.UPLOAD_TYPES), max_upload_size=readers.MAX_UPLOAD_MB,
+    key=f"daten_upload_{upload_round}",
 )
 
 if upload is not None:

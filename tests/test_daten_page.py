@@ -4,9 +4,12 @@ Figures from data/demo: paid by 31.03.2023 (the last data date) 792.800 €; DM-
 left, so a 15.000 € payment on 15.03.2023 raises the total to 807.800 €.
 """
 
+import tomllib
+
 import pytest
 
 from monitor import navigation
+from tests.conftest import ROOT
 
 GOOD = ("Projekt-ID;Zahlungsdatum;Betrag (EUR);Art;Bemerkung\r\n"
         "DM-05;15.03.2023;15.000,00;Schlusszahlung;Schlusszahlung nach Verwendungsnachweis – Flensburg\r\n"
@@ -92,6 +95,17 @@ def test_other_roles_do_not_get_the_page(app, role):
     at = app(role=role)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/daten.py")
+
+
+def test_upload_limit_and_types_agree_with_the_server_setting(app):
+    with (ROOT / ".streamlit" / "config.toml").open("rb") as fh:
+        assert tomllib.load(fh)["server"]["maxUploadSize"] == 10
+    at = app(role="datenpflege", page="pages/daten.py")
+    uploader = at.file_uploader(key="daten_upload_0")
+    assert uploader.proto.max_upload_size_mb == 10               # Streamlit's "Limit 10MB per file"
+    assert list(uploader.proto.type) == [".csv", ".tsv", ".txt", ".xlsx"]
+    limits = next(c.value for c in at.caption if c.value.startswith("CSV (.csv, .txt, .tsv)"))
+    assert limits.endswith("Höchstens 10 MB und 50.000 Zeilen.")
 
 
 def test_english_labels(app):
