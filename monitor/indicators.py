@@ -62,7 +62,8 @@ def programme_lines(totals: pd.DataFrame, lang: str | None = None) -> list[str]:
                 # the others' sum: all reported minus the targeted projects' (precision: the loosest of all)
                 targeted = 0 if pd.isna(row["target_reported_value"]) else row["target_reported_value"]
                 rest = row["reported_value"] - targeted
-                line += t("fs.ind.untargeted", lang=lang, projects=timeline.counted("fs.n.projects_dat", int(untargeted), lang),
+                line += t("fs.ind.untargeted", lang=lang,
+                          projects=timeline.counted("fs.n.projects_dat", int(untargeted), lang),
                           reported=value_text(rest, row["qualifier"], lang))
         else:
             line = t("fs.ind.no_target", lang=lang, label=label,

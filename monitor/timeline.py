@@ -70,10 +70,12 @@ def counted(key: str, n: int, lang: str) -> str:
 
 
 def row_labels(names: pd.Series, project_ids: pd.Series) -> pd.Series:
-    """A chart row per project: the recipient's name, with the project id where a recipient has several;
-    escaped for plotly's text markup (a name is data, never a tag)."""
-    repeated = names.duplicated(keep=False)
-    return _safe(names.where(~repeated, names + " (" + project_ids + ")"))
+    """A chart row per project (rows of one project share it): the recipient's name, with the project id where
+    a recipient has several projects; escaped for plotly's text markup (a name is data, never a tag)."""
+    projects = pd.DataFrame({"name": names, "project_id": project_ids}).drop_duplicates("project_id")
+    repeated = projects.loc[projects["name"].duplicated(keep=False), "project_id"]
+    labels = names.where(~project_ids.isin(repeated), names + " (" + project_ids + ")")
+    return _safe(labels)
 
 
 def cumulative_payments(frame: pd.DataFrame, as_of: dt.date, span: tuple, title: str,
@@ -118,34 +120,40 @@ def top_and_rest(frame: pd.DataFrame, limit: int, columns: list[str]) -> tuple[p
 
 
 def lapse_bars(frame: pd.DataFrame, title: str, limit: int = 15, lang: str | None = None) -> go.Figure:
-    """Each grant split into paid, still expected by the plan, at risk and lapsed: the `limit` projects with the
-    most money at risk or lapsed (lapse_forecast's order), then one bar for all other projects."""
+    """Each grant split into paid, still expected by the plan, at risk and lapsed, in % of the grant (the euros
+    on hover): the `limit` projects with the most money at risk or lapsed (lapse_forecast's order), then one bar
+    for all other projects together, which shares make comparable with a single project."""
     lang = lang or current_language()
     parts = {"paid": "paid_eur", "expected": "expected_paid_eur", "at_risk": "at_risk_eur", "lapsed": "lapsed_eur"}
-    top, rest, rest_count = top_and_rest(frame, limit, list(parts.values()))
+    top, rest, rest_count = top_and_rest(frame, limit, [*parts.values(), "granted_eur"])
     labels = row_labels(top["recipient_name"], top["project_id"]).tolist()
-    values = {name: top[column].tolist() for name, column in parts.items()}
+    euros = {name: top[column].tolist() for name, column in parts.items()}
+    granted = top["granted_eur"].tolist()
     if rest is not None:
         labels.append(t("fs.rest_projects", lang=lang, projects=counted("fs.n.projects", rest_count, lang)))
         for name, column in parts.items():
-            values[name].append(float(rest[column]))
+            euros[name].append(float(rest[column]))
+        granted.append(float(rest["granted_eur"]))
     # the plan still expects what is granted and neither paid, at risk nor lapsed
-    still = [max(0.0, e - p) for e, p in zip(values["expected"], values["paid"])]
-    styles = [("paid", values["paid"], charts.PALETTE[0], ""), ("expected", still, charts.PALETTE[4], ""),
-              ("at_risk", values["at_risk"], charts.PALETTE[5], "/"), ("lapsed", values["lapsed"], "#666666", "x")]
+    euros["expected"] = [max(0.0, e - p) for e, p in zip(euros["expected"], euros["paid"])]
+    styles = [("paid", charts.PALETTE[0], ""), ("expected", charts.PALETTE[4], ""),
+              ("at_risk", charts.PALETTE[5], "/"), ("lapsed", "#666666", "x")]
+    suffix = " %" if lang == "de" else "%"
     fig = go.Figure()
-    for name, xs, colour, pattern in styles:
+    for name, colour, pattern in styles:
+        shares = [100 * v / g if g else 0.0 for v, g in zip(euros[name], granted)]
         fig.add_trace(go.Bar(
-            x=xs, y=labels, orientation="h", name=t(f"fs.series.{name}", lang=lang),
+            x=shares, y=labels, orientation="h", name=t(f"fs.series.{name}", lang=lang), customdata=euros[name],
             marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "white", "fillmode": "overlay"}},
-            hovertemplate=f"%{{y}}: {money_hover('x', lang)}<extra>{t(f'fs.series.{name}', lang=lang)}</extra>",
+            hovertemplate=f"%{{y}}: %{{x:.1f}}{suffix} ({money_hover('customdata', lang)})"
+                          f"<extra>{t(f'fs.series.{name}', lang=lang)}</extra>",
         ))
     height = 160 + 36 * len(labels)
     charts.style(fig, title, lang, height=height)
     legend_below(fig, height, axis_px=48)
     # stacked bars list their legend in reverse unless told: keep the reading order paid → lapsed
     fig.update_layout(barmode="stack", legend_traceorder="normal")
-    fig.update_xaxes(**money_axis({"title_text": t("fs.axis_eur", lang=lang)}, lang))
+    fig.update_xaxes(title_text=t("fs.axis_grant_pct", lang=lang), range=[0, 100], ticksuffix=suffix)
     fig.update_yaxes(title_text=t("fs.axis_recipient", lang=lang), autorange="reversed", type="category")
     return fig
 
@@ -253,7 +261,7 @@ def milestone_months_chart(frame: pd.DataFrame, as_of: dt.date, span: tuple, tit
     legend_below(fig, 400)
     fig.update_layout(barmode="stack", bargap=0.15, legend_traceorder="normal")
     time_axis(fig, span, lang, t("fs.ms.axis_month", lang=lang))
-    fig.update_yaxes(title_text=t("fs.ms.axis_count", lang=lang), rangemode="tozero")
+    fig.update_yaxes(title_text=t("fs.ms.axis_count", lang=lang), rangemode="tozero", tickformat=",d")
     add_stichtag(fig, as_of, lang)
     return fig
 
@@ -288,7 +296,8 @@ def progress_chart(frame: pd.DataFrame, as_of: dt.date, span: tuple, title: str,
     for i, (name, part) in enumerate(shown.groupby("row", sort=False)):
         fig.add_trace(go.Scatter(
             x=part["reported_date"], y=part["progress_pct"], mode="lines+markers", name=name,
-            line={"color": charts.PALETTE[i % len(charts.PALETTE)], "dash": DASHES[(i // len(charts.PALETTE)) % len(DASHES)]},
+            line={"color": charts.PALETTE[i % len(charts.PALETTE)],
+                  "dash": DASHES[(i // len(charts.PALETTE)) % len(DASHES)]},
             customdata=part["report_status"].map(words),
             hovertemplate=f"{name}<br>%{{x|{hover_date}}}: %{{y:.0f}}{suffix} (%{{customdata}})<extra></extra>",
         ))
@@ -330,7 +339,7 @@ def light_counts_chart(frame: pd.DataFrame, title: str, lang: str | None = None)
     fig.update_layout(barmode="stack", bargap=0.1, legend_traceorder="normal")
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels,
                      title_text=t("fs.history_axis", lang=lang))
-    fig.update_yaxes(title_text=t("fs.history_counts_axis", lang=lang), rangemode="tozero")
+    fig.update_yaxes(title_text=t("fs.history_counts_axis", lang=lang), rangemode="tozero", tickformat=",d")
     return fig
 
 

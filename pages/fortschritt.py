@@ -37,16 +37,19 @@ if forecast.empty:
 due_date = fmt.date(forecast["due_date"].iloc[0])
 
 # --- the answer: money on the Stichtag ----------------------------------------------------------------------------
-kpis = st.columns(4)
-kpi_block(kpis[0], t("fs.kpi.planned"), fmt.money(summary["planned_eur"]),
-    t("fs.kpi.planned_note", grace=grace, due=fmt.money(summary["planned_due_eur"])))
-kpi_block(kpis[1], t("fs.kpi.paid"), fmt.money(summary["paid_eur"]),
-    t("fs.kpi.paid_note", share=fmt.pct(summary["paid_pct"]), granted=fmt.money(summary["granted_eur"])))
-kpi_block(kpis[2], t("fs.kpi.at_risk"), fmt.money(summary["at_risk_eur"]),
-    t("fs.kpi.at_risk_note", projects=timeline.counted("fs.n.projects", int((forecast["at_risk_eur"] >= 0.005).sum()), lang)),
-    help=t("fs.kpi.at_risk_help", due_date=due_date))
-kpi_block(kpis[3], t("fs.kpi.lapsed"), fmt.money(summary["lapsed_eur"]),
-    t("fs.kpi.lapsed_note", projects=timeline.counted("fs.n.projects", int(summary["lapsed_count"]), lang)))
+figures = [fmt.money(summary[c]) for c in ("planned_eur", "paid_eur", "at_risk_eur", "lapsed_eur")]
+# a value must fit its box: amounts of a programme of hundreds of millions get two boxes a row
+kpis = st.columns(4) if max(map(len, figures)) <= 11 else st.columns(2) + st.columns(2)
+kpi_block(kpis[0], t("fs.kpi.planned"), figures[0],
+          t("fs.kpi.planned_note", grace=grace, due=fmt.money(summary["planned_due_eur"])))
+kpi_block(kpis[1], t("fs.kpi.paid"), figures[1],
+          t("fs.kpi.paid_note", share=fmt.pct(summary["paid_pct"]), granted=fmt.money(summary["granted_eur"])))
+at_risk_count = int((forecast["at_risk_eur"] >= 0.005).sum())
+kpi_block(kpis[2], t("fs.kpi.at_risk"), figures[2],
+          t("fs.kpi.at_risk_note", projects=timeline.counted("fs.n.projects", at_risk_count, lang)),
+          help=t("fs.kpi.at_risk_help", due_date=due_date))
+kpi_block(kpis[3], t("fs.kpi.lapsed"), figures[3],
+          t("fs.kpi.lapsed_note", projects=timeline.counted("fs.n.projects", int(summary["lapsed_count"]), lang)))
 # the lag the traffic light measures: overdue money against the grace-shifted plan (lapse_forecast's order breaks ties)
 behind = forecast.nlargest(1, "overdue_eur").iloc[0]
 if behind["overdue_eur"] >= 0.005:
@@ -102,7 +105,8 @@ else:
                   first=fmt.date(first["status_date"]), last=fmt.date(backtest["status_date"].iloc[-1]),
                   projects=timeline.counted("fs.n.projects", int(first["outcome_project_count"]), lang),
                   outcome_date=fmt.date(first["outcome_date"]), outcome=fmt.money(first["outcome_eur"]),
-                  mae=fmt.money(first["mean_abs_error_eur"]), earlier_mae=fmt.money(first["earlier_mean_abs_error_eur"]),
+                  mae=fmt.money(first["mean_abs_error_eur"]),
+                  earlier_mae=fmt.money(first["earlier_mean_abs_error_eur"]),
                   closer=timeline.counted("fs.n.month_ends", int(first["closer_count"]), lang),
                   earlier_closer=timeline.counted("fs.n.month_ends", int(first["earlier_closer_count"]), lang),
                   earlier_dates=t("fs.bt.earlier_dates", dates=dates) if len(earlier_closer) else ""))
@@ -122,7 +126,8 @@ st.markdown(t("fs.ms_summary", done=fmt.count(months["done_on_time_count"].sum()
               overdue=fmt.count(months["overdue_count"].sum())))
 if not milestones.empty:
     if summary["project_count"] <= MILESTONE_DOTS and len(milestones) == milestones["milestone_total_count"].iloc[0]:
-        st.plotly_chart(timeline.milestone_chart(milestones, ctx.as_of, span, t("fs.ms_title")), key="fs_milestones_chart")
+        st.plotly_chart(timeline.milestone_chart(milestones, ctx.as_of, span, t("fs.ms_title")),
+                        key="fs_milestones_chart")
     else:
         st.plotly_chart(timeline.milestone_months_chart(months, ctx.as_of, span, t("fs.ms_months_title")),
                         key="fs_milestones_chart")

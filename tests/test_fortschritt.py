@@ -389,7 +389,7 @@ def test_page_on_30_june_2021_for_every_role(app, role):
         "und Plan nicht vorbei): Ein Vergleich der Prognose mit dem Ergebnis ist erst danach möglich."]
     assert chart_titles(at) == [
         "Auszahlungen kumuliert, Plan und Ist (in €): das ganze Programm",
-        "Bewilligung je Projekt: ausgezahlt, laut Plan noch erwartet, gefährdet, verfallen (in €)",
+        "Bewilligung je Projekt: ausgezahlt, laut Plan noch erwartet, gefährdet, verfallen (in % der Bewilligung)",
         "Meilensteine je Projekt: geplanter Termin, Erledigung und Verzug",
         "Fortschritt laut Bericht je Projekt (in %)",
         "Projekte je Ampel am Monatsende und am Stichtag (Anzahl)",
