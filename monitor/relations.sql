@@ -12,6 +12,19 @@ create or replace macro project_as_of(p_programme_id, p_as_of) as table
     from project
     where programme_id = p_programme_id and decision_date <= p_as_of;
 
+-- goal money: each project's grant split over the goals it serves by their weights (weighted_eur adds up to
+-- the grant), and the whole grant counted for each goal (tagged_eur, which double counts)
+create or replace macro project_goal_money(p_programme_id, p_as_of) as table
+    select
+        project.project_id,
+        project.applicant_id,
+        project_goal.goal_id,
+        project_goal.weight_pct,
+        project.granted_eur::double as tagged_eur,
+        (project.granted_eur * project_goal.weight_pct / 100)::double as weighted_eur
+    from project_as_of(p_programme_id, p_as_of) as project
+    join project_goal on project_goal.project_id = project.project_id;
+
 -- ---------------------------------------------------------------------------------------------------------
 -- the traffic light, for any set of days (the Stichtag alone, or every month end for the history)
 --

@@ -1,6 +1,6 @@
 -- Granted money per funded recipient and goal on the Stichtag, counted two ways:
 --   tagged_eur   the whole grant counts for every goal the project serves (goals double count)
---   weighted_eur grant × weight_pct / 100, so the goals of a project add up to its grant
+--   weighted_eur the grant split by the goals' weights, so they add up to it (relation project_goal_money)
 -- Every goal appears for every recipient (0 where the recipient serves none), so the grid is complete.
 -- $kinds (applicant kinds) and $kreise (Kreis ids) keep only matching recipients; an empty list keeps all.
 -- $lang picks the goal label ('de' or 'en').
@@ -37,9 +37,9 @@ per_recipient_goal as (
         projects.applicant_id,
         project_goal.goal_id,
         count(*) as goal_projects_count,
-        sum(projects.granted_eur)::double as tagged_eur,
-        sum(projects.granted_eur * project_goal.weight_pct / 100)::double as weighted_eur
-    from project_goal
+        sum(project_goal.tagged_eur) as tagged_eur,
+        sum(project_goal.weighted_eur) as weighted_eur
+    from project_goal_money($programme_id, $as_of) as project_goal
     join projects on projects.project_id = project_goal.project_id
     group by projects.applicant_id, project_goal.goal_id
 ),

@@ -28,9 +28,9 @@ per_goal as (
     select
         project_goal.goal_id,
         count(distinct project_goal.project_id) as goal_projects_count,
-        sum(projects.granted_eur)::double as tagged_eur,
-        sum(projects.granted_eur * project_goal.weight_pct / 100)::double as weighted_eur
-    from project_goal
+        sum(project_goal.tagged_eur) as tagged_eur,
+        sum(project_goal.weighted_eur) as weighted_eur
+    from project_goal_money($programme_id, $as_of) as project_goal
     join projects on projects.project_id = project_goal.project_id
     group by project_goal.goal_id
 ),
