@@ -292,20 +292,32 @@ def leniency_heatmap(by_criterion: pd.DataFrame, title: str, lang: str) -> go.Fi
 
 
 def rank_slope(ranking: pd.DataFrame, title: str, lang: str) -> go.Figure:
-    """Rank on raw points (left) vs rank on z-normalised points (right), one line per application."""
+    """Rank on raw points (left) vs rank on z-normalised points (right), one line per application.
+
+    Lines of one look (winner or not, crossing the line or not, same rank or not) share a trace, so the figure
+    has at most eight traces however many applications it shows.
+    """
     line = int(ranking["line_count"].iloc[0])
     left, right = t("ju.slope_raw", lang=lang), t("ju.slope_normalised", lang=lang)
+    moved = (ranking["rank"] <= line) != (ranking["normalised_rank"] <= line)
+    same = ranking["rank"] == ranking["normalised_rank"]
     fig = go.Figure()
-    for row in ranking.itertuples():
-        moved = (row.rank <= line) != (row.normalised_rank <= line)
-        colour = SELECTED_COLOUR if row.is_selected else NOT_SELECTED_COLOUR
+    for (selected, crossing, unchanged), group in ranking.groupby([ranking["is_selected"], moved, same], sort=True):
+        colour = SELECTED_COLOUR if selected else NOT_SELECTED_COLOUR
+        xs, ys, text, where, hover = [], [], [], [], []
+        for row in group.itertuples():
+            name = short(row.applicant_name)
+            xs += [left, right, None]
+            ys += [row.rank, row.normalised_rank, None]
+            text += [f"{name} ", f" {name}", ""]
+            where += ["middle left", "middle right", "middle left"]
+            hover += [_plain(row.applicant_name)] * 2 + [""]
         fig.add_trace(go.Scatter(
-            x=[left, right], y=[row.rank, row.normalised_rank], mode="lines+markers+text",
-            line={"color": colour, "width": 3 if moved else 1.2,
-                  "dash": "solid" if moved or row.rank == row.normalised_rank else "dot"},
-            marker={"size": 6, "color": colour}, text=[f"{short(row.applicant_name)} ", f" {short(row.applicant_name)}"],
-            textposition=["middle left", "middle right"], textfont={"size": 10}, showlegend=False,
-            hovertemplate=f"{row.applicant_name}: %{{y}}<extra></extra>",
+            x=xs, y=ys, mode="lines+markers+text", text=text, textposition=where, textfont={"size": 10},
+            line={"color": colour, "width": 3 if crossing else 1.2,
+                  "dash": "solid" if crossing or unchanged else "dot"},
+            marker={"size": 6, "color": colour}, showlegend=False, hovertext=hover,
+            hovertemplate="%{hovertext}: %{y}<extra></extra>",
         ))
     charts.style(fig, title, lang, height=140 + 19 * len(ranking))
     fig.add_hline(y=line + 0.5, line_dash="dash", line_color="#000000",

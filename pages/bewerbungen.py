@@ -206,8 +206,8 @@ with tab_scores:
                      line=fmt.count(line_count)))
     tables.show(ranking, "bewerbungen_rangfolge",
                 ["rank", "application_id", "applicant_name", "kreis_name", "total_points", "is_selected",
-                 "recused_jurors", "median_rank", "normalised_rank"], queries=("jury_ranking",),
-                decimals={"total_points": 3})
+                 "recused_jurors", "median_rank", "normalised_total", "normalised_rank"], queries=("jury_ranking",),
+                decimals={"total_points": 3, "normalised_total": 3})
     with st.expander(t("ju.all_scores")):
         st.markdown(t("ju.scores_summary", count=fmt.count(totals["scores_count"])))
         downloads.buttons("jury_scores", dict(params, lang=lang), "bewerbungen_einzelbewertungen",
@@ -289,11 +289,7 @@ with tab_leniency:
     if len(ranking) > len(around_line):
         st.caption(t("ju.slope_head", first=fmt.count(around_line["rank"].min()),
                      last=fmt.count(around_line["rank"].max()), total=fmt.count(len(ranking))))
-    with st.expander(t("app.show_table")):
-        tables.show(ranking, "bewerbungen_normalisiert",
-                    ["application_id", "applicant_name", "total_points", "rank", "normalised_total",
-                     "normalised_rank"], queries=("jury_ranking",),
-                    decimals={"total_points": 3, "normalised_total": 3})
+    st.caption(t("ju.slope_table"))
 
 # --- 6 · sensitivity ----------------------------------------------------------------------------------
 with tab_sensitivity:
@@ -326,7 +322,8 @@ with tab_simulator:
     st.markdown(t("ju.sim_rule"))
     kreis_names = dict(zip(by_kreis["kreis_id"], by_kreis["kreis_name"]))
     cols = st.columns(3)
-    budget = cols[0].number_input(t("ju.sim_budget"), min_value=0, max_value=100_000_000,
+    budget = cols[0].number_input(t("ju.sim_budget"), min_value=0,
+                                  max_value=max(100_000_000, 10 * int(programme["budget_eur"])),
                                   value=int(programme["budget_eur"]), step=50_000, key="ju_sim_budget")
     cap = cols[1].number_input(t("ju.sim_cap"), min_value=0, max_value=10_000_000,
                                value=int(programme["max_grant_eur"] or 100_000), step=5_000, key="ju_sim_cap")

@@ -5,6 +5,7 @@ Expected values are literals worked out from data/demo/*.csv with pandas, indepe
 """
 
 import datetime as dt
+import json
 import re
 
 import numpy as np
@@ -352,3 +353,86 @@ def test_jury_queries_and_charts_are_used_by_the_jury_page_only():
     # drawn through q.run, or offered whole as a download (the raw scores: never drawn)
     used = re.findall(r"""(?:q\.run|downloads\.buttons)\(\s*["'](jury_[a-z_]+)["']""", page)
     assert jury_queries == set(used)
+
+
+# --- at 100× the demo (bench/generate.py: 4.200 applications, 105.000 scores, ~2 % of pairs recused) ---------
+
+@pytest.fixture(scope="module")
+def scaled_db(tmp_path_factory):
+    from bench.generate import generate
+
+    path = tmp_path_factory.mktemp("jury_scale") / "monitor.duckdb"
+    generate(path, 100)
+    return path
+
+
+def charts_by_title(at) -> dict[str, dict]:
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return {spec["layout"]["title"]["text"]: spec for spec in specs}
+
+
+def test_queries_at_100x_stay_bounded(scaled_db, monkeypatch):
+    monkeypatch.setenv("MONITOR_DB", str(scaled_db))
+    from monitor.db import Database
+
+    cur = Database.cursor(scaled_db)
+    try:   # independently of the relations: applications with a non-recused score, recusals per pair
+        scored, = cur.execute("select count(distinct application_id) from score where not is_recused").fetchone()
+        pairs, = cur.execute("select count(*) from (select distinct application_id, juror_id from score "
+                             "where is_recused)").fetchone()
+    finally:
+        cur.close()
+    assert (scored, pairs) == (3500, 354)
+    funnel = run_query("jury_funnel", **PARAMS)
+    assert funnel["application_count"].tolist() == [4200, 3700, 3500, 900]
+    ranking = run_query("jury_ranking", **PARAMS)
+    assert len(ranking) == 3500 and ranking["line_count"].iloc[0] == 900
+    recusals = run_query("jury_recusals", **PARAMS, row_limit=10)
+    assert len(recusals) == 10
+    assert recusals.iloc[0][["recusals_count", "recused_applications_count", "recused_cells_count",
+                             "scores_count"]].tolist() == [354, 344, 2124, 105_000]
+    spread = run_query("jury_spread", **PARAMS, lang="de", discordant_points=4, row_limit=50)
+    # the cells of the 50 applications with the widest spread, all six criteria of each
+    assert (len(spread), spread["application_id"].nunique()) == (300, 50)
+    assert spread.iloc[0][["applications_count", "cells_count", "discordant_cells_count",
+                           "discordant_applications_count"]].tolist() == [3500, 21_000, 4141, 2606]
+    sensitivity = run_query("jury_sensitivity", **PARAMS, row_limit=40)
+    assert (len(sensitivity), sensitivity["application_id"].nunique()) == (40 * 8, 40)
+    moves = sensitivity.drop_duplicates(["variant", "left_out_juror_id"]).set_index(["variant", "left_out_juror_id"])
+    assert moves.loc[("without", "im"), ["moved_up_count", "moved_down_count"]].tolist() == [73, 69]
+
+
+def test_simulator_on_the_ranking_at_100x(scaled_db, monkeypatch):
+    monkeypatch.setenv("MONITOR_DB", str(scaled_db))
+    ranking = run_query("jury_ranking", **PARAMS)
+    result = simulator.simulate(ranking, simulator.Rules(budget_eur=10_000_000, cap_eur=100_000, max_per_kreis=3))
+    funded = result.frame[result.frame["is_funded"]]
+    # at most three per Kreis: 15 Kreise × 3 = 45 grants, well under the budget
+    assert len(funded) == 45 and funded.groupby("kreis_id").size().max() == 3
+    assert set(result.frame["outcome"].astype(str)) == {"rank", "kreis_limit"}
+
+
+def test_page_at_100x_is_bounded(scaled_db, monkeypatch, app):
+    monkeypatch.setenv("MONITOR_DB", str(scaled_db))
+    at = app(role="jury", page=PAGE, stichtag="2021-06-30")
+    assert not at.exception, [e.message for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Eingegangen"], metrics["Bewertet"], metrics["Ausgewählt"]) == ("4.200", "3.500", "900")
+    charts = charts_by_title(at)
+    ranking_bars = charts["Gesamtpunktzahl je bewerteter Bewerbung (orange: ausgewählt)"]["data"][0]
+    assert len(ranking_bars["y"]) == 40
+    spread = charts["Spannweite der Wertungen je Bewerbung und Kriterium (! = uneinig)"]["data"][0]
+    assert len(spread["y"]) == 50
+    captions = [c.value for c in at.caption]
+    de = lambda key, **values: i18n.t(key, lang="de", **values)  # noqa: E731
+    assert de("ju.ranking_head", shown="40", total="3.500", line="900") in captions
+    assert de("app.table_head", shown="200", total="3.500") in captions       # the ranking table
+    assert de("ju.list_head", shown="200", total="4.200") in captions
+    assert de("ju.spread_head", shown="50", total="3.500") in captions
+    assert de("ju.discordant_more", count="4.131", applications="2.606") in captions
+    text = "\n".join(m.value for m in at.markdown)
+    assert "Befangenheit: **354** Mal" in text and "(2.124 Einzelwertungen)" in text
+    assert len([m for m in at.markdown if m.value.startswith("⚠")]) == 10
+    # every chart stays small: no trace carries more than a few hundred points
+    for spec in charts.values():
+        assert all(len(trace.get("x") or []) <= 1500 and len(trace.get("y") or []) <= 1500 for trace in spec["data"])

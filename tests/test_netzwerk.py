@@ -267,3 +267,84 @@ def test_before_any_decision_the_page_says_so(app, german):
     assert not at.exception
     assert [i.value for i in at.info] == [german("app.no_data_yet", date="26.08.2020")]
     assert not at.get("plotly_chart")
+
+
+# --- at 100× the demo (bench/generate.py: 900 projects of 680 recipients on 30.06.2021) ----------------------
+
+@pytest.fixture(scope="module")
+def scaled_db(tmp_path_factory):
+    from bench.generate import generate
+
+    path = tmp_path_factory.mktemp("netzwerk_scale") / "monitor.duckdb"
+    generate(path, 100)
+    return path
+
+
+def kept_by_hand(path) -> tuple[int, set]:
+    """Independently of network_edges: pairs sharing ≥ 3 goals/themes among the 100 largest recipients, and the
+    edges kept when each recipient keeps its 3 strongest (shared, then Jaccard, then the other's id)."""
+    from monitor.db import Database
+
+    con = Database.cursor(path)
+    try:
+        projects = con.execute("select project_id, applicant_id, granted_eur::double as granted_eur from project "
+                               "where decision_date <= date '2021-06-30'").df()
+        names = con.execute("select applicant_id, name from applicant").df().set_index("applicant_id")["name"]
+        goals = con.execute("select project_id, 'g:' || goal_id as topic from project_goal").df()
+        themes = con.execute("select project_id, 't:' || theme as topic from project_theme").df()
+    finally:
+        con.close()
+    grants = projects.groupby("applicant_id")["granted_eur"].sum().rename("granted").to_frame()
+    grants["name"] = names.reindex(grants.index)
+    top = grants.reset_index().sort_values(["granted", "name", "applicant_id"], ascending=[False, True, True]) \
+        .head(100)["applicant_id"]
+    topics = pd.concat([goals, themes]).merge(projects[["project_id", "applicant_id"]])
+    sets = topics[topics["applicant_id"].isin(top)].groupby("applicant_id")["topic"].apply(set)
+    ids = sorted(sets.index)
+    pairs = []
+    for i, a in enumerate(ids):
+        for b in ids[i + 1:]:
+            shared = len(sets[a] & sets[b])
+            if shared >= 3:
+                pairs.append((a, b, shared, shared / len(sets[a] | sets[b])))
+    kept = set()
+    for node in ids:
+        mine = [(s, j, b if a == node else a, (a, b)) for a, b, s, j in pairs if node in (a, b)]
+        for *_, edge in sorted(mine, key=lambda m: (-m[0], -m[1], m[2]))[:3]:
+            kept.add(edge)
+    return len(pairs), kept
+
+
+def test_graph_at_100x_is_bounded(scaled_db, monkeypatch):
+    monkeypatch.setenv("MONITOR_DB", str(scaled_db))
+    nodes = run_query("network_nodes", **BASE)
+    assert len(nodes) == 680
+    assert (nodes["node_rank"] <= 100).sum() == 100
+    links = run_query("network_edges", **BASE, basis="both", min_shared=3, max_nodes=100, max_edges=300)
+    # 4.941 pairs among the 100 largest share 3 or more; keeping each one's 3 strongest leaves 271 (≤ 300)
+    assert (links["candidate_count"].iloc[0], links["neighbour_limit"].iloc[0], len(links)) == (4941, 3, 271)
+    candidates, kept = kept_by_hand(scaled_db)
+    assert candidates == 4941
+    assert set(zip(links["source_id"], links["target_id"])) == kept
+    drawn = set(nodes[nodes["node_rank"] <= 100]["applicant_id"])
+    assert set(links["source_id"]) | set(links["target_id"]) <= drawn
+
+
+def test_page_at_100x_draws_a_bounded_graph_and_says_so(scaled_db, monkeypatch, app, german):
+    monkeypatch.setenv("MONITOR_DB", str(scaled_db))
+    at = app(role="leitung", page="pages/netzwerk.py", stichtag="2021-06-30")
+    assert not at.exception, [e.message for e in at.exception]
+    data = traces(at)
+    points = [tr for tr in data if tr.get("mode") == "markers" and tr.get("hovertext") and tr.get("showlegend") is not False]
+    assert sum(len(tr["x"]) for tr in points) == 100
+    assert sum(tr["x"].count(None) for tr in data if tr.get("mode") == "lines") == 271
+    text = markdowns(at)
+    assert german("nw.graph_nodes_bounded", shown="100", total="680") in text
+    assert german("nw.graph_edges_bounded", candidates="4.941", k=3, edges="271") in text
+    assert any(m.startswith("271 Verbindungen zwischen ") for m in text)
+    # 680 recipients: a search narrows the chooser
+    assert german("nw.recipient_choices", shown="200", total="680") in [c.value for c in at.caption]
+    at.text_input(key="nw_recipient_search").set_value("Alt Bramstedt").run()
+    assert not at.exception
+    assert at.selectbox(key="nw_recipient").options == ["Amt Alt Bramstedt 1290"]
+    assert german("nw.recipient_choices", shown="1", total="1") in [c.value for c in at.caption]
