@@ -22,10 +22,15 @@ FIT_ROWS = 20         # tables up to this many rows are drawn whole, without a s
 ROW_PX = 35           # Streamlit's row (and header) height
 # The main column is about 820 px wide at 1280 px and 980 px at 1440 px (wide layout, sidebar open). A table
 # that needs more than 820 gets column widths: numbers and dates keep their width (a shortened header shows
-# whole on hover), texts shrink (a click on a cell shows it whole). If it still needs more than 820, it is fitted
-# to 980 and a caption says to scroll sideways on narrower screens; only a table wider than 980 even then pins
-# its first column (Streamlit draws pinned cells grey, which reads worse).
+# whole on hover), texts shrink down to their longest word. If that still needs more than 820, it is fitted to
+# 980 and a caption says to scroll sideways on narrower screens; if even 980 is too little, texts shrink to 12
+# characters (cut, a click shows them whole); only a table wider than 980 then pins its first column
+# (Streamlit draws pinned cells grey, which reads worse).
 NARROW_PX, WIDE_PX = 820, 980
+# Texts that do not fit their column wrap where a quarter of the rows or more would be cut: Streamlit wraps
+# cell text only in rows taller than 4rem (64 px, checked in the installed frontend), so such tables get rows
+# of three lines (70 px) or four (90 px). A few long texts stay on one line, cut (a click shows them whole).
+WRAP_SHARE = 0.25
 TECHNICAL_ROLES = ("analyse", "admin")
 DATE_FORMAT = {"de": "DD.MM.YYYY", "en": "D MMM YYYY"}
 DATETIME_FORMAT = {"de": "DD.MM.YYYY HH:mm", "en": "D MMM YYYY, HH:mm"}
@@ -40,7 +45,9 @@ class Layout:
     height: int
     total_rows: int
     too_wide: bool = False
+    row_height: int | None = None  # taller rows where long texts wrap
     labels: dict[str, str] = field(default_factory=dict)  # column name -> label shown
+    scrolls: bool = False  # wider than the main column even at 1440 px: its first column is pinned
 
     @property
     def truncated(self) -> bool:
@@ -128,34 +135,51 @@ def layout(frame: pd.DataFrame, lang: str | None = None, translate_headers: bool
         label = fmt.header(str(column), lang) if translate_headers else str(column)
         # two columns may share a translation: the second keeps its name beside it
         labels[column] = label if label not in labels.values() else f"{label} ({column})"
-    drawn, config, natural, minimum = {}, {}, [], []
-    first_text = True
+    drawn, config, natural, comfortable, minimum, texts = {}, {}, [], [], [], []
     for column in head.columns:
         label = labels[column]
         values, column_config, chars = _column(str(column), head[column], label, lang,
                                                (decimals or {}).get(str(column)))
         drawn[label], config[label] = values, column_config
-        kind = column_config["type_config"]["type"]
         natural.append(_px(max(min(chars, 60), len(label))))
-        if kind == "text" and column_config.get("alignment") != "right":
-            # the first text column usually names the row: it keeps room for a name
-            minimum.append(_px(min(max(chars, len(label)), 20 if first_text else 12)))
-            first_text = False
+        if column_config["type_config"]["type"] == "text" and column_config.get("alignment") != "right":
+            text = values.dropna().astype("string")
+            texts.append(text.str.len())
+            # a text column is comfortable down to its longest word (8 to 20 characters; wrapped words never
+            # break) and may shrink to 12 characters if the table needs it (cut, not wrapped)
+            words = text.str.split().explode().str.len().dropna()
+            longest_word = int(words.max()) if len(words) else 1
+            comfortable.append(_px(min(max(longest_word, 8), 20, max(chars, len(label)))))
+            minimum.append(_px(min(12, max(chars, len(label)))))
         else:
-            minimum.append(_px(max(chars, 4)))
-    too_wide = False
+            texts.append(None)
+            comfortable.append(_px(max(chars, min(len(label), 7))))  # (so much of the header stays readable)
+            minimum.append(comfortable[-1])
+    too_wide, row_height = False, None
     if sum(natural) > NARROW_PX:
-        too_wide = sum(minimum) > NARROW_PX
-        widths = _widths(natural, minimum, WIDE_PX if too_wide else NARROW_PX)
+        too_wide = sum(comfortable) > NARROW_PX
+        if sum(comfortable) <= WIDE_PX:
+            widths, wrap = _widths(natural, comfortable, WIDE_PX if too_wide else NARROW_PX), True
+        else:
+            widths, wrap = _widths(natural, minimum, WIDE_PX), False
         for (label, column_config), width, full in zip(config.items(), widths, natural):
             column_config["width"] = width
             if width < full:
                 column_config["help"] = label  # the whole label on hover where the column is narrower
-    if too_wide and sum(minimum) > WIDE_PX and config:
+        lines = 1
+        for lengths, width in zip(texts, widths):
+            per_line = max((width - 18) // 7, 1)
+            if wrap and lengths is not None and len(lengths) and (lengths > per_line).mean() >= WRAP_SHARE:
+                lines = max(lines, min(-(-int(lengths.max()) // per_line), 4))
+        row_height = None if lines == 1 else 70 if lines <= 3 else 90
+    scrolls = too_wide and sum(minimum) > WIDE_PX
+    if scrolls and config:
         next(iter(config.values()))["pinned"] = True
-    rows = min(max(len(head), 1), FIT_ROWS)
-    height = ROW_PX * (rows + 1) + 3 + (14 if too_wide else 0)  # (room for the sideways scroll bar)
-    return Layout(pd.DataFrame(drawn, index=head.index), config, height, len(frame), too_wide, labels)
+    # up to FIT_ROWS rows the table is as tall as its rows; a longer one as tall as FIT_ROWS one-line rows
+    rows_px = max(len(head), 1) * (row_height or ROW_PX) if len(head) <= FIT_ROWS else FIT_ROWS * ROW_PX
+    height = ROW_PX + rows_px + 3 + (14 if too_wide else 0)  # (room for the sideways scroll bar)
+    return Layout(pd.DataFrame(drawn, index=head.index), config, height, len(frame), too_wide, row_height, labels,
+                  scrolls)
 
 
 def _role():
@@ -185,11 +209,13 @@ def show(frame: pd.DataFrame, key: str, columns: list[str] | None = None, querie
     technical = _role() in TECHNICAL_ROLES if technical is None else technical
     drawn = layout(shown, lang, translate_headers, max_rows, decimals)
     st.dataframe(drawn.frame, hide_index=True, key=f"{key}_table", column_config=drawn.config,
-                 height=drawn.height if height == "auto" else height, placeholder="–", alt=title or None)
+                 height=drawn.height if height == "auto" else height, row_height=drawn.row_height, placeholder="–",
+                 alt=title or None)
     if drawn.truncated:
         st.caption(t("app.table_head", shown=fmt.count(len(drawn.frame), lang), total=fmt.count(drawn.total_rows, lang)))
     if drawn.too_wide:
-        st.caption(t("app.table_wide", count=fmt.count(len(drawn.config), lang)))
+        count = fmt.count(len(drawn.config), lang)
+        st.caption(t("app.table_scroll", count=count) if drawn.scrolls else t("app.table_wide", count=count))
     names = ", ".join(queries)
     provenance = export.Provenance(
         title=title or "", as_of=_as_of(), filters=tuple(filters),

@@ -133,3 +133,27 @@ def test_language_follows_the_switch_from_run_to_run(app):
     at.button_group(key="lang").set_value("en").run()
     assert at.title[0].value == "Funds by municipality"
     assert "Granted" in at.dataframe[0].value.columns
+
+
+def test_long_texts_wrap_in_taller_rows_where_many_would_be_cut():
+    reason = "Im Plan: 40.000 € ausgezahlt, 40.000 € bis 31.05.2021 geplant, nichts überfällig: grün"  # 86 characters
+    frame = pd.DataFrame({
+        "light_label": ["● grün"] * 9, "recipient_name": ["Kreis Schleswig-Flensburg"] * 9, "reason": [reason] * 9,
+        "granted_eur": [100_000.0] * 9, "planned_eur": [40_000.0] * 9, "paid_eur": [40_000.0] * 9,
+        "title": ["Digitale Region Kreis Schleswig-Flensburg"] * 9,
+    })
+    shown = tables.layout(frame, "de")
+    widths = {label: c["width"] for label, c in shown.config.items()}
+    assert sum(widths.values()) <= 820 and not shown.too_wide
+    assert widths["Zuwendungsempfänger"] >= 7 * 19 + 18  # "Schleswig-Flensburg" is never broken
+    assert shown.row_height in (70, 90) and shown.height == 35 + 9 * shown.row_height + 3  # no scrolling inside
+    # one long text among many short ones stays on one line
+    few = frame.assign(reason=["kurz"] * 8 + [reason], recipient_name="Stadt Eutin", title="Titel")
+    assert tables.layout(few, "de").row_height is None
+
+
+def test_a_table_too_wide_even_for_a_large_screen_pins_its_first_column():
+    frame = pd.DataFrame({f"amount_{i}_eur": [1_234_567.0] for i in range(14)} | {"recipient_name": ["Stadt Eutin"]})
+    shown = tables.layout(frame[["recipient_name"] + [f"amount_{i}_eur" for i in range(14)]], "de")
+    assert shown.too_wide and shown.scrolls
+    assert shown.config["Zuwendungsempfänger"]["pinned"] is True
