@@ -342,6 +342,22 @@ def test_other_roles_are_refused(app, monkeypatch, role):
     assert not direct.dataframe and not direct.metric and not direct.get("plotly_chart") and not direct.markdown
 
 
+def test_jury_queries_read_the_rules_from_the_relations():
+    # monitor/relations.sql holds the rules once: valid_score (no recused score, eligible applications received by
+    # the Stichtag), application_as_of, application_stage, score_cell, application_ranking; no query restates one
+    for path in sorted((ROOT / "queries").glob("jury_*.sql")):
+        sql = re.sub(r"--[^\n]*", "", path.read_text("utf-8")).lower()
+        assert not re.search(r"not\s+(score\.)?is_recused", sql), f"{path.stem}: valid scores restated"
+        assert "received_date <=" not in sql and "decision_date <=" not in sql, f"{path.stem}: as-of rule restated"
+        assert "status = 'ineligible' then" not in sql, f"{path.stem}: funnel stage restated"
+        if path.stem != "jury_sensitivity":   # the variants are other rankings by design
+            assert "rank() over" not in sql, f"{path.stem}: ranking restated"
+    relations = (ROOT / "monitor" / "relations.sql").read_text("utf-8")
+    for name in ("application_as_of", "valid_score", "application_stage", "juror_scale", "score_cell",
+                 "application_ranking"):
+        assert f"create or replace macro {name}(" in relations
+
+
 def test_jury_queries_and_charts_are_used_by_the_jury_page_only():
     pattern = re.compile(r"\bjury_[a-z_]+")
     code = [ROOT / "dashboard.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "monitor").glob("*.py")]
