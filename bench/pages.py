@@ -25,6 +25,9 @@ import traceback
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# DuckDB spills to disk beyond its memory limit, by default up to 90 % of the free disk: on a shared machine
+# one page at 10,000× filled it (22 GB). The benchmark caps the spill; a query that needs more fails, measured.
+SPILL_LIMIT = "4GB"
 
 
 def _status_mb(field: str) -> float:
@@ -80,6 +83,25 @@ class QueryTimer:
         """The timings since the last call, slowest first."""
         timings, self.timings = self.timings, {}
         return dict(sorted(timings.items(), key=lambda item: item[1]["s"], reverse=True))
+
+
+def cap_spill(limit: str = SPILL_LIMIT) -> None:
+    """Give every connection the app opens a bound on DuckDB's temporary files."""
+    from monitor.db import Database
+
+    original = Database.connection.__func__
+    capped: set[int] = set()
+
+    def connection(cls, path=None):
+        con = original(cls, path)
+        if id(con) not in capped:
+            cur = con.cursor()
+            cur.execute(f"set max_temp_directory_size = '{limit}'").fetchall()
+            cur.close()
+            capped.add(id(con))
+        return con
+
+    Database.connection = classmethod(connection)
 
 
 def _outcome(at, page: str, logged: list[str]) -> dict:
@@ -156,6 +178,7 @@ def render(pages: list[str], warm: int, stichtag: str | None, timeout: float, pr
     result = {"import_s": round(time.perf_counter() - import_started, 2), "rss_base_mb": _status_mb("VmRSS"),
               "pages": []}
     logged, queries = LoggedErrors(), QueryTimer()
+    cap_spill()
     profiler = ScriptProfiler(profile) if profile else None
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=timeout)
     if stichtag:
