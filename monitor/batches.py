@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import os
 import re
+import sys
 import threading
 from pathlib import Path
 
@@ -18,13 +19,15 @@ import duckdb
 import pandas as pd
 
 from monitor.checks import Progress, Report, _check
-from monitor.db import SCHEMA_FILE, Database
+from monitor import journal
+from monitor.db import SCHEMA_FILE, BuildError, Database, Restored, batch_states, database_path
 from monitor.i18n import t
 
 TABLE = {"payments": "payment", "milestones": "milestone", "reports": "progress_report"}
 KEY = {"payment": "payment_id", "milestone": "milestone_id", "progress_report": "report_id"}
 CHUNK_ROWS = 2_000
 CRASH_ENV = "MONITOR_IMPORT_CRASH_AFTER_ROWS"   # test hook: the process dies inside the transaction
+CRASH_BEFORE_COMMIT_ENV = "MONITOR_IMPORT_CRASH_BEFORE_COMMIT"   # test hook: dies between journal and commit
 
 _WRITE_LOCK = threading.Lock()   # one import or undo at a time per process
 
@@ -83,13 +86,12 @@ def _text_or_none(values: list) -> list:
     return [None if v is None else str(v) for v in values]
 
 
-def _write(cur, report: Report, who: str, progress: Progress | None) -> int:
+def _write(cur, report: Report, who: str, at: dt.datetime, progress: Progress | None) -> int:
     batch = cur.execute("select coalesce(max(import_batch_id), 0) + 1 from import_batch").fetchone()[0]
     writes = report.writes
     cur.execute("insert into import_batch (import_batch_id, kind, file_name, sha256, row_count, imported_by, "
                 "imported_at) values (?, ?, ?, ?, ?, ?, ?)",
-                [batch, report.kind, report.file_name, report.sha256, len(writes), who,
-                 dt.datetime.now().replace(microsecond=0)])
+                [batch, report.kind, report.file_name, report.sha256, len(writes), who, at])
     table = TABLE[report.kind]
     inserts = [c.values for c in writes if c.action == "insert"]
     updates = [c for c in writes if c.action == "update"]
@@ -169,59 +171,152 @@ def _transaction(path: Path | None, work):
             cur.close()
 
 
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def _source(cur) -> tuple[str, bool]:
+    return cur.execute("select source_dir, is_demo from build_info").fetchone()
+
+
+def _journalled(path: Path, work):
+    """Run work(cursor, journalled) in one transaction; work appends its journal entry (before the commit) to
+    journalled. The entry is then marked committed, or abandoned when the commit fails; a crash in between is
+    settled before the next entry (here) or when the database opens."""
+    journalled: list[dict] = []
+
+    def settled_work(cur):
+        journal.settle(path, batch_states(cur))
+        return work(cur, journalled)
+
+    try:
+        result = _transaction(path, settled_work)
+    except BaseException:
+        for entry in journalled:
+            journal.append_abandoned(path, entry["seq"])
+        raise
+    for entry in journalled:
+        try:
+            journal.append_committed(path, entry["seq"])
+        except OSError as exc:
+            # the batch is committed and its file is kept; the next settle marks it from the database
+            print(f"Journal: Eintrag {entry['seq']} nicht als übernommen markiert ({exc})", file=sys.stderr)
+    return result
+
+
 def commit(data: bytes, file_name: str, kind: str, who: str, path: Path | None = None,
            progress: Progress | None = None) -> Report:
-    """Check the file again and, when nothing is wrong, write it as one batch in one transaction."""
+    """Check the file again and, when nothing is wrong, write it as one batch in one transaction; the file is kept
+    in the journal (fsynced) before the transaction commits."""
+    path = Path(path or database_path())
+    at = _now()
 
-    def work(cur):
+    def work(cur, journalled):
         report = _check(cur, data, file_name, kind, progress=None)
         if report.ok and not report.already and report.writes:
-            report.batch_id = _write(cur, report, who, progress)
+            report.batch_id = _write(cur, report, who, at, progress)
+            journal.ensure_base(path, *_source(cur))
+            journalled.append(journal.append_import(path, data, batch=report.batch_id, kind=kind,
+                                                    file_name=file_name, who=who, at=at, rows=len(report.writes)))
+            _before_commit()
         return report
 
-    report = _transaction(path, work)
+    report = _journalled(path, work)
     if report.batch_id is not None:
         Database.changed(path)
     return report
 
 
+def _before_commit() -> None:
+    """Test hook: with MONITOR_IMPORT_CRASH_BEFORE_COMMIT set, the process dies after the journal entry."""
+    if os.environ.get(CRASH_BEFORE_COMMIT_ENV):
+        os._exit(71)
+
+
+def _undo(cur, batch_id: int, who: str, at: dt.datetime) -> int:
+    found = cur.execute("select undone_at from import_batch where import_batch_id = ?", [batch_id]).fetchone()
+    if found is None:
+        raise ImportRefused("no_batch", batch=batch_id)
+    if found[0] is not None:
+        raise ImportRefused("already_undone", batch=batch_id)
+    later = [r[0] for r in cur.execute(
+        "select distinct later.import_batch_id from import_change as mine "
+        "join import_change as later on later.table_name = mine.table_name and later.row_key = mine.row_key "
+        "join import_batch on import_batch.import_batch_id = later.import_batch_id "
+        "where mine.import_batch_id = ? and later.import_batch_id > ? and import_batch.undone_at is null "
+        "order by 1", [batch_id, batch_id]).fetchall()]
+    if later:
+        raise ImportRefused("later_batch", batch=batch_id, later=", ".join(map(str, later)))
+    changes = cur.execute("select table_name, row_key, action, before_json from import_change "
+                          "where import_batch_id = ? order by row_key", [batch_id]).fetchall()
+    types = {}
+    for table, key, action, before in changes:
+        if action == "insert":
+            cur.execute(f"delete from {table} where {KEY[table]} = ? and import_batch_id = ?", [key, batch_id])
+            continue
+        if table not in types:
+            types[table] = {n: ty for n, ty, *_ in cur.execute(f"describe {table}").fetchall()}
+        row = json.loads(before)
+        columns = [c for c in row if c != KEY[table]]
+        assignments = ", ".join(f"{c} = ?::{types[table][c]}" for c in columns)
+        cur.execute(f"update {table} set {assignments} where {KEY[table]} = ?", [row[c] for c in columns] + [key])
+    cur.execute("update import_batch set undone_by = ?, undone_at = ? where import_batch_id = ?",
+                [who, at, batch_id])
+    return len(changes)
+
+
 def undo(batch_id: int, who: str, path: Path | None = None) -> int:
-    """Take a batch back: delete its rows, restore what it updated, mark it undone. Returns rows reverted."""
+    """Take a batch back: delete its rows, restore what it updated, mark it undone (journalled). Returns rows
+    reverted."""
+    path = Path(path or database_path())
+    at = _now()
 
-    def work(cur):
-        found = cur.execute("select undone_at from import_batch where import_batch_id = ?", [batch_id]).fetchone()
-        if found is None:
-            raise ImportRefused("no_batch", batch=batch_id)
-        if found[0] is not None:
-            raise ImportRefused("already_undone", batch=batch_id)
-        later = [r[0] for r in cur.execute(
-            "select distinct later.import_batch_id from import_change as mine "
-            "join import_change as later on later.table_name = mine.table_name and later.row_key = mine.row_key "
-            "join import_batch on import_batch.import_batch_id = later.import_batch_id "
-            "where mine.import_batch_id = ? and later.import_batch_id > ? and import_batch.undone_at is null "
-            "order by 1", [batch_id, batch_id]).fetchall()]
-        if later:
-            raise ImportRefused("later_batch", batch=batch_id, later=", ".join(map(str, later)))
-        changes = cur.execute("select table_name, row_key, action, before_json from import_change "
-                              "where import_batch_id = ? order by row_key", [batch_id]).fetchall()
-        types = {}
-        for table, key, action, before in changes:
-            if action == "insert":
-                cur.execute(f"delete from {table} where {KEY[table]} = ? and import_batch_id = ?", [key, batch_id])
-                continue
-            if table not in types:
-                types[table] = {n: ty for n, ty, *_ in cur.execute(f"describe {table}").fetchall()}
-            row = json.loads(before)
-            columns = [c for c in row if c != KEY[table]]
-            assignments = ", ".join(f"{c} = ?::{types[table][c]}" for c in columns)
-            cur.execute(f"update {table} set {assignments} where {KEY[table]} = ?", [row[c] for c in columns] + [key])
-        cur.execute("update import_batch set undone_by = ?, undone_at = ? where import_batch_id = ?",
-                    [who, dt.datetime.now().replace(microsecond=0), batch_id])
-        return len(changes)
+    def work(cur, journalled):
+        reverted = _undo(cur, batch_id, who, at)
+        journalled.append(journal.append_undo(path, batch=batch_id, who=who, at=at))
+        return reverted
 
-    reverted = _transaction(path, work)
+    reverted = _journalled(path, work)
     Database.changed(path)
     return reverted
+
+
+class ReplayError(BuildError):
+    """A journal entry could not be replayed: names the entry's file, the row and the first problem."""
+
+
+def replay(con, path: Path, entries: list[dict]) -> Restored:
+    """Apply the journal's imports and undos in order on a database built from the base data (no transaction:
+    the caller builds a new file that replaces the old one only when complete)."""
+    imports = undos = 0
+    rows: dict[int, int] = {}
+    for entry in entries:
+        at = dt.datetime.fromisoformat(entry["at"])
+        if entry["op"] == "undo":
+            try:
+                _undo(con, entry["batch"], entry["who"], at)
+            except ImportRefused as exc:
+                raise ReplayError(journal.INDEX, None, f"Rücknahme von Import Nr. {entry['batch']}: "
+                                  f"{exc.message('de')}") from exc
+            rows.pop(entry["batch"], None)
+            undos += 1
+            continue
+        data = journal.payload(path, entry)
+        report = _check(con, data, entry["file_name"], entry["kind"], progress=None, today=at.date())
+        if report.already:
+            raise ReplayError(entry["file"], None, f"Import Nr. {entry['batch']} ist schon als Import Nr. "
+                              f"{report.already['import_batch_id']} übernommen")
+        if report.problems:
+            first = report.problems[0]
+            raise ReplayError(entry["file"], first.row, f"Import Nr. {entry['batch']} wird jetzt abgelehnt: "
+                              f"{first.reason('de')}")
+        batch = _write(con, report, entry["who"], at, None)
+        if batch != entry["batch"]:
+            raise ReplayError(entry["file"], None, f"Import Nr. {entry['batch']} erhielte die Nummer {batch}; das "
+                              f"Journal passt nicht zu den Basisdaten")
+        rows[batch] = len(report.writes)
+        imports += 1
+    return Restored(imports, undos, sum(rows.values()))
 
 
 def lock_message(exc: duckdb.Error, path: Path) -> str | None:

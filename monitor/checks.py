@@ -300,7 +300,9 @@ def check(data: bytes, file_name: str, kind: str, path: Path | None = None,
         cur.close()
 
 
-def _check(cur, data: bytes, file_name: str, kind: str, progress: Progress | None) -> Report:
+def _check(cur, data: bytes, file_name: str, kind: str, progress: Progress | None,
+           today: dt.date | None = None) -> Report:
+    """The check inside the caller's transaction; a replay passes the day the file was imported as today."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}")
     report = Report(kind, file_name, sha256(data), len(data))
@@ -328,7 +330,7 @@ def _check(cur, data: bytes, file_name: str, kind: str, progress: Progress | Non
         return report
     known = _known(cur, kind)
     validate = {"payments": _payments, "milestones": _milestones, "reports": _reports}[kind]
-    validate(sheet, columns, known, report, progress)
+    validate(sheet, columns, known, report, progress, today or dt.date.today())
     # the order a user fixes them in: by row, then left to right
     position = {header: index for index, header in enumerate(sheet.headers)}
     report.problems.sort(key=lambda p: (p.row or 0, position.get(p.column, len(position))))
@@ -368,8 +370,7 @@ def _project(values: dict, shown: dict, headers: dict, row: int, known: _Known, 
     return project
 
 
-def _payments(sheet, columns, known: _Known, report: Report, progress) -> None:
-    today = dt.date.today()
+def _payments(sheet, columns, known: _Known, report: Report, progress, today: dt.date) -> None:
     existing = {}
     totals: dict[str, Decimal] = {}
     finals: dict[str, str] = {}
@@ -412,8 +413,7 @@ def _payments(sheet, columns, known: _Known, report: Report, progress) -> None:
         report.changes.append(Change("insert", row, {**values, "note": values.get("note")}))
 
 
-def _milestones(sheet, columns, known: _Known, report: Report, progress) -> None:
-    today = dt.date.today()
+def _milestones(sheet, columns, known: _Known, report: Report, progress, today: dt.date) -> None:
     seen: dict[str, int] = {}
     for row, values, shown, headers in _cells(sheet, columns, "milestones", report, progress):
         project = _project(values, shown, headers, row, known, report.problems)
@@ -457,8 +457,7 @@ def _milestones(sheet, columns, known: _Known, report: Report, progress) -> None
         report.changes.append(Change("unchanged" if same else "update", row, new, before))
 
 
-def _reports(sheet, columns, known: _Known, report: Report, progress) -> None:
-    today = dt.date.today()
+def _reports(sheet, columns, known: _Known, report: Report, progress, today: dt.date) -> None:
     seen: dict[tuple, int] = {}
     for row, values, shown, headers in _cells(sheet, columns, "reports", report, progress):
         project = _project(values, shown, headers, row, known, report.problems)

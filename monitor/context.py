@@ -44,8 +44,11 @@ def _open_database(path: str) -> db.OpenResult:
 def open_database() -> db.OpenResult:
     """Make sure the database exists and is healthy; tell the user what had to be done."""
     result = _open_database(str(db.database_path()))
-    if result.action == "rebuilt":
-        st.warning(t("app.db_rebuilt", path=str(result.moved_aside)), icon=":material/build:")
+    notice = result.notice()   # what was rebuilt and which imports were restored (monitor/db.py)
+    if notice:
+        from monitor import markup  # (the notice names server paths: text, never Markdown)
+
+        st.warning(markup.text(notice), icon=":material/build:")
     return result
 
 

@@ -27,8 +27,12 @@ TABLES = [
     "project_goal", "project_theme", "planned_payment", "payment", "milestone",
     "progress_report", "indicator", "indicator_value", "indicator_target",
 ]
-# tables a programme needs; the others may be absent from a CSV folder
-REQUIRED_TABLES = ["programme", "goal", "region", "applicant", "application", "project"]
+# A CSV folder holds one file per table; a table without rows is a file with the header line only. These, and only
+# these, may be missing: a programme may agree no indicator targets, and import batches come from the journal.
+OPTIONAL_FILES = ("indicator_target",)
+FROM_JOURNAL = ("import_batch",)
+# tables a programme cannot be without: its own row, the goals of its call, the Land's Kreise and Gemeinden
+NONEMPTY_TABLES = ("programme", "goal", "region")
 
 
 class BuildError(Exception):
@@ -41,12 +45,75 @@ class BuildError(Exception):
 
 
 @dataclass(frozen=True)
+class Restored:
+    """What a build replayed from the journal: imports, undos, and the rows of the imports still active."""
+
+    imports: int = 0
+    undos: int = 0
+    rows: int = 0
+
+
+@dataclass(frozen=True)
 class OpenResult:
-    """What `ensure_database` had to do: nothing, build, or rebuild after damage."""
+    """What `ensure_database` had to do: nothing, build, or rebuild after damage; and what it restored."""
 
     path: Path
     action: str  # "opened", "built", "rebuilt"
     moved_aside: Path | None = None
+    reason: str | None = None          # why it rebuilt: see `_damage_reason`, or "behind_journal"
+    table: str | None = None           # the table that could not be read
+    detail: str | None = None          # DuckDB's own words, or the batch numbers the file lacked
+    source_dir: Path | None = None     # the base data it was built from
+    restored: Restored = Restored()
+    abandoned: int = 0                 # journal entries of a crashed import or undo, now marked abandoned
+    unjournalled: tuple[int, ...] = () # batches in the database without a journal entry (made before the journal)
+
+    def notice(self, lang: str | None = None) -> str | None:
+        """What the user is told: exactly what was rebuilt and restored (None when nothing needs saying)."""
+        from monitor.i18n import t  # (db is imported by the build scripts before anything else)
+
+        if self.action == "opened" or (self.action == "built" and not (self.restored.imports or self.restored.undos)):
+            return None
+        base = self._base(lang)
+        if self.action == "built":
+            first = t("db.rebuilt.missing", lang=lang, base=base)
+        elif self.reason == "behind_journal":
+            first = t("db.rebuilt.behind_journal", lang=lang, batches=self.detail, path=str(self.moved_aside),
+                      base=base)
+        else:
+            where = t("db.where", lang=lang, table=self.table) if self.table else ""
+            reason = t(f"db.reason.{self.reason}", lang=lang, where=where, detail=self.detail or "")
+            first = t("db.rebuilt.damaged", lang=lang, reason=reason, path=str(self.moved_aside), base=base)
+        return first + self._restored(lang)
+
+    def summary(self, lang: str | None = None) -> str:
+        """One line for the command line: the file, its base data and what the journal restored."""
+        from monitor.i18n import t
+
+        return t("db.cli.built", lang=lang, path=str(self.path), base=self._base(lang)) + self._restored(lang)
+
+    def _base(self, lang: str | None) -> str:
+        from monitor.i18n import t
+
+        if self.source_dir is None or _is_demo(self.source_dir):
+            return t("db.base.demo", lang=lang)
+        return t("db.base.dir", lang=lang, path=str(self.source_dir))
+
+    def _restored(self, lang: str | None) -> str:
+        from monitor import fmt
+        from monitor.i18n import t
+
+        def count(word: str, n: int) -> str:
+            return t(f"db.count.{word}.{'one' if n == 1 else 'many'}", lang=lang, n=fmt.count(n, lang))
+
+        restored = self.restored
+        if restored.undos:
+            return t("db.restored.with_undos", lang=lang, imports=count("import", restored.imports),
+                     undos=count("undo", restored.undos), rows=count("row", restored.rows))
+        if restored.imports:
+            return t("db.restored.imports", lang=lang, imports=count("import", restored.imports),
+                     rows=count("row", restored.rows))
+        return t("db.restored.none", lang=lang)
 
 
 def database_path() -> Path:
@@ -122,23 +189,65 @@ def new_file(path: Path, config: dict | None = None) -> Iterator[duckdb.DuckDBPy
     os.replace(tmp, path)
 
 
-def build(path: Path | None = None, source_dir: Path = DEMO_DIR) -> Path:
-    """Build the database from the CSVs in source_dir; atomically replaces the file at path."""
-    path = Path(path or database_path())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with new_file(path) as con:
+def _is_demo(source_dir: Path) -> bool:
+    return Path(source_dir).resolve() == DEMO_DIR.resolve()
+
+
+def _load_tables(con: duckdb.DuckDBPyConnection, source_dir: Path) -> None:
+    if not Path(source_dir).is_dir():
+        raise BuildError(str(source_dir), None, "Ordner mit den CSV-Dateien nicht gefunden")
+    for table in FROM_JOURNAL:
+        if (source_dir / f"{table}.csv").exists():
+            raise BuildError(f"{table}.csv", None, "Importe kommen aus dem Journal, nicht aus CSV-Dateien; "
+                                                   "bitte die Datei aus dem Ordner nehmen")
+    for table in TABLES:
+        if table in FROM_JOURNAL:
+            continue
+        csv_path = source_dir / f"{table}.csv"
+        if csv_path.exists():
+            _load_table(con, table, csv_path)
+        elif table not in OPTIONAL_FILES:
+            raise BuildError(csv_path.name, None, "Datei fehlt. Jede Tabelle braucht ihre CSV-Datei, eine leere "
+                                                  "Tabelle eine Datei nur mit der Kopfzeile (fehlen dürfen nur: "
+                                                  + ", ".join(f"{t}.csv" for t in OPTIONAL_FILES) + ")")
+        if table in NONEMPTY_TABLES and not con.execute(f"select count(*) from {table}").fetchone()[0]:
+            raise BuildError(csv_path.name, None, "enthält keine Datenzeilen; ohne sie gibt es kein Programm")
+
+
+def _build(target: Path, source_dir: Path | None, journal_of: Path | None) -> tuple[Restored, Path]:
+    """Build target from the CSVs and replay the journal of the database journal_of (None: no replay)."""
+    from monitor import batches, journal  # (batches imports this module; the build is its only way back)
+
+    source_dir = Path(source_dir or (journal_of and journal.base_source(journal_of)) or DEMO_DIR)
+    try:
+        entries = journal.active(journal_of) if journal_of else []
+    except journal.JournalError as exc:
+        raise BuildError(journal.INDEX, None, str(exc)) from exc
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with new_file(target) as con:
         con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
-        for table in TABLES:
-            csv_path = source_dir / f"{table}.csv"
-            if csv_path.exists():
-                _load_table(con, table, csv_path)
-            elif table in REQUIRED_TABLES:
-                raise BuildError(csv_path.name, None, "Datei fehlt")
+        _load_tables(con, source_dir)
         create_relations(con)
         con.execute(
             "create table build_info as select ? as source_dir, ? as is_demo, now()::timestamp as built_at",
-            [str(source_dir), source_dir.resolve() == DEMO_DIR.resolve()],
+            [str(source_dir), _is_demo(source_dir)],
         )
+        try:
+            restored = batches.replay(con, journal_of, entries) if entries else Restored()
+        except journal.JournalError as exc:
+            raise BuildError(journal.INDEX, None, str(exc)) from exc
+    if journal_of and journal.entries(journal_of):
+        base = journal.base_source(journal_of)
+        if base is None or base.resolve() != source_dir.resolve():
+            journal.record_base(journal_of, source_dir, _is_demo(source_dir))
+    return restored, source_dir
+
+
+def build(path: Path | None = None, source_dir: Path | None = None, replay: bool = True) -> Path:
+    """Build the database from the CSVs in source_dir (default: the journal's base data, else the demo) and replay
+    the import journal beside it; atomically replaces the file at path."""
+    path = Path(path or database_path())
+    _build(path, source_dir, path if replay else None)
     return path
 
 
@@ -146,56 +255,119 @@ class DatabaseBusy(Exception):
     """Another process holds the database file (DuckDB allows one writing process per file)."""
 
 
-def _health(path: Path) -> str:
-    """'ok', 'damaged' or 'busy', checked through the process's shared connection."""
+@dataclass(frozen=True)
+class Health:
+    """The start-up check's verdict: "ok", "damaged" or "busy"; for damage the reason, the table and DuckDB's words."""
+
+    state: str
+    reason: str | None = None
+    table: str | None = None
+    detail: str | None = None
+
+
+def _damage_reason(exc: Exception) -> str:
+    text = str(exc).lower()
+    if "checksum" in text:
+        return "checksum"
+    if "read enough bytes" in text or "truncated" in text:
+        return "truncated"
+    if "not a valid duckdb database" in text:
+        return "not_duckdb"
+    return "unreadable"
+
+
+def verify(con: duckdb.DuckDBPyConnection) -> Health:
+    """Read every column of every table to its end: DuckDB checks each block's checksum as it reads it, so a file
+    damaged or cut off anywhere is found here and not on some page later."""
+    table = None
+    try:
+        con.execute("select is_demo from build_info").fetchone()
+        names = [r[0] for r in con.execute(
+            "select table_name from duckdb_tables() where not temporary order by table_name").fetchall()]
+        for table in names:
+            columns = [r[0] for r in con.execute(f'describe "{table}"').fetchall()]
+            sums = ", ".join(f'sum(hash("{c}"))' for c in columns)
+            con.execute(f'select count(*), {sums} from "{table}"').fetchall()
+    except duckdb.Error as exc:
+        return Health("damaged", _damage_reason(exc), table, _rule_text(exc)[:300])
+    return Health("ok")
+
+
+def _health(path: Path) -> Health:
+    """The check through the process's shared connection: opens the file and reads every table in full."""
     try:
         cur = Database.cursor(path)
     except duckdb.Error as exc:
         # a lock held by another process is not damage: never set a file in use aside
         if "lock" in str(exc).lower():
-            return "busy"
-        return "damaged"
+            return Health("busy")
+        return Health("damaged", _damage_reason(exc), None, _rule_text(exc)[:300])
     try:
-        cur.execute("select count(*) from programme").fetchone()
-        cur.execute("select is_demo from build_info").fetchone()
-        return "ok"
-    except duckdb.Error:
-        return "damaged"
+        return verify(cur)
     finally:
         cur.close()
 
 
+def _aside(path: Path, label: str) -> Path:
+    """Move path (and its WAL) to a free name `<name>.<label>-<time>`; never overwrite an earlier one."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.{label}-{stamp}")
+    counter = 1
+    while aside.exists():
+        counter += 1
+        aside = path.with_name(f"{path.name}.{label}-{stamp}-{counter}")
+    os.replace(path, aside)
+    wal = Path(str(path) + ".wal")
+    if wal.exists():
+        os.replace(wal, Path(str(aside) + ".wal"))
+    return aside
+
+
+def batch_states(cur) -> dict[int, tuple[str, str, bool]]:
+    """Every import batch as the journal sees it: id -> (sha256, imported_at as ISO text, is undone)."""
+    return {batch: (sha, at.isoformat(), undone is not None) for batch, sha, at, undone in cur.execute(
+        "select import_batch_id, sha256, imported_at, undone_at from import_batch").fetchall()}
+
+
 def ensure_database(path: Path | None = None) -> OpenResult:
-    """Make sure a usable database exists: build it when missing, set a damaged one aside and rebuild."""
+    """Make sure a usable database exists: build it when missing, set a damaged one aside and rebuild it (base data
+    plus every import and undo of the journal); a file the journal is ahead of is rebuilt the same way."""
+    from monitor import journal  # (journal needs nothing from here; kept next to its only uses)
+
     path = Path(path or database_path())
     if not path.exists():
-        build(path)
-        return OpenResult(path, "built")
+        restored, source = _build(path, None, path)
+        return OpenResult(path, "built", source_dir=source, restored=restored)
     health = _health(path)
-    if health == "ok":
-        # an older file gets the current rules (they are code, not data)
-        cur = Database.cursor(path)
-        try:
-            create_relations(cur)
-        finally:
-            cur.close()
-        return OpenResult(path, "opened")
-    if health == "busy":
+    if health.state == "busy":
         raise DatabaseBusy(
             f"Die Datenbank {path} wird von einem anderen Prozess benutzt (eine zweite App oder ein "
             f"Import über die Kommandozeile). Bitte diesen Prozess beenden oder MONITOR_DB auf eine "
             f"andere Datei setzen."
         )
-    # keep the damaged file: it may hold imports that are not in the CSVs
+    label = "damaged"
+    if health.state == "ok":
+        # an older file gets the current rules (they are code, not data)
+        cur = Database.cursor(path)
+        try:
+            create_relations(cur)
+            state = journal.reconcile(path, batch_states(cur))
+        finally:
+            cur.close()
+        if not state["missing"]:
+            return OpenResult(path, "opened", abandoned=state["abandoned"],
+                              unjournalled=tuple(state["unjournalled"]))
+        # an older copy of the file (restored by hand?) lacks imports the journal holds
+        health = Health("damaged", "behind_journal", None, ", ".join(map(str, state["missing"])))
+        label = "behind-journal"
+    # build the new file first: when that fails, the old one stays where it is, and nothing is lost
     Database.close(path)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    aside = path.with_name(f"{path.name}.damaged-{stamp}")
-    os.replace(path, aside)
-    wal = Path(str(path) + ".wal")
-    if wal.exists():
-        os.replace(wal, Path(str(aside) + ".wal"))
-    build(path)
-    return OpenResult(path, "rebuilt", aside)
+    fresh = path.with_name(f"{path.name}.rebuild-{os.getpid()}")
+    restored, source = _build(fresh, None, path)
+    aside = _aside(path, label)
+    os.replace(fresh, path)
+    return OpenResult(path, "rebuilt", aside, reason=health.reason, table=health.table, detail=health.detail,
+                      source_dir=source, restored=restored)
 
 
 class Database:
@@ -266,25 +438,76 @@ class Database:
                 cls._versions[key] += 1
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Command line: build or rebuild the database from the demo CSVs."""
-    parser = argparse.ArgumentParser(prog="python -m monitor.db", description="Datenbank aus CSV-Dateien aufbauen.")
-    parser.add_argument("--rebuild", action="store_true", help="vorhandene Datei ersetzen")
-    parser.add_argument("--source", type=Path, default=DEMO_DIR, help="Ordner mit den CSV-Dateien")
-    parser.add_argument("--db", type=Path, default=None, help="Zieldatei (Standard: data/monitor.duckdb)")
-    args = parser.parse_args(argv)
-    path = args.db or database_path()
-    if path.exists() and not args.rebuild:
-        print(f"{path} existiert bereits; --rebuild ersetzt sie.")
-        return 0
+def _in_use(path: Path) -> bool:
+    """True when another process holds the file (DuckDB: one writing process per file)."""
+    if not path.exists():
+        return False
+    Database.close(path)
     try:
-        build(path, args.source)
-    except BuildError as exc:
-        print(f"Fehler: {exc}", file=sys.stderr)
+        duckdb.connect(str(path)).close()
+    except duckdb.Error as exc:
+        return "lock" in str(exc).lower()
+    return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: build or rebuild the database (replaying the journal), back it up, restore it.
+    Exit codes: 0 done, 1 refused or failed, 3 the database is in use by another process."""
+    from monitor import backup, journal
+    from monitor.i18n import t
+
+    def say(key: str, **values) -> str:
+        return t(key, lang="de", **values)
+
+    parser = argparse.ArgumentParser(prog="python -m monitor.db", description=say("db.cli.description"))
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument("--rebuild", action="store_true", help=say("db.cli.help.rebuild"))
+    action.add_argument("--backup", type=Path, metavar="DIR", help=say("db.cli.help.backup"))
+    action.add_argument("--restore", type=Path, metavar="DIR", help=say("db.cli.help.restore"))
+    parser.add_argument("--fresh", action="store_true", help=say("db.cli.help.fresh"))
+    parser.add_argument("--source", type=Path, default=None, help=say("db.cli.help.source"))
+    parser.add_argument("--db", type=Path, default=None, help=say("db.cli.help.db"))
+    args = parser.parse_args(argv)
+    path = Path(args.db or database_path())
+    if args.fresh and not args.rebuild:
+        parser.error(say("db.cli.fresh_needs_rebuild"))
+    try:
+        if args.backup:
+            manifest = backup.backup(path, args.backup)
+            print(say("db.cli.backed_up", path=str(args.backup), imports=manifest["imports"],
+                      undone=manifest["undone"], entries=manifest["journal_entries"]))
+            return 0
+        if args.restore:
+            done = backup.restore(args.restore, path)
+            manifest = done["manifest"]
+            print(say("db.cli.restored", path=str(path), source=str(args.restore), when=manifest["created_at"],
+                      imports=manifest["imports"], undone=manifest["undone"]))
+            for aside in done["set_aside"]:
+                print(say("db.cli.set_aside", path=str(aside)))
+            return 0
+        if path.exists() and not args.rebuild:
+            print(say("db.cli.exists", path=str(path)))
+            return 0
+        if _in_use(path):
+            raise DatabaseBusy(str(path))
+        restored, source = _build(path, args.source, None if args.fresh else path)
+        if args.fresh and journal.directory(path).exists():
+            print(say("db.cli.journal_aside", path=str(_aside(journal.directory(path), "set-aside"))))
+    except (BuildError, backup.BackupError) as exc:
+        print(say("db.cli.error", error=str(exc)), file=sys.stderr)
         return 1
-    print(f"Datenbank aufgebaut: {path}")
+    except DatabaseBusy:
+        print(say("db.cli.busy", path=str(path)), file=sys.stderr)
+        return 3
+    finally:
+        Database.close_all()
+    print(OpenResult(path, "built", source_dir=source, restored=restored).summary("de"))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m` runs this file as __main__, a second copy of every class here; run the imported module's main,
+    # so an error raised by monitor.batches or monitor.backup is the class main catches
+    from monitor import db
+
+    sys.exit(db.main())

@@ -75,6 +75,58 @@ def test_missing_column_is_named(demo_copy, tmp_path):
     assert str(err.value) == "goal.csv, Zeile 1: fehlende Spalten: source"
 
 
+@pytest.mark.parametrize("table", ["payment", "milestone", "goal", "applicant_member", "indicator_value"])
+def test_a_missing_csv_is_refused_and_named(demo_copy, tmp_path, table):
+    (demo_copy / f"{table}.csv").unlink()
+    with pytest.raises(db.BuildError) as err:
+        db.build(tmp_path / "m.duckdb", demo_copy)
+    assert str(err.value) == (f"{table}.csv: Datei fehlt. Jede Tabelle braucht ihre CSV-Datei, eine leere Tabelle eine "
+                              f"Datei nur mit der Kopfzeile (fehlen dürfen nur: indicator_target.csv)")
+    assert not (tmp_path / "m.duckdb").exists()
+
+
+def test_a_header_only_csv_is_an_empty_table_and_indicator_targets_may_be_missing(demo_copy, tmp_path):
+    for table in ("payment", "milestone"):
+        path = demo_copy / f"{table}.csv"
+        path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    (demo_copy / "indicator_target.csv").unlink()
+    path = db.build(tmp_path / "m.duckdb", demo_copy)
+    con = duckdb.connect(str(path), read_only=True)
+    counts = [con.execute(f"select count(*) from {t}").fetchone()[0]
+              for t in ("payment", "milestone", "indicator_target", "project")]
+    con.close()
+    assert counts == [0, 0, 0, 9]
+
+
+def test_a_programme_without_goals_is_refused(demo_copy, tmp_path):
+    path = demo_copy / "goal.csv"
+    path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    with pytest.raises(db.BuildError) as err:
+        db.build(tmp_path / "m.duckdb", demo_copy)
+    assert str(err.value) == "goal.csv: enthält keine Datenzeilen; ohne sie gibt es kein Programm"
+
+
+def test_import_batches_never_come_from_csv(demo_copy, tmp_path):
+    (demo_copy / "import_batch.csv").write_text(
+        "import_batch_id,kind,file_name,sha256,row_count,imported_by,imported_at,undone_by,undone_at\n")
+    with pytest.raises(db.BuildError) as err:
+        db.build(tmp_path / "m.duckdb", demo_copy)
+    assert str(err.value) == ("import_batch.csv: Importe kommen aus dem Journal, nicht aus CSV-Dateien; bitte die "
+                              "Datei aus dem Ordner nehmen")
+
+
+def test_a_truncated_database_is_found_by_reading_every_table(pristine_db, tmp_path):
+    path = tmp_path / "m.duckdb"
+    shutil.copy(pristine_db, path)
+    with open(path, "r+b") as fh:
+        fh.truncate(path.stat().st_size // 2)
+    result = db.ensure_database(path)
+    db.Database.close(path)
+    assert (result.action, result.reason) == ("rebuilt", "truncated")
+    # no journal beside it: nothing was imported, so nothing is restored, and the notice says so
+    assert result.notice().endswith("neu aufgebaut: Demodaten; das Journal enthält keine Importe.")
+
+
 def test_a_failed_rebuild_keeps_the_previous_database(demo_copy, tmp_path):
     path = db.build(tmp_path / "m.duckdb")
     before = path.read_bytes()
