@@ -29,7 +29,8 @@ ROW_PX = 35           # Streamlit's row (and header) height
 NARROW_PX, WIDE_PX = 820, 980
 # Texts that do not fit their column wrap where a quarter of the rows or more would be cut: Streamlit wraps
 # cell text only in rows taller than 4rem (64 px, checked in the installed frontend), so such tables get rows
-# of three lines (70 px) or four (90 px). A few long texts stay on one line, cut (a click shows them whole).
+# of three or four lines (70 or 90 px; a longer text is cut there, a click shows it whole). A few long texts
+# among short ones stay on one line, cut the same way.
 WRAP_SHARE = 0.25
 TECHNICAL_ROLES = ("analyse", "admin")
 DATE_FORMAT = {"de": "DD.MM.YYYY", "en": "D MMM YYYY"}
@@ -115,14 +116,21 @@ def _column(name: str, values: pd.Series, label: str, lang: str, decimals: int |
     return values, st.column_config.NumberColumn(label, format=printf), chars
 
 
-def _widths(natural: list[int], minimum: list[int], budget: int) -> list[int]:
-    """Column widths in px between minimum and natural that add up to the budget where they can."""
-    spare = budget - sum(minimum)
-    if spare <= 0:
-        return minimum
-    wanted = [n - m for n, m in zip(natural, minimum)]
-    share = min(1.0, spare / max(sum(wanted), 1))
-    return [m + int(w * share) for m, w in zip(minimum, wanted)]
+def _widths(natural: list[int], floor: list[int], budget: int, is_text: list[bool]) -> list[int]:
+    """Column widths in px from floor towards natural that add up to the budget where they can.
+
+    Texts get the room first (their content), then numbers and dates (their headers, shown whole on hover).
+    """
+    widths, spare = list(floor), budget - sum(floor)
+    for texts_now in (True, False):
+        wanted = [max(n - w, 0) if t == texts_now else 0 for n, w, t in zip(natural, widths, is_text)]
+        if spare <= 0 or not sum(wanted):
+            continue
+        share = min(1.0, spare / sum(wanted))
+        added = [int(w * share) for w in wanted]
+        widths = [w + a for w, a in zip(widths, added)]
+        spare -= sum(added)
+    return widths
 
 
 def layout(frame: pd.DataFrame, lang: str | None = None, translate_headers: bool = True, max_rows: int = MAX_ROWS,
@@ -141,8 +149,9 @@ def layout(frame: pd.DataFrame, lang: str | None = None, translate_headers: bool
         values, column_config, chars = _column(str(column), head[column], label, lang,
                                                (decimals or {}).get(str(column)))
         drawn[label], config[label] = values, column_config
-        natural.append(_px(max(min(chars, 60), len(label))))
-        if column_config["type_config"]["type"] == "text" and column_config.get("alignment") != "right":
+        is_text = column_config["type_config"]["type"] == "text" and column_config.get("alignment") != "right"
+        natural.append(_px(max(min(chars, 120 if is_text else 60), len(label))))
+        if is_text:
             text = values.dropna().astype("string")
             texts.append(text.str.len())
             # a text column is comfortable down to its longest word (8 to 20 characters; wrapped words never
@@ -158,10 +167,11 @@ def layout(frame: pd.DataFrame, lang: str | None = None, translate_headers: bool
     too_wide, row_height = False, None
     if sum(natural) > NARROW_PX:
         too_wide = sum(comfortable) > NARROW_PX
+        is_text = [lengths is not None for lengths in texts]
         if sum(comfortable) <= WIDE_PX:
-            widths, wrap = _widths(natural, comfortable, WIDE_PX if too_wide else NARROW_PX), True
+            widths, wrap = _widths(natural, comfortable, WIDE_PX if too_wide else NARROW_PX, is_text), True
         else:
-            widths, wrap = _widths(natural, minimum, WIDE_PX), False
+            widths, wrap = _widths(natural, minimum, WIDE_PX, is_text), False
         for (label, column_config), width, full in zip(config.items(), widths, natural):
             column_config["width"] = width
             if width < full:
@@ -171,7 +181,7 @@ def layout(frame: pd.DataFrame, lang: str | None = None, translate_headers: bool
             per_line = max((width - 18) // 7, 1)
             if wrap and lengths is not None and len(lengths) and (lengths > per_line).mean() >= WRAP_SHARE:
                 lines = max(lines, min(-(-int(lengths.max()) // per_line), 4))
-        row_height = None if lines == 1 else 70 if lines <= 3 else 90
+        row_height = None if lines == 1 else 10 + 20 * max(lines, 3)
     scrolls = too_wide and sum(minimum) > WIDE_PX
     if scrolls and config:
         next(iter(config.values()))["pinned"] = True

@@ -146,7 +146,7 @@ def test_long_texts_wrap_in_taller_rows_where_many_would_be_cut():
     widths = {label: c["width"] for label, c in shown.config.items()}
     assert sum(widths.values()) <= 820 and not shown.too_wide
     assert widths["Zuwendungsempfänger"] >= 7 * 19 + 18  # "Schleswig-Flensburg" is never broken
-    assert shown.row_height in (70, 90) and shown.height == 35 + 9 * shown.row_height + 3  # no scrolling inside
+    assert shown.row_height in (70, 90, 110) and shown.height == 35 + 9 * shown.row_height + 3  # no scrolling inside
     # one long text among many short ones stays on one line
     few = frame.assign(reason=["kurz"] * 8 + [reason], recipient_name="Stadt Eutin", title="Titel")
     assert tables.layout(few, "de").row_height is None
