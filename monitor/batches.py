@@ -319,6 +319,18 @@ def replay(con, path: Path, entries: list[dict]) -> Restored:
     return Restored(imports, undos, sum(rows.values()))
 
 
+def unjournalled(path: Path | None = None) -> list[int]:
+    """Batches in the database whose file the journal does not hold (imported before the journal existed)."""
+    path = Path(path or database_path())
+    cur = Database.cursor(path)
+    try:
+        states = batch_states(cur)
+    finally:
+        cur.close()
+    kept = {e["batch"] for e in journal.active(path) if e["op"] == "import"}
+    return sorted(b for b in states if b not in kept)
+
+
 def lock_message(exc: duckdb.Error, path: Path) -> str | None:
     """The German explanation when another process holds the database, else None."""
     if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():

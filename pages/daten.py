@@ -111,6 +111,10 @@ tables.show(history, "daten_historie", [
     "rows_updated_count", "imported_by", "imported_at", "import_state_label", "undone_by", "undone_at",
 ], queries=("import_history",))
 
+missing = batches.unjournalled()
+if missing:
+    st.warning(t("dp.unjournalled", batches=", ".join(map(str, missing))), icon=":material/warning:")
+
 active = history[~history["is_undone"]]
 if not active.empty:
     labels = {

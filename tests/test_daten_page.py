@@ -4,6 +4,7 @@ Figures from data/demo: paid by 31.03.2023 (the last data date) 792.800 €; DM-
 left, so a 15.000 € payment on 15.03.2023 raises the total to 807.800 €.
 """
 
+import shutil
 import tomllib
 
 import pytest
@@ -113,3 +114,19 @@ def test_english_labels(app):
     at.segmented_control(key="lang").set_value("en").run()
     assert at.title[0].value == "Data"
     assert at.file_uploader(key="daten_upload_0").label == "Upload a file (CSV or Excel)"
+
+
+def test_an_import_without_its_file_in_the_journal_is_pointed_out(app, fresh_db):
+    from monitor import batches, journal
+    from monitor.db import Database
+
+    assert batches.commit(GOOD, "zahlungen.csv", "payments", who="datenpflege").batch_id == 1
+    at = app(role="datenpflege", page="pages/daten.py")
+    assert [w.value for w in at.warning] == []
+    Database.close_all()
+    shutil.rmtree(journal.directory(fresh_db))          # as for an import made before the journal existed
+    at = app(role="datenpflege", page="pages/daten.py")
+    assert [w.value for w in at.warning] == [
+        "Import Nr. 1: Die Originaldatei ist nicht im Import-Journal (übernommen, bevor es das Journal gab) und ginge "
+        "bei einem Neuaufbau der Datenbank verloren. Bitte den Import rückgängig machen und die Datei erneut "
+        "importieren, dann ist sie gesichert."]
