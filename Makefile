@@ -19,7 +19,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed chromium
 	$(PY) -m pytest
 
-## db: rebuild data/monitor.duckdb from data/demo/ (replaces imported data!)
+## db: rebuild data/monitor.duckdb from the base CSVs plus every import in data/monitor.journal/ (nothing lost)
 db: $(VENV)/.installed
 	$(PY) -m monitor.db --rebuild
 
