@@ -18,6 +18,11 @@ def test_upload_commit_uebersicht_undo(server_as, tab, tmp_path):
     page = view.open("daten")
     assert "Noch keine Importe." in main_text(page)
 
+    # Streamlit's own line under the drop zone and the page's text give the same limit and the accepted types
+    instructions = page.locator('[data-testid="stFileUploaderDropzoneInstructions"]').inner_text()
+    assert instructions == "10MB per file • CSV, TSV, TXT, XLSX"
+    assert "Höchstens 10 MB und 50.000 Zeilen." in main_text(page)
+
     bad, good = tmp_path / "zahlungen_fehler.csv", tmp_path / "zahlungen.csv"
     bad.write_bytes(BAD)
     good.write_bytes(GOOD)
