@@ -29,7 +29,9 @@ CHUNK_ROWS = 2_000
 CRASH_ENV = "MONITOR_IMPORT_CRASH_AFTER_ROWS"   # test hook: the process dies inside the transaction
 CRASH_BEFORE_COMMIT_ENV = "MONITOR_IMPORT_CRASH_BEFORE_COMMIT"   # test hook: dies between journal and commit
 
-_WRITE_LOCK = threading.Lock()   # one import or undo at a time per process
+# one import or undo at a time per process, its journal entries included (re-entrant: _journalled holds it
+# around the transaction and the committed mark, _transaction takes it again)
+_WRITE_LOCK = threading.RLock()
 
 
 class ImportRefused(Exception):
@@ -189,19 +191,23 @@ def _journalled(path: Path, work):
         journal.settle(path, batch_states(cur))
         return work(cur, journalled)
 
-    try:
-        result = _transaction(path, settled_work)
-    except BaseException:
-        for entry in journalled:
-            journal.append_abandoned(path, entry["seq"])
-        raise
-    for entry in journalled:
+    with _WRITE_LOCK:
         try:
-            journal.append_committed(path, entry["seq"])
-        except OSError as exc:
-            # the batch is committed and its file is kept; the next settle marks it from the database
-            print(f"Journal: Eintrag {entry['seq']} nicht als übernommen markiert ({exc})", file=sys.stderr)
-    return result
+            result = _transaction(path, settled_work)
+        except BaseException:
+            for entry in journalled:
+                try:
+                    journal.append_abandoned(path, entry["seq"])
+                except OSError:
+                    pass   # the next settle finds the entry unmarked and the batch absent: abandoned then
+            raise
+        for entry in journalled:
+            try:
+                journal.append_committed(path, entry["seq"])
+            except OSError as exc:
+                # the batch is committed and its file is kept; the next settle marks it from the database
+                print(f"Journal: Eintrag {entry['seq']} nicht als übernommen markiert ({exc})", file=sys.stderr)
+        return result
 
 
 def commit(data: bytes, file_name: str, kind: str, who: str, path: Path | None = None,
