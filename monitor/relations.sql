@@ -59,7 +59,10 @@ status_dates as (
     select distinct unnest(p_dates)::date as status_date
 ),
 project_dates as (
-    select project.*, status_dates.status_date
+    -- only the columns the rule needs: this relation has a row per project and day (2.8 M on 31 month ends)
+    select
+        project.project_id, project.applicant_id, project.granted_eur, project.decision_date, project.start_date,
+        project.end_date, status_dates.status_date
     from project
     join status_dates on status_dates.status_date >= project.decision_date
     where project.programme_id = p_programme_id
@@ -143,7 +146,6 @@ measures as (
     select
         project_dates.project_id,
         project_dates.status_date,
-        project_dates.title,
         project_dates.applicant_id,
         project_dates.granted_eur::double as granted_eur,
         project_dates.decision_date,
@@ -223,7 +225,8 @@ lights as (
 ),
 final as (
     select
-        *,
+        lights.*,
+        project.title,
         case
             when is_lapsed then 'lapsed'
             when is_closed then 'done'
@@ -233,6 +236,7 @@ final as (
             else 'green'
         end as light
     from lights
+    join project on project.project_id = lights.project_id
 )
 select
     *,
