@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import sys
 import threading
 from collections.abc import Iterator
@@ -166,8 +167,52 @@ def _load_table(con: duckdb.DuckDBPyConnection, table: str, csv_path: Path) -> N
         con.execute("drop table if exists _stage")
 
 
+class SchemaError(Exception):
+    """A database file cannot be brought up to the current schema without a rebuild."""
+
+
+def _schema_tables() -> dict[str, str]:
+    """The create statement of every table in schema.sql, by table name."""
+    text = SCHEMA_FILE.read_text(encoding="utf-8")
+    statements = [part.strip() for part in text.split(";") if "create table" in part]
+    return {re.search(r"create table (\w+)", stmt).group(1): stmt for stmt in statements}
+
+
+def upgrade_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Bring a file built by an earlier version up to schema.sql: add new tables and new columns that have a
+    default (or allow nulls); returns what was done. Anything else needs a rebuild and raises SchemaError."""
+    current = {r[0] for r in con.execute(
+        "select table_name from information_schema.tables where table_schema = 'main' and table_type = 'BASE TABLE'"
+    ).fetchall()}
+    statements = _schema_tables()
+    reference = duckdb.connect()
+    reference.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+    done = []
+    for table, statement in statements.items():
+        if table not in current:
+            con.execute(statement)
+            done.append(table)
+            continue
+        have = {r[0] for r in con.execute(f"select column_name from (describe {table})").fetchall()}
+        for name, dtype, nullable, default in reference.execute(
+            "select column_name, data_type, is_nullable, column_default from information_schema.columns "
+            "where table_name = ? order by ordinal_position", [table]
+        ).fetchall():
+            if name in have:
+                continue
+            if default is None and nullable != "YES":
+                raise SchemaError(f"Tabelle {table}: neue Pflichtspalte {name} ohne Vorgabewert; "
+                                  f"bitte die Datenbank neu aufbauen (python -m monitor.db --rebuild)")
+            con.execute(f"alter table {table} add column {name} {dtype}" + (f" default {default}" if default else ""))
+            done.append(f"{table}.{name}")
+    reference.close()
+    return done
+
+
 def create_relations(con: duckdb.DuckDBPyConnection) -> None:
-    """Create (or replace) the named relations of monitor/relations.sql: every business rule, written once."""
+    """Bring the file up to the current schema (upgrade_schema), then create (or replace) the named relations
+    of monitor/relations.sql: every business rule, written once."""
+    upgrade_schema(con)
     con.execute(RELATIONS_FILE.read_text(encoding="utf-8"))
 
 
