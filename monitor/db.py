@@ -173,7 +173,7 @@ class SchemaError(Exception):
 
 def _schema_tables() -> dict[str, str]:
     """The create statement of every table in schema.sql, by table name."""
-    text = SCHEMA_FILE.read_text(encoding="utf-8")
+    text = re.sub(r"--[^\n]*", "", SCHEMA_FILE.read_text(encoding="utf-8"))
     statements = [part.strip() for part in text.split(";") if "create table" in part]
     return {re.search(r"create table (\w+)", stmt).group(1): stmt for stmt in statements}
 
