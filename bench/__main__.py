@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import platform
+import subprocess
 import time
 from pathlib import Path
 
@@ -23,6 +24,15 @@ HERE = Path(__file__).resolve().parent
 # the middle of the demo's term: most projects running, the attention list at its longest
 STICHTAG = "2021-12-31"
 PORT = 8611
+
+
+def _code() -> dict:
+    """The commit measured and the files that differed from it (several people edit the tree at once)."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=HERE.parent, capture_output=True, text=True).stdout.strip()
+
+    dirty = [line[3:] for line in git("status", "--porcelain", "--untracked-files=no").splitlines()]
+    return {"commit": git("rev-parse", "--short", "HEAD"), "dirty": [f for f in dirty if not f.startswith("bench/")]}
 
 
 def _load() -> list[float]:
@@ -73,7 +83,7 @@ def main() -> None:
     skip = set(filter(None, args.skip.split(",")))
     started = time.perf_counter()
     results = {
-        "measured_at": dt.datetime.now().isoformat(timespec="seconds"), "quick": args.quick,
+        "measured_at": dt.datetime.now().isoformat(timespec="seconds"), "quick": args.quick, "code": _code(),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_at_start": _load()},
         "stichtag": STICHTAG, "warm_runs": warm, "scales": {}, "pages": [], "p3": None, "p4": None, "p5": [],
     }
@@ -95,7 +105,8 @@ def main() -> None:
             load = _load()
             p5 = sessions.run(paths[scale], PORT, users=20, path=f"?stichtag={STICHTAG}")
             results["p5"].append({"scale": scale, "load_before": load, **p5})
-            print(f"P5 at {scale}×: p95 {p5['p95_s']} s, median {p5['median_s']} s", flush=True)
+            print(f"P5 at {scale}×: p95 {p5['p95_s']} s, median {p5['median_s']} s; "
+                  f"server alone p95 {p5['server_only']['p95_s']} s", flush=True)
     results["machine"]["load_at_end"] = _load()
     results["total_s"] = round(time.perf_counter() - started)
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

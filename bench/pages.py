@@ -70,12 +70,18 @@ class QueryTimer:
         original = queries._execute
 
         def timed(name, params, db_path):
-            started = time.perf_counter()
-            frame = original(name, params, db_path)
+            started, frame = time.perf_counter(), None
             entry = self.timings.setdefault(name, {"s": 0.0, "rows": 0, "runs": 0})
-            entry["s"] = round(entry["s"] + time.perf_counter() - started, 3)
-            entry["rows"], entry["runs"] = len(frame), entry["runs"] + 1
-            return frame
+            try:
+                frame = original(name, params, db_path)
+                return frame
+            finally:
+                entry["s"] = round(entry["s"] + time.perf_counter() - started, 3)
+                entry["runs"] += 1
+                if frame is None:
+                    entry["failed"] = True
+                else:
+                    entry["rows"] = len(frame)
 
         queries._execute = timed
 

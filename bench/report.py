@@ -86,17 +86,23 @@ def targets(results: dict) -> list[tuple[str, str, str, str]]:
     for p5 in results.get("p5") or []:
         ok = (p5["p95_s"] is not None and p5["p95_s"] <= TARGETS["P5_p95_s"] and not p5["failed"]) \
             if p5["scale"] == 1 else None
-        rows.append((f"P5 at {p5['scale']}×", "20 sessions on the Übersicht: p95 ≤ 3 s at 1×",
-                     f"p95 {_s(p5['p95_s'])} s, median {_s(p5['median_s'])} s, {p5['completed']}/20 complete",
+        server = p5.get("server_only") or {}
+        rows.append((f"P5 at {p5['scale']:,}×", "20 browser sessions on the Übersicht at once: p95 ≤ 3 s at 1×",
+                     f"p95 {_s(p5['p95_s'])} s (median {_s(p5['median_s'])} s, {p5['completed']}/20 complete; "
+                     f"frontend loaded p95 {_s(p5.get('loaded_p95_s'))} s, script p95 {_s(p5.get('script_p95_s'))} s); "
+                     f"server alone (20 protocol sessions, no browser): p95 {_s(server.get('p95_s'))} s",
                      _verdict(ok) if p5["scale"] == 1 else "reported"))
     return rows
 
 
 def markdown(results: dict) -> str:
     """The generated part of bench/README.md."""
-    lines = [f"Measured {results['measured_at']} ({'quick' if results['quick'] else 'full'} run, Stichtag "
-             f"{results['stichtag']}, {results['warm_runs']} warm runs, load average at start "
-             f"{results['machine']['load_at_start'][0]} on {results['machine']['cpus']} cores).", "",
+    code = results.get("code", {})
+    lines = [f"Measured {results['measured_at']} on commit {code.get('commit', '?')}"
+             f"{' with uncommitted changes in ' + ', '.join(code['dirty']) if code.get('dirty') else ''} "
+             f"({'quick' if results['quick'] else 'full'} run, Stichtag {results['stichtag']}, "
+             f"{results['warm_runs']} warm runs, load average at start {results['machine']['load_at_start'][0]} "
+             f"on {results['machine']['cpus']} cores).", "",
              "| Target | Wanted | Measured | Verdict |", "|---|---|---|---|"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in targets(results)]
     lines += ["", "| Scale | Generated in | File | Projects | Payments | Applications | Scores |", "|---|---|---|---|---|---|---|"]

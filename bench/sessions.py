@@ -5,6 +5,10 @@ the same moment. A session's time is from its `goto` until the first complete re
 script as not running (`data-test-script-state="notRunning"`), Streamlit's running indicator is gone, and
 the page shows its title, at least one key figure and at least one table. The server is warmed by one
 session first (imports, shared caches), as a server that has been up for a while would be.
+
+On one 2-core machine the 20 browser tabs compete with the server for the CPU, so the same load is also
+measured without a browser: 20 websocket clients speak Streamlit's protocol (BackMsg rerun_script, wait
+for ForwardMsg script_finished), which is the server's share alone.
 """
 
 from __future__ import annotations
@@ -119,6 +123,49 @@ async def _load(url: str, users: int, timeout_s: float) -> dict:
     return {"warmup": warmup, "sessions": sessions}
 
 
+async def _protocol_session(port: int, query: str, timeout_s: float) -> dict:
+    """One session over Streamlit's websocket protocol: ask for a run, wait until the script finished."""
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    started = time.perf_counter()
+    try:
+        async with websockets.connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"],
+                                      max_size=None, open_timeout=timeout_s) as ws:
+            request = BackMsg()
+            request.rerun_script.query_string = query
+            await ws.send(request.SerializeToString())
+            received = 0
+            while True:
+                data = await asyncio.wait_for(ws.recv(), timeout_s)
+                received += len(data)
+                message = ForwardMsg()
+                message.ParseFromString(data)
+                if (message.WhichOneof("type") == "script_finished"
+                        and message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN):
+                    return {"seconds": round(time.perf_counter() - started, 3), "bytes": received}
+    except Exception as exc:  # noqa: BLE001 - a session that never finishes is a measured outcome
+        return {"seconds": None, "error": f"{type(exc).__name__}: {str(exc)[:200]}"}
+
+
+async def _protocol_load(port: int, query: str, users: int, timeout_s: float) -> dict:
+    warmup = await _protocol_session(port, query, timeout_s)
+    sessions = await asyncio.gather(*(_protocol_session(port, query, timeout_s) for _ in range(users)))
+    return {"warmup": warmup, "sessions": sessions}
+
+
+def _summary(load: dict) -> dict:
+    times = [s["seconds"] for s in load["sessions"] if s["seconds"] is not None]
+    return {
+        "warmup_s": load["warmup"]["seconds"], "completed": len(times),
+        "failed": [s["error"] for s in load["sessions"] if s.get("error")],
+        "median_s": round(statistics.median(times), 2) if times else None,
+        "p95_s": round(percentile(times, 0.95), 2) if times else None,
+        "max_s": round(max(times), 2) if times else None, "seconds": sorted(times),
+    }
+
+
 def percentile(values: list[float], share: float) -> float:
     """Nearest-rank percentile (the p95 of 20 values is the 19th smallest)."""
     ordered = sorted(values)
@@ -126,26 +173,25 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def run(db_path: Path, port: int, users: int = 20, path: str = "", timeout_s: float = 300) -> dict:
-    """Start the app on db_path, open `path` in `users` sessions at once; timings and failures."""
+    """Start the app on db_path, open `path` in `users` browser sessions at once, then in as many protocol-only
+    sessions; timings and failures of both."""
+    query = path.lstrip("?")
     with tempfile.TemporaryDirectory(prefix="monitor-bench-p5-") as tmp:
         proc = start_server(db_path, port, Path(tmp))
         try:
-            load = asyncio.run(_load(f"http://127.0.0.1:{port}/{path}", users, timeout_s))
+            browser = asyncio.run(_load(f"http://127.0.0.1:{port}/{path}", users, timeout_s))
+            protocol = asyncio.run(_protocol_load(port, query, users, timeout_s))
         finally:
             stop_server(proc)
-    times = [s["seconds"] for s in load["sessions"] if s["seconds"] is not None]
-    loaded = [s["loaded_s"] for s in load["sessions"] if s["seconds"] is not None]
-    scripts = [s["script_s"] for s in load["sessions"] if s.get("script_s") is not None]
+    done = [s for s in browser["sessions"] if s["seconds"] is not None]
+    loaded = [s["loaded_s"] for s in done]
+    scripts = [s["script_s"] for s in done if s.get("script_s") is not None]
     return {
-        "users": users, "path": "/" + path, "warmup_s": load["warmup"]["seconds"],
-        "completed": len(times), "failed": [s["error"] for s in load["sessions"] if s.get("error")],
-        "exception_boxes": sum(s.get("exceptions", 0) for s in load["sessions"]),
-        "median_s": round(statistics.median(times), 2) if times else None,
-        "p95_s": round(percentile(times, 0.95), 2) if times else None,
-        "max_s": round(max(times), 2) if times else None,
-        "seconds": sorted(times),
+        "users": users, "path": "/" + path, **_summary(browser),
+        "exception_boxes": sum(s.get("exceptions", 0) for s in browser["sessions"]),
         # the browser's own share: 20 tabs load and start Streamlit's frontend on the same 2 cores
         "loaded_p95_s": round(percentile(loaded, 0.95), 2) if loaded else None,
         # from the script's start to its end as the browser saw it: the server's share, queueing included
         "script_p95_s": round(percentile(scripts, 0.95), 2) if scripts else None,
+        "server_only": _summary(protocol),
     }
