@@ -1,4 +1,5 @@
-"""The DuckDB database: build it from CSVs, open it, hand out one cursor per caller."""
+"""The DuckDB database: build it from CSVs plus the import journal, check it on open (every table read in full)
+and rebuild it after damage, hand out one cursor per caller; the command line also backs up and restores."""
 
 from __future__ import annotations
 
@@ -71,7 +72,7 @@ class OpenResult:
 
     def notice(self, lang: str | None = None) -> str | None:
         """What the user is told: exactly what was rebuilt and restored (None when nothing needs saying)."""
-        from monitor.i18n import t  # (db is imported by the build scripts before anything else)
+        from monitor.i18n import t  # (texts and formats stay out of db's imports: the guard's query process needs db)
 
         if self.action == "opened" or (self.action == "built" and not (self.restored.imports or self.restored.undos)):
             return None
