@@ -2,8 +2,11 @@
 
 A file becomes a `Sheet`: the header cells and the data rows, each with the row number a user sees in
 Excel or a text editor (header = row 1). Cell values stay raw (text from CSV; str, float, datetime from
-xlsx); `number` and `date` interpret one value the German or the ISO way. Every refusal is a `ReadError`
-with a code that names a text in monitor/texts/daten.toml ("dp.read.<code>").
+xlsx); `number` and `date` interpret one value the German or the ISO way, with ASCII digits only. A number
+whose reading depends on the separators ('1,500': 1,5 or 1.500) takes the file's convention, which `settle`
+finds in its unambiguous numbers ('1.234,56' is German), and is refused with both readings when nothing settles
+it. Every refusal is a `ReadError` with a code that names a text in monitor/texts/daten.toml ("dp.read.<code>")
+or, for one value, a `ValueProblem` ("dp.problem.<code>").
 """
 
 from __future__ import annotations
