@@ -264,8 +264,8 @@ def _build(target: Path, source_dir: Path | None, journal_of: Path | None) -> tu
     """Build target from the CSVs and replay the journal of the database journal_of (None: no replay)."""
     from monitor import batches, journal  # (batches imports this module; the build is its only way back)
 
-    source_dir = Path(source_dir or (journal_of and journal.base_source(journal_of)) or DEMO_DIR)
     try:
+        source_dir = Path(source_dir or (journal_of and journal.base_source(journal_of)) or DEMO_DIR)
         entries = journal.active(journal_of) if journal_of else []
     except journal.JournalError as exc:
         raise BuildError(journal.INDEX, None, str(exc)) from exc

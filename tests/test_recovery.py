@@ -245,6 +245,21 @@ def test_a_changed_journal_file_stops_the_rebuild_and_keeps_the_old_database(gol
     assert path.read_bytes() == before
 
 
+def test_a_damaged_journal_line_stops_the_rebuild_and_nothing_is_moved(golden, tmp_path):
+    path = case_copy(golden[0], tmp_path)
+    index = journal.directory(path) / journal.INDEX
+    lines = index.read_bytes().split(b"\n")
+    lines[1] = b"{kaputt"
+    index.write_bytes(b"\n".join(lines))
+    header(path)
+    damaged = path.read_bytes()
+    with pytest.raises(db.BuildError) as caught:
+        db.ensure_database(path)
+    assert str(caught.value) == (f"index.jsonl: {index}: Zeile 2 ist kein gültiger Eintrag (Expecting property name "
+                                 f"enclosed in double quotes: line 1 column 2 (char 1))")
+    assert path.read_bytes() == damaged and not list(tmp_path.glob("*.damaged-*"))
+
+
 # ---- backup and restore -------------------------------------------------------------------------------
 
 def cli(*args):
