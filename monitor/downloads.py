@@ -27,8 +27,9 @@ def parquet_bytes(name: str, params: dict) -> bytes:
         raise q.QueryError(f"Abfrage {name!r}: Parameter fehlt: {', '.join(sorted(missing))}")
     cur = Database.cursor(Path(database_path()).resolve())
     try:
-        reader = cur.execute(q.sql_text(name), {k: v for k, v in params.items() if k in expected}) \
-            .fetch_record_batch(BATCH_ROWS)
+        # a relation streams its batches; a DB-API result would copy every row first
+        reader = cur.sql(q.sql_text(name), params={k: v for k, v in params.items() if k in expected}) \
+            .to_arrow_reader(BATCH_ROWS)
         buffer = io.BytesIO()
         with pq.ParquetWriter(buffer, reader.schema) as writer:
             for batch in reader:

@@ -452,3 +452,19 @@ def test_page_at_100x_is_bounded(scaled_db, monkeypatch, app):
     # every chart stays small: no trace carries more than a few hundred points
     for spec in charts.values():
         assert all(len(trace.get("x") or []) <= 1500 and len(trace.get("y") or []) <= 1500 for trace in spec["data"])
+
+
+def test_raw_scores_download_whole_as_parquet_and_csv():
+    import io
+
+    import pyarrow.parquet as pq
+
+    from monitor import downloads
+
+    table = pq.read_table(io.BytesIO(downloads.parquet_bytes("jury_scores", dict(PARAMS, lang="de"))))
+    # score.csv: 35 scored applications × 5 jurors × 6 criteria, the 24 recused cells included (empty points)
+    assert table.num_rows == 1050
+    assert table.column("points").null_count == 24
+    csv = downloads.csv_bytes("jury_applications", dict(PARAMS, row_limit=None), "de").decode("utf-8-sig")
+    lines = csv.strip().splitlines()
+    assert len(lines) == 43 and lines[0].startswith("Bewerbung;Antragsteller;")
