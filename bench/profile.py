@@ -38,8 +38,11 @@ def hot_spots(stats_file: Path, n: int = 12) -> dict:
     app = [r for r in rows if r[0][0].startswith(str(ROOT)) and "/.venv/" not in r[0][0]
            and not r[0][0].endswith("dashboard.py")]
     app = sorted(app, key=lambda r: r[3], reverse=True)[:n]
+    # what the page asks of Streamlit (st.dataframe, st.plotly_chart, …): elements are where drawing costs show
+    elements = [r for r in rows if "/streamlit/elements/" in r[0][0] and not r[0][2].startswith("_")]
+    elements = sorted(elements, key=lambda r: r[3], reverse=True)[: n // 2]
     return {"total_s": round(total, 3), "by_own_time": [entry(*r) for r in own],
-            "app_by_cumulative": [entry(*r) for r in app]}
+            "app_by_cumulative": [entry(*r) for r in app], "streamlit_elements": [entry(*r) for r in elements]}
 
 
 def profile(db_path: Path, page_files: list[str], stichtag: str | None, warm: int = 1, n: int = 12) -> dict:
@@ -62,9 +65,11 @@ def print_spots(spots: dict) -> None:
         print("   own time:")
         for e in spot["by_own_time"]:
             print(f"   {e['own_s']:8.3f} s own {e['cumulative_s']:8.3f} s cum {e['calls']:>9} × {e['function']}")
-        print("   the app's functions, cumulative:")
-        for e in spot["app_by_cumulative"]:
-            print(f"   {e['cumulative_s']:8.3f} s cum {e['own_s']:8.3f} s own {e['calls']:>9} × {e['function']}")
+        for title, key in (("the app's functions, cumulative", "app_by_cumulative"),
+                           ("Streamlit elements, cumulative", "streamlit_elements")):
+            print(f"   {title}:")
+            for e in spot[key]:
+                print(f"   {e['cumulative_s']:8.3f} s cum {e['own_s']:8.3f} s own {e['calls']:>9} × {e['function']}")
 
 
 def main() -> None:
