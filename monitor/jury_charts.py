@@ -6,6 +6,7 @@ import html
 
 import pandas as pd
 import plotly.graph_objects as go
+import streamlit as st
 
 from monitor import charts, fmt, maps
 from monitor.i18n import t
@@ -16,6 +17,15 @@ DROPPED_COLOUR = "#999999"               # grey: ineligible or withdrawn
 STAGES = ("received", "eligible", "scored", "selected")
 STAGE_COLOURS = {"received": charts.PALETTE[4], "eligible": charts.PALETTE[0], "scored": charts.PALETTE[2],
                  "selected": SELECTED_COLOUR}
+
+
+def _cached(builder):
+    """A figure is built once per input and shared, read-only, by every session and rerun.
+
+    Building a plotly figure costs 20–60 ms whatever the data's size (the inputs here are already summarised
+    in SQL and small to hash), and the page draws fifteen of them: this keeps a rerun cheap.
+    """
+    return st.cache_resource(show_spinner=False, max_entries=256)(builder)
 
 
 def wrap(label: str, width: int = 16) -> str:
@@ -52,6 +62,7 @@ def _euro_axis(axis: dict, lang: str) -> dict:
             "tickprefix": "" if lang == "de" else "€"}
 
 
+@_cached
 def funnel(stages: pd.DataFrame, title: str, lang: str) -> go.Figure:
     """Received → eligible → scored → selected, count and share of received on each stage."""
     fig = go.Figure(go.Funnel(
@@ -66,6 +77,7 @@ def funnel(stages: pd.DataFrame, title: str, lang: str) -> go.Figure:
     return fig
 
 
+@_cached
 def stage_bars(frame: pd.DataFrame, label_column: str, title: str, axis_title: str, lang: str) -> go.Figure:
     """Grouped horizontal bars: applications per stage for each group (kind of applicant)."""
     ordered = frame.iloc[::-1]
@@ -82,6 +94,7 @@ def stage_bars(frame: pd.DataFrame, label_column: str, title: str, axis_title: s
     return fig
 
 
+@_cached
 def field_map(kreise: pd.DataFrame, points: pd.DataFrame, measure: str, title: str, lang: str) -> go.Figure:
     """Kreise coloured by applications per stage; applicants as points (from jury_applicant_points), by outcome."""
     kreis_hover = [
@@ -117,6 +130,7 @@ def field_map(kreise: pd.DataFrame, points: pd.DataFrame, measure: str, title: s
     return fig
 
 
+@_cached
 def requested_vs_granted(winners: pd.DataFrame, title: str, lang: str) -> go.Figure:
     """Per winner: the amount requested beside the amount granted."""
     ordered = winners.sort_values("granted_eur")
@@ -133,6 +147,7 @@ def requested_vs_granted(winners: pd.DataFrame, title: str, lang: str) -> go.Fig
     return fig
 
 
+@_cached
 def requested_by_status(distribution: pd.DataFrame, title: str, lang: str) -> go.Figure:
     """The requested amounts per status as boxes (quartiles, Tukey's whiskers, mean) summarised in SQL."""
     colours = {"selected": SELECTED_COLOUR, "not_selected": NOT_SELECTED_COLOUR, "ineligible": DROPPED_COLOUR,
@@ -155,6 +170,7 @@ def requested_by_status(distribution: pd.DataFrame, title: str, lang: str) -> go
     return fig
 
 
+@_cached
 def goal_shares(goals: pd.DataFrame, title: str, lang: str) -> go.Figure:
     """Share of applications naming each goal: all received vs the winners."""
     ordered = goals.iloc[::-1]
@@ -171,6 +187,7 @@ def goal_shares(goals: pd.DataFrame, title: str, lang: str) -> go.Figure:
     return fig
 
 
+@_cached
 def criterion_boxes(distribution: pd.DataFrame, title: str, lang: str) -> go.Figure:
     """Points per criterion (recused scores left out), winners and the others side by side: boxes with quartiles,
     Tukey's whiskers and mean, summarised in SQL (jury_score_distribution) however many scores there are."""
@@ -192,6 +209,7 @@ def criterion_boxes(distribution: pd.DataFrame, title: str, lang: str) -> go.Fig
     return fig
 
 
+@_cached
 def ranking_bars(ranking: pd.DataFrame, title: str, lang: str) -> go.Figure:
     """Weighted total per application, best on top, winners in orange, the funding line drawn."""
     ordered = ranking.sort_values(["rank", "application_id"], ascending=[False, False])
@@ -214,6 +232,7 @@ def ranking_bars(ranking: pd.DataFrame, title: str, lang: str) -> go.Figure:
     return fig
 
 
+@_cached
 def icc_bars(agreement: pd.DataFrame, title: str, lang: str) -> go.Figure:
     """ICC(2,1) per criterion against the bands of Koo & Li (2016)."""
     ordered = agreement.iloc[::-1]
@@ -236,6 +255,7 @@ def icc_bars(agreement: pd.DataFrame, title: str, lang: str) -> go.Figure:
     return fig
 
 
+@_cached
 def spread_heatmap(spread: pd.DataFrame, threshold: float, title: str, lang: str) -> go.Figure:
     """Spread (highest − lowest points) per application × criterion; discordant cells marked with "!"."""
     criteria = spread.drop_duplicates("criterion_id").sort_values("criterion_order")["criterion_label"].tolist()
@@ -257,6 +277,7 @@ def spread_heatmap(spread: pd.DataFrame, threshold: float, title: str, lang: str
     return fig
 
 
+@_cached
 def leniency_bars(leniency: pd.DataFrame, title: str, lang: str) -> go.Figure:
     """Each juror's average offset from the other jurors, stricter to the left."""
     ordered = leniency.sort_values("offset_points", ascending=False)
@@ -274,6 +295,7 @@ def leniency_bars(leniency: pd.DataFrame, title: str, lang: str) -> go.Figure:
     return fig
 
 
+@_cached
 def leniency_heatmap(by_criterion: pd.DataFrame, title: str, lang: str) -> go.Figure:
     """Offset per juror × criterion on a diverging scale centred on zero."""
     criteria = by_criterion.drop_duplicates("criterion_id").sort_values("criterion_order")["criterion_label"].tolist()
@@ -291,6 +313,7 @@ def leniency_heatmap(by_criterion: pd.DataFrame, title: str, lang: str) -> go.Fi
     return fig
 
 
+@_cached
 def rank_slope(ranking: pd.DataFrame, title: str, lang: str) -> go.Figure:
     """Rank on raw points (left) vs rank on z-normalised points (right), one line per application.
 
@@ -328,6 +351,7 @@ def rank_slope(ranking: pd.DataFrame, title: str, lang: str) -> go.Figure:
     return fig
 
 
+@_cached
 def sensitivity_heatmap(ranks: pd.DataFrame, variant_labels: list[str], title: str, lang: str) -> go.Figure:
     """Rank per application (rows) and method (columns); above the line in orange, crossings marked."""
     line = int(ranks["line_count"].iloc[0])
@@ -349,6 +373,7 @@ def sensitivity_heatmap(ranks: pd.DataFrame, variant_labels: list[str], title: s
     return fig
 
 
+@_cached
 def simulator_bars(frame: pd.DataFrame, title: str, lang: str) -> go.Figure:
     """Simulated amount per application in rank order beside the amount actually granted."""
     ordered = frame.iloc[::-1]

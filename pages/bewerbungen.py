@@ -161,7 +161,7 @@ with tab_money:
         st.plotly_chart(jury_charts.requested_by_status(requested, t("ju.requested_title"), lang),
                         key="ju_requested_chart")
     with st.expander(t("app.show_table")):
-        tables.show(winners.sort_values(["granted_eur", "rank"], ascending=[False, True]), "bewerbungen_betraege",
+        tables.show(winners, "bewerbungen_betraege",
                     ["application_id", "applicant_name", "requested_eur", "granted_eur"], queries=("jury_ranking",))
         tables.show(labelled(requested, "status", "ju.status"), "bewerbungen_betraege_verteilung",
                     ["status_label", "application_count", "requested_eur", "min_requested_eur", "q1_requested_eur",
@@ -344,25 +344,27 @@ with tab_simulator:
         min_kreise=tuple(min_kreise), when_short=when_short,
     ))
     sim = result.frame
-    entering = sim[sim["is_funded"] & ~sim["is_selected"]]
-    leaving = sim[~sim["is_funded"] & sim["is_selected"]]
+    # masks and the names they pick, not copies of the 400,000-row frame
+    entering = (sim["is_funded"] & ~sim["is_selected"]).to_numpy()
+    leaving = (~sim["is_funded"] & sim["is_selected"]).to_numpy()
+    entering_count, leaving_count = int(entering.sum()), int(leaving.sum())
     cols = st.columns(3)
     kpi(cols[0], t("ju.sim_funded"), fmt.count(int(sim["is_funded"].sum())),
         t("ju.sim_funded_delta", actual=fmt.count(len(winners))))
     kpi(cols[1], t("ju.sim_spent"), fmt.money(result.spent_eur),
         t("ju.sim_spent_delta", left=fmt.money(result.remaining_eur), actual=fmt.money(winners["granted_eur"].sum())))
-    kpi(cols[2], t("ju.sim_changes"), fmt.count(len(entering) + len(leaving)),
-        t("ju.sim_changes_delta", up=fmt.count(len(entering)), down=fmt.count(len(leaving))))
-    if len(entering) or len(leaving):
-        st.markdown(t("ju.sim_changed", up=names(entering["applicant_name"].head(NAMES), len(entering)),
-                      down=names(leaving["applicant_name"].head(NAMES), len(leaving))))
+    kpi(cols[2], t("ju.sim_changes"), fmt.count(entering_count + leaving_count),
+        t("ju.sim_changes_delta", up=fmt.count(entering_count), down=fmt.count(leaving_count)))
+    if entering_count or leaving_count:
+        st.markdown(t("ju.sim_changed", up=names(sim["applicant_name"].to_numpy()[entering][:NAMES], entering_count),
+                      down=names(sim["applicant_name"].to_numpy()[leaving][:NAMES], leaving_count)))
     else:
         st.success(t("ju.sim_same"))
     if result.unmet_kinds or result.unmet_kreise:
         st.warning(t("ju.sim_unmet", names=", ".join([t(f"kind.{k}") for k in result.unmet_kinds]
                                                       + [kreis_names.get(k, k) for k in result.unmet_kreise])))
-    relevant = sim[sim["is_funded"] | sim["is_selected"]]
-    st.plotly_chart(jury_charts.simulator_bars(relevant.head(CHART_ROWS),
+    relevant = (sim["is_funded"] | sim["is_selected"]).to_numpy().nonzero()[0]
+    st.plotly_chart(jury_charts.simulator_bars(sim.iloc[relevant[:CHART_ROWS]],
                                                t("ju.sim_title", budget=fmt.money(budget), cap=fmt.money(cap)), lang),
                     key="ju_sim_chart")
     if len(relevant) > CHART_ROWS:
