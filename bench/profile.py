@@ -55,6 +55,8 @@ def profile(db_path: Path, page_files: list[str], stichtag: str | None, warm: in
             key = f"{Path(entry['page']).stem}-{kind}"
             if key in spots:
                 spots[key]["run_s"] = entry[f"{kind}_s"]
+        if f"{Path(entry['page']).stem}-cold" in spots:
+            spots[f"{Path(entry['page']).stem}-cold"]["queries"] = entry.get("queries", {})
     return spots
 
 
@@ -62,6 +64,10 @@ def print_spots(spots: dict) -> None:
     """The hot spots as text."""
     for name, spot in spots.items():
         print(f"\n== {name}: run {spot.get('run_s')} s (profiled {spot['total_s']} s)")
+        if spot.get("queries"):
+            print("   named queries on DuckDB (s, rows): " + ", ".join(
+                f"{q} {t['s']:.2f} ({t['rows']:,}{', failed' if t.get('failed') else ''})"
+                for q, t in list(spot["queries"].items())[:8]))
         print("   own time:")
         for e in spot["by_own_time"]:
             print(f"   {e['own_s']:8.3f} s own {e['cumulative_s']:8.3f} s cum {e['calls']:>9} × {e['function']}")
