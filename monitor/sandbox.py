@@ -1,8 +1,10 @@
 """The analysis copy: a separate DuckDB file without confidential data, opened read-only and locked down.
 
 Free SQL never runs against the main database. It runs against a copy that simply does not contain the
-confidential rows (jury scores and recusals of applications that were not selected), so no query, catalog
-function or trick can reach them. The copy holds only the tables and columns described in
+confidential rows (jury scores and recusals of applications that were not selected) nor the identities of
+applications that were not selected (their titles, requested amounts and sources; the names, seats and members of
+applicants that never got a project, whose ids become pseudonyms), so no query, catalog function or trick can reach
+them. Counts, kinds, Kreise, dates, goals and drop-out reasons stay. The copy holds only the tables and columns described in
 monitor/texts/explorer_columns.toml: a table or column added to the schema later stays out until someone
 describes it there on purpose.
 """
@@ -32,6 +34,33 @@ EXCLUDED = {
 # rows of a copied table that may be copied; the rest is confidential
 ROW_FILTERS = {
     "score": "application_id in (select application_id from main.application where status = 'selected')",
+    "applicant_member": "applicant_id in (select applicant_id from main.project)",
+}
+# applicants that never got a project: their id becomes "anonym-001", … (numbered by their first application)
+_UNFUNDED = "applicant_id not in (select applicant_id from main.project)"
+_PSEUDONYMS = (
+    "(select applicant_id, 'anonym-' || lpad(cast(row_number() over (order by first_application nulls last, "
+    "applicant_id) as varchar), 3, '0') as pseudonym from (select applicant.applicant_id, min(application_id) as "
+    "first_application from main.applicant left join main.application using (applicant_id) "
+    f"where applicant.{_UNFUNDED} group by all))"
+)
+_PSEUDONYM = f"coalesce((select pseudonym from {_PSEUDONYMS} p where p.applicant_id = t.applicant_id), t.applicant_id)"
+_SELECTED = "t.status = 'selected'"
+_FUNDED = "t.applicant_id in (select applicant_id from main.project)"
+# columns of a copied table that are replaced (null unless the condition holds): who applied without success is
+# as confidential as their scores; an analyst may see how many were not selected and why, never who
+MASKS = {
+    "application": {
+        "applicant_id": _PSEUDONYM,
+        "title": f"case when {_SELECTED} then t.title end",
+        "requested_eur": f"case when {_SELECTED} then t.requested_eur end",
+        "source": f"case when {_SELECTED} then t.source end",
+    },
+    "applicant": {
+        "applicant_id": _PSEUDONYM,
+        **{column: f"case when {_FUNDED} then t.{column} end"
+           for column in ("name", "region_id", "lat", "lon", "population", "source")},
+    },
 }
 # the copy's connection: nothing outside the file, no settings changes, bounded memory and threads
 CONFIG = {
@@ -109,9 +138,10 @@ def build(cur: duckdb.DuckDBPyConnection, plan: dict[str, list[str]], target: Pa
     """Write the copy to target atomically (temporary file, then rename)."""
     with db.new_file(target, config={"python_enable_replacements": False}) as out:
         for table, columns in plan.items():
-            cols = ", ".join(quote(c) for c in columns)
+            masks = MASKS.get(table, {})
+            cols = ", ".join(f"{masks[c]} as {quote(c)}" if c in masks else f"t.{quote(c)}" for c in columns)
             where = f" where {ROW_FILTERS[table]}" if table in ROW_FILTERS else ""
-            data = cur.sql(f"select {cols} from main.{quote(table)}{where}").to_arrow_table()
+            data = cur.sql(f"select {cols} from main.{quote(table)} t{where}").to_arrow_table()
             out.from_arrow(data).create(table)
         for name, select in views().items():
             out.execute(f"create view {quote(name)} as {select}")
@@ -155,9 +185,10 @@ class Sandbox:
                 return newest
             try:
                 plan = _plan(cur)
-                # the views' text is part of the name: a changed view makes a new copy
+                # the views and masks are part of the name: a changed view or mask makes a new copy
                 digest = hashlib.sha256(fingerprint(cur, plan).encode())
                 digest.update(repr(sorted(views().items())).encode())
+                digest.update(repr((sorted(MASKS.items()), sorted(ROW_FILTERS.items()))).encode())
                 name = digest.hexdigest()[:16]
                 target = main.with_name(f"{main.stem}_analysis_{name}.duckdb")
                 if not target.exists():

@@ -403,3 +403,156 @@ def test_every_schema_column_is_described_or_excluded(shared_db):
     missing = [f"{t}.{c}" for t, c in columns
                if (t, c) not in described and t not in EXCLUDED and f"{t}.{c}" not in EXCLUDED]
     assert missing == [], f"in monitor/texts/explorer_columns.toml beschreiben: {missing}"
+
+
+# --- identities of applications that were not selected ------------------------------------------------------
+# worked out from the CSVs alone: what exists only for the 33 applications that were not selected and the 33
+# applicants that never got a project (a value that also appears in any other cell of data/demo is left out)
+def _confidential_values() -> tuple[set[str], set[str], set[float]]:
+    projects = pd.read_csv(DEMO / "project.csv", dtype=str)
+    applicants = pd.read_csv(DEMO / "applicant.csv", dtype=str)
+    unfunded = set(applicants.loc[~applicants["applicant_id"].isin(projects["applicant_id"]), "applicant_id"])
+    hidden = _apps[_apps["status"] != "selected"]
+    texts, numbers = [], set()
+    for path in DEMO.glob("*.csv"):
+        frame = pd.read_csv(path, dtype=str)
+        if path.stem == "application":
+            frame = frame[frame["status"] == "selected"]
+        if "applicant_id" in frame.columns and path.stem in ("applicant", "applicant_member"):
+            frame = frame[~frame["applicant_id"].isin(unfunded)]
+        for value in frame.to_numpy().ravel():
+            if isinstance(value, str):
+                texts.append(value.casefold())
+                try:
+                    numbers.add(float(value))
+                except ValueError:
+                    pass
+    others = "\n".join(texts)
+    # a Kreis that applied is named by its Kreis, which stays (pages name Kreise as "Kreis Plön")
+    named = applicants["applicant_id"].isin(unfunded) & (applicants["kind"] != "kreis")
+    names = set(hidden["title"]) | set(applicants.loc[named, "name"])
+    amounts = {float(v) for v in hidden["requested_eur"]} - numbers
+    return {n for n in names if n.casefold() not in others}, unfunded, amounts
+
+
+SECRET_TEXTS, UNFUNDED_IDS, SECRET_AMOUNTS = _confidential_values()
+
+
+def _cells(frame: pd.DataFrame) -> set:
+    return {v for v in frame.to_numpy().ravel() if v is not None and not (isinstance(v, float) and pd.isna(v))}
+
+
+def _assert_no_identity(cells: set, where: str) -> None:
+    texts = {str(v) for v in cells}
+    leaked = {s for s in SECRET_TEXTS if any(s in v for v in texts)} | (UNFUNDED_IDS & texts)
+    numbers = set()
+    for v in cells:
+        try:
+            numbers.add(float(v))
+        except (TypeError, ValueError):
+            pass
+    assert not leaked and not (SECRET_AMOUNTS & numbers), (where, leaked, SECRET_AMOUNTS & numbers)
+
+
+def test_the_confidential_values_are_many():
+    # 33 titles + 30 applicant names (not the 3 Kreise: a Kreis is named by its Kreis); 33 applicant ids; 24 requested amounts no other row of the demo data has
+    assert (len(SECRET_TEXTS), len(UNFUNDED_IDS), len(SECRET_AMOUNTS)) == (63, 33, 24)
+    assert "Smart City Lübeck – Digitale Daseinsvorsorge im Quartier" in SECRET_TEXTS
+    assert "Hansestadt Lübeck" in SECRET_TEXTS and "luebeck" in UNFUNDED_IDS and 150000.0 in SECRET_AMOUNTS
+
+
+def test_free_sql_reaches_no_identity_of_applications_not_selected():
+    # every row of every table and view of the copy, as an analyst's free SQL sees it
+    for table in Sandbox.tables():
+        frame = guard.run(f'select * from "{table}"', role="analyse", max_rows=100_000).frame
+        _assert_no_identity(_cells(frame), table)
+    # what stays: how many were not selected, of which kind, in which Kreis, and why they dropped out
+    counts = guard.run("select status, count(*) as n, count(distinct applicant_id) as applicants, "
+                       "count(title) as titles, count(requested_eur) as amounts from application "
+                       "group by status order by status", role="analyse").frame
+    assert counts.to_dict("records") == [
+        {"status": "ineligible", "n": 5, "applicants": 5, "titles": 0, "amounts": 0},
+        {"status": "not_selected", "n": 26, "applicants": 26, "titles": 0, "amounts": 0},
+        {"status": "selected", "n": 9, "applicants": 9, "titles": 9, "amounts": 9},
+        {"status": "withdrawn", "n": 2, "applicants": 2, "titles": 0, "amounts": 0},
+    ]
+    reasons = guard.run("select dropout_reason, count(*) as n from application where dropout_reason is not null "
+                        "group by all order by 1", role="analyse").frame
+    assert dict(zip(reasons["dropout_reason"], reasons["n"])) == {
+        "Antrag nach Fristende eingegangen": 1, "Antrag zurückgezogen": 2,
+        "Kein kommunaler Antragsteller / Antragsberechtigung fehlt": 1, "Unterlagen unvollständig": 2,
+        "Vorhaben bereits begonnen": 1}
+    # Lübeck's application (BW-12): a kreisfreie Stadt in Kreis 01003, under a pseudonym, without title or amount
+    row = guard.run("select * from application_detail where application_id = 'BW-12'", role="analyse").frame
+    assert row[["applicant_kind", "kreis_name", "status"]].to_dict("records") == [
+        {"applicant_kind": "kreisfreie_stadt", "kreis_name": "Lübeck", "status": "not_selected"}]
+    assert row[["applicant_name", "title", "requested_eur"]].isna().all(axis=None)
+    members = guard.run("select count(distinct applicant_id) as n from applicant_member", role="analyse").frame
+    assert members["n"].iloc[0] == 9  # the nine recipients' members only
+
+
+def test_the_sql_command_reaches_no_identity(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, MONITOR_QUERY_LOG=str(tmp_path / "cli.jsonl"))
+    env.pop("MONITOR_ROLE", None)
+    proc = subprocess.run([sys.executable, "-m", "monitor.sql", "select * from application_detail", "--format", "csv"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert len(proc.stdout.splitlines()) == 43  # header + 42 applications
+    assert not [s for s in SECRET_TEXTS | UNFUNDED_IDS if s in proc.stdout.split(",")]
+    assert not [s for s in SECRET_TEXTS if s in proc.stdout]
+
+
+def test_the_explorer_catalogue_reaches_no_identity():
+    from monitor import explorer
+
+    for table, columns in explorer.catalogue().items():
+        for column in columns:
+            found = explorer.stats(table, column)
+            _assert_no_identity({found.low, found.high, *found.values} - {None}, f"{table}.{column.name}")
+
+
+def _page_text(at) -> str:
+    """Everything an AppTest page holds: each element's proto as JSON, tables as CSV, figures as their JSON."""
+    from google.protobuf.json_format import MessageToJson
+
+    parts = []
+
+    def walk(node):
+        proto = getattr(node, "proto", None)
+        if getattr(node, "type", None) in ("dataframe", "table", "arrow_data_frame"):
+            parts.append(node.value.to_csv())
+        elif getattr(node, "type", None) == "plotly_chart":
+            parts.append(json.dumps(json.loads(proto.spec), ensure_ascii=False))
+        elif proto is not None:
+            parts.append(MessageToJson(proto, ensure_ascii=False))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return "\n".join(parts)
+
+
+NON_JURY = [(role, page.file) for role in ("analyse", "leitung") for page in __import__(
+    "monitor.navigation", fromlist=["PAGES"]).PAGES if role in page.roles]
+
+
+@pytest.mark.parametrize(("role", "page"), NON_JURY, ids=[f"{r}-{p}" for r, p in NON_JURY])
+def test_no_page_without_the_jury_role_names_an_application_not_selected(app, role, page):
+    import re
+
+    queries = [{}]
+    if page.endswith("explorer.py"):  # every table and view of the copy, as the Explorer shows it
+        queries = [{"tabelle": table} for table in Sandbox.tables()]
+    for query in queries:
+        at = app(role=role, page=page, **query)
+        assert not at.exception
+        text = _page_text(at)
+        leaked = [s for s in SECRET_TEXTS if s in text]
+        leaked += [i for i in UNFUNDED_IDS if re.search(rf'(?<![\w-]){re.escape(i)}(?![\w-])', text)]
+        assert not leaked, (query, leaked)
+        # the two odd amounts only not-selected applications asked for, as any page would write them
+        assert not re.search(r"(?<![\d.])(66\.500|75\.500|66500|75500)(?![\d])", text), query
