@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from monitor import fmt
+from monitor import fmt, markup
 from monitor.i18n import current_language
 
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies
@@ -13,10 +13,19 @@ LIGHT_COLOURS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "laps
                  "not_started": "#999999"}
 
 
+# trace fields that only ever hold data (names, titles, labels from the database), never our own markup; text
+# and hovertext may hold our <br>, so the modules that fill them escape the user text they put in (markup.plotly)
+DATA_FIELDS = ("x", "y", "labels", "ids", "customdata", "name", "legendgroup", "parents")
+
+
 def style(fig: go.Figure, title: str, lang: str | None = None, height: int = 360) -> go.Figure:
-    """Apply title, separators, palette and a quiet layout."""
+    """Apply title, separators, palette and a quiet layout; user text in the traces' data becomes inert text."""
+    for trace in fig.data:
+        for field in DATA_FIELDS:
+            if field in trace and trace[field] is not None:
+                trace[field] = markup.plotly_data(trace[field])
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
+        title={"text": markup.plotly(title), "x": 0, "xanchor": "left"},
         separators=fmt.plotly_separators(lang or current_language()),
         colorway=PALETTE,
         height=height,

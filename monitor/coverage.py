@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from monitor import charts, fmt
+from monitor import charts, fmt, markup
 from monitor.i18n import current_language, t
 
 # sequential white -> Okabe-Ito blue: ordered by lightness, readable with colour-vision deficiencies
@@ -31,7 +31,7 @@ def wrap(label: str, width: int = 14) -> str:
             lines[-1] += " " + word
         else:
             lines.append(word)
-    return "<br>".join(lines)
+    return "<br>".join(markup.plotly(line) for line in lines)
 
 
 def goal_heatmap(frame: pd.DataFrame, value_column: str, title: str, lang: str | None = None) -> go.Figure:
@@ -80,5 +80,6 @@ def goal_bars(totals: pd.DataFrame, value_column: str, title: str, axis_title: s
     fig.update_layout(barmode="overlay", showlegend=True, margin={"l": 10, "r": 60, "t": 50, "b": 10})
     xaxis = {"title_text": axis_title, "rangemode": "tozero"}
     fig.update_xaxes(**(money_axis(xaxis, lang) if is_money else {**xaxis, "tickformat": ",d"}))
-    fig.update_yaxes(categoryorder="array", categoryarray=totals["goal_label"].tolist(), autorange="reversed")
+    fig.update_yaxes(categoryorder="array", categoryarray=markup.plotly_data(totals["goal_label"].tolist()),
+                     autorange="reversed")
     return fig

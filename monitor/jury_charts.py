@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from monitor import charts, fmt, maps
+from monitor import charts, fmt, maps, markup
 from monitor.i18n import t
 
 SELECTED_COLOUR = charts.PALETTE[1]      # orange: the winners, everywhere on the page
@@ -329,7 +329,7 @@ def rank_slope(ranking: pd.DataFrame, title: str, lang: str) -> go.Figure:
         colour = SELECTED_COLOUR if selected else NOT_SELECTED_COLOUR
         xs, ys, text, where, hover = [], [], [], [], []
         for row in group.itertuples():
-            name = short(row.applicant_name)
+            name = markup.plotly(short(row.applicant_name))
             xs += [left, right, None]
             ys += [row.rank, row.normalised_rank, None]
             text += [f"{name} ", f" {name}", ""]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from monitor import charts, fmt
+from monitor import charts, fmt, markup
 from monitor.i18n import current_language, t
 
 GEOJSON_FILE = Path(__file__).resolve().parent.parent / "data" / "geo" / "sh_kreise.geojson"
@@ -87,7 +87,7 @@ def kreis_hover(kreise: pd.DataFrame, lang: str) -> list[str]:
     """Name, kind, granted, paid, share paid, per inhabitant, population, recipients of each Kreis."""
     return [
         "<br>".join([
-            f"<b>{row.kreis_name}</b> ({_kind(row.kreis_kind, lang)})",
+            f"<b>{markup.plotly(row.kreis_name)}</b> ({_kind(row.kreis_kind, lang)})",
             t("mi.hover_granted", lang=lang, value=fmt.money(row.granted_eur, lang)),
             t("mi.hover_paid", lang=lang, value=fmt.money(row.paid_eur, lang), share=_share(row.paid_pct, lang)),
             t("mi.hover_per_inhabitant", lang=lang, granted=fmt.per_inhabitant(row.granted_per_inhabitant_eur, lang),
@@ -103,8 +103,8 @@ def recipient_hover(recipients: pd.DataFrame, lang: str) -> list[str]:
     """Name, kind and Kreis, granted, paid, share paid, inhabitants and grant per inhabitant of each recipient."""
     return [
         "<br>".join([
-            f"<b>{row.recipient_name}</b>",
-            f"{_kind(row.recipient_kind, lang)} · {t('col.kreis_name', lang=lang)}: {row.kreis_name}",
+            f"<b>{markup.plotly(row.recipient_name)}</b>",
+            f"{_kind(row.recipient_kind, lang)} · {t('col.kreis_name', lang=lang)}: {markup.plotly(row.kreis_name)}",
             t("mi.hover_granted", lang=lang, value=fmt.money(row.granted_eur, lang)),
             t("mi.hover_paid", lang=lang, value=fmt.money(row.paid_eur, lang), share=_share(row.paid_pct, lang)),
             t("mi.hover_population", lang=lang, value=fmt.count(row.population_count, lang)),
@@ -119,8 +119,8 @@ def member_hover(members: pd.DataFrame, lang: str) -> list[str]:
     """Name, kind, role and cooperation, inhabitants of each member municipality."""
     return [
         "<br>".join([
-            f"<b>{row.member_name}</b> ({_kind(row.member_kind, lang)})",
-            t("mi.hover_member_of", lang=lang, role=t(f"mi.role.{row.role}", lang=lang), recipient=row.recipient_name),
+            f"<b>{markup.plotly(row.member_name)}</b> ({_kind(row.member_kind, lang)})",
+            t("mi.hover_member_of", lang=lang, role=t(f"mi.role.{row.role}", lang=lang), recipient=markup.plotly(row.recipient_name)),
             t("mi.hover_population", lang=lang, value=fmt.count(row.population_count, lang)),
         ])
         for row in members.itertuples()

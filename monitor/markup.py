@@ -19,3 +19,49 @@ def text(value) -> str:
     # control and format characters (bidi overrides, zero-width) would let text pose as something else
     raw = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in raw)
     return _PUNCTUATION.sub(r"\\\1", _SPACE.sub(" ", raw).strip())
+
+
+# an ampersand that does not already start an entity: escaping twice would show "&amp;" where the name has "&"
+_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt|quot|#[0-9]+|#x[0-9a-fA-F]+);)")
+
+
+def plotly(value) -> str:
+    """value as inert Plotly text (hover, labels, titles): <, > and & as entities, so <b>, <br>, <a href> stay text.
+
+    Plotly splits its text at tags first and decodes entities inside the text parts only, so an escaped "<b>" is
+    shown as the characters "<b>". Text that is already escaped stays as it is.
+    """
+    if value is None:
+        return ""
+    return _AMPERSAND.sub("&amp;", str(value)).replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plotly_label(value) -> str:
+    """Like plotly(), but a line break we put into a label (<br>, e.g. coverage.wrap) stays a line break."""
+    return plotly(value).replace("&lt;br&gt;", "<br>")
+
+
+def _has_markup(value) -> bool:
+    return isinstance(value, str) and ("<" in value or ">" in value or "&" in value)
+
+
+def plotly_data(values):
+    """A trace's data (a list, tuple or array of cells, possibly nested) with every text cell through plotly_label()."""
+    import numpy as np
+
+    if isinstance(values, str):
+        return plotly_label(values)
+    if isinstance(values, np.ndarray):
+        if values.dtype.kind == "U":
+            values = values.astype(object)
+        if values.dtype != object:
+            return values
+        flat = values.ravel()
+        if not any(_has_markup(v) or isinstance(v, (list, tuple, np.ndarray)) for v in flat):
+            return values
+        return np.array([plotly_data(v) for v in flat], dtype=object).reshape(values.shape)
+    if isinstance(values, (list, tuple)):
+        if not any(_has_markup(v) or isinstance(v, (list, tuple, np.ndarray)) for v in values):
+            return values
+        return type(values)(plotly_data(v) for v in values)
+    return values

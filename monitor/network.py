@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from monitor import charts, fmt, status
+from monitor import charts, fmt, markup, status
 from monitor.i18n import current_language, t
 
 # the colour of a kind is fixed, so a kind keeps its colour whichever kinds the Stichtag shows
@@ -153,14 +153,14 @@ def figure(nodes: pd.DataFrame, edges: pd.DataFrame, positions: dict[str, tuple[
         hover = [
             f"<b>{_plain(row.recipient_name)}</b><br>"
             + t("nw.hover_node", lang=lang, kind=t(f"kind.{row.recipient_kind}", lang=lang),
-                kreis=row.kreis_name or "–", granted=fmt.money(row.granted_eur, lang)) + "<br>"
+                kreis=markup.plotly(row.kreis_name or "–"), granted=fmt.money(row.granted_eur, lang)) + "<br>"
             + t("nw.hover_shares", lang=lang, topics=_wrap(shares.get(row.applicant_id)))
             for row in group.itertuples(index=False)
         ]
         fig.add_trace(go.Scatter(
             x=[positions[a][0] for a in group["applicant_id"]], y=[positions[a][1] for a in group["applicant_id"]],
             mode="markers+text" if len(nodes) <= LABELLED_NODES else "markers", name=t(f"kind.{kind}", lang=lang),
-            text=group["recipient_name"].tolist() if len(nodes) <= LABELLED_NODES else None,
+            text=[markup.plotly(n) for n in group["recipient_name"]] if len(nodes) <= LABELLED_NODES else None,
             textposition="top center", textfont={"size": 12, "color": "#222222"},
             marker={"size": [16 + 26 * np.sqrt(float(g) / largest) for g in group["granted_eur"]],
                     "color": KIND_COLOURS.get(kind, charts.PALETTE[7]), "line": {"color": "white", "width": 1.5},

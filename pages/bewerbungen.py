@@ -9,7 +9,7 @@ at 42 applications and at 400,000.
 import pandas as pd
 import streamlit as st
 
-from monitor import context, downloads, fmt, jury_charts, queries as q, simulator, tables
+from monitor import context, downloads, fmt, jury_charts, markup, queries as q, simulator, tables
 from monitor.kpi import kpi
 from monitor.i18n import t
 
@@ -25,7 +25,7 @@ lang = ctx.lang
 programme = ctx.programme
 params = ctx.params()
 st.title(t("page.bewerbungen"))
-st.caption(t("ju.caption", programme=programme["name_de" if lang == "de" else "name_en"], date=fmt.date(ctx.as_of)))
+st.caption(t("ju.caption", programme=markup.text(programme["name_de" if lang == "de" else "name_en"]), date=fmt.date(ctx.as_of)))
 st.warning(t("ju.confidential"), icon=":material/lock:")
 if ctx.is_demo:
     st.caption(":material/science: " + t("ju.demo_note"))
@@ -63,7 +63,7 @@ def labelled(frame, column: str, prefix: str):
 
 def names(values, total: int) -> str:
     """Up to NAMES names joined, "und N weitere" when total is larger, "keine" when there are none."""
-    shown = [str(v) for v in list(values)[:NAMES]]
+    shown = [markup.text(v) for v in list(values)[:NAMES]]
     if not shown:
         return t("ju.none")
     text = ", ".join(shown)
@@ -223,7 +223,7 @@ with tab_agreement:
     if agreement.empty:
         st.info(t("ju.icc_none"))
     for row in agreement.itertuples():
-        st.markdown(t(f"ju.icc_reading.{row.icc_band}", criterion=row.criterion_label, icc=fmt.number(row.icc, 2)))
+        st.markdown(t(f"ju.icc_reading.{row.icc_band}", criterion=markup.text(row.criterion_label), icc=fmt.number(row.icc, 2)))
     if not agreement.empty:
         st.plotly_chart(jury_charts.icc_bars(agreement, t("ju.icc_title"), lang), key="ju_icc_chart")
         st.caption(t("ju.icc_method", excluded=fmt.count(totals["recused_applications_count"]),
@@ -242,9 +242,9 @@ with tab_agreement:
         st.success(t("ju.discordant_none", threshold=fmt.number(threshold, 1)))
     else:
         for row in discordant.head(NAMES).itertuples():
-            st.markdown(t("ju.discordant_item", app=row.application_id, name=row.applicant_name,
-                          criterion=row.criterion_label, low=fmt.number(row.min_points, 1),
-                          high=fmt.number(row.max_points, 1), juror=row.outlier_juror_name,
+            st.markdown(t("ju.discordant_item", app=row.application_id, name=markup.text(row.applicant_name),
+                          criterion=markup.text(row.criterion_label), low=fmt.number(row.min_points, 1),
+                          high=fmt.number(row.max_points, 1), juror=markup.text(row.outlier_juror_name),
                           offset=jury_charts.signed(row.outlier_offset_points)))
         if discordant_total > min(len(discordant), NAMES):
             st.caption(t("ju.discordant_more", count=fmt.count(discordant_total - min(len(discordant), NAMES)),
@@ -264,8 +264,8 @@ with tab_agreement:
 # --- 5 · leniency -------------------------------------------------------------------------------------
 with tab_leniency:
     strict, mild = leniency.iloc[0], leniency.iloc[-1]
-    st.markdown(t("ju.leniency_reading", strict=strict["juror_name"],
-                  strict_offset=jury_charts.signed(strict["offset_points"]), mild=mild["juror_name"],
+    st.markdown(t("ju.leniency_reading", strict=markup.text(strict["juror_name"]),
+                  strict_offset=jury_charts.signed(strict["offset_points"]), mild=markup.text(mild["juror_name"]),
                   mild_offset=jury_charts.signed(mild["offset_points"])))
     st.plotly_chart(jury_charts.leniency_bars(leniency, t("ju.leniency_title"), lang), key="ju_leniency_chart")
     st.plotly_chart(jury_charts.leniency_heatmap(leniency_by_criterion, t("ju.leniency_heatmap_title"), lang),
@@ -301,9 +301,9 @@ with tab_sensitivity:
     for row in variants.iloc[1:].itertuples():
         moved = sensitivity[(sensitivity["variant_label"] == row.variant_label) & sensitivity["crosses_line"]]
         if row.moved_up_count + row.moved_down_count == 0:
-            st.markdown(t("ju.sensitivity_same", variant=row.variant_label))
+            st.markdown(t("ju.sensitivity_same", variant=markup.text(row.variant_label)))
         else:
-            st.markdown(t("ju.sensitivity_changed", variant=row.variant_label,
+            st.markdown(t("ju.sensitivity_changed", variant=markup.text(row.variant_label),
                           up=names(moved[~moved["is_selected"]]["applicant_name"], int(row.moved_up_count)),
                           down=names(moved[moved["is_selected"]]["applicant_name"], int(row.moved_down_count))))
     near_line = sensitivity.assign(
@@ -362,7 +362,7 @@ with tab_simulator:
         st.success(t("ju.sim_same"))
     if result.unmet_kinds or result.unmet_kreise:
         st.warning(t("ju.sim_unmet", names=", ".join([t(f"kind.{k}") for k in result.unmet_kinds]
-                                                      + [kreis_names.get(k, k) for k in result.unmet_kreise])))
+                                                      + [markup.text(kreis_names.get(k, k)) for k in result.unmet_kreise])))
     relevant = (sim["is_funded"] | sim["is_selected"]).to_numpy().nonzero()[0]
     st.plotly_chart(jury_charts.simulator_bars(sim.iloc[relevant[:CHART_ROWS]],
                                                t("ju.sim_title", budget=fmt.money(budget), cap=fmt.money(cap)), lang),

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from monitor import batches, checks, context, fmt, queries as q, readers, tables, templates
+from monitor import batches, checks, context, fmt, markup, queries as q, readers, tables, templates
 from monitor.db import Database
 from monitor.i18n import t
 
@@ -58,7 +58,7 @@ if upload is not None:
 
     if report.already:
         st.info(t("dp.already", batch=report.already["import_batch_id"],
-                  when=fmt.date(report.already["imported_at"]), who=report.already["imported_by"]),
+                  when=fmt.date(report.already["imported_at"]), who=markup.text(report.already["imported_by"])),
                 icon=":material/info:")
     else:
         figures = st.columns(5)
@@ -75,7 +75,7 @@ if upload is not None:
         if report.notes:
             with st.expander(f"{t('dp.notes_heading')} ({len(report.notes)})"):
                 for note in report.notes:
-                    st.markdown(f"- {note.column or note.value}: {note.reason()}")
+                    st.markdown(f"- {markup.text(note.column or note.value)}: {markup.text(note.reason())}")
         if report.changes:
             st.subheader(t("dp.preview_heading"))
             tables.show(report.change_frame(), "daten_vorschau")
@@ -88,7 +88,7 @@ if upload is not None:
                                           progress=lambda share: bar.progress(share, text=t("dp.writing")))
                 except Exception as exc:  # noqa: BLE001 - the transaction was rolled back; say so
                     bar.empty()
-                    st.error(t("dp.commit_failed", error=str(exc)))
+                    st.error(t("dp.commit_failed", error=markup.text(exc)))
                     st.stop()
                 bar.empty()
                 if done.batch_id is not None:
@@ -127,7 +127,7 @@ if not active.empty:
         try:
             reverted = batches.undo(int(choice), who=ctx.role)
         except batches.ImportRefused as exc:
-            st.error(exc.message())
+            st.error(markup.text(exc.message()))
         else:
             st.session_state["daten_flash"] = t("dp.undone", batch=choice, rows=reverted)
             st.rerun()

@@ -3,7 +3,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from monitor import charts, context, fmt, maps, queries as q, tables
+from monitor import charts, context, fmt, maps, markup, queries as q, tables
 from monitor.kpi import kpi
 from monitor.i18n import t
 
@@ -11,7 +11,7 @@ ctx = context.current()
 lang = ctx.lang
 programme = ctx.programme
 st.title(t("page.mittel"))
-st.caption(t("mi.caption", programme=programme["name_de" if lang == "de" else "name_en"], date=fmt.date(ctx.as_of)))
+st.caption(t("mi.caption", programme=markup.text(programme["name_de" if lang == "de" else "name_en"]), date=fmt.date(ctx.as_of)))
 
 summary = q.run("programme_summary", **ctx.params()).iloc[0]
 kreise = q.run("funds_by_kreis", **ctx.params())
@@ -31,7 +31,7 @@ members["role_label"] = [t(f"mi.role.{r}") for r in members["role"]]
 top = kreise.loc[kreise["granted_per_inhabitant_eur"].idxmax()]
 granted = summary["granted_eur"] or 1
 cols = st.columns(2) + st.columns(2)
-kpi(cols[0], t("mi.top_kreis"), top["kreis_name"],
+kpi(cols[0], t("mi.top_kreis"), markup.text(top["kreis_name"]),
     t("mi.top_kreis_delta", value=fmt.per_inhabitant(top["granted_per_inhabitant_eur"]),
       granted=fmt.money(top["granted_eur"])))
 kpi(cols[1], t("mi.granted"), fmt.money(summary["granted_eur"]),

@@ -6,7 +6,7 @@ links (each keeps its strongest ones), the lists show the first rows ranked in S
 
 import streamlit as st
 
-from monitor import context, fmt, network, queries as q, status, tables
+from monitor import context, fmt, markup, network, queries as q, status, tables
 from monitor.i18n import t
 
 MAX_NODES = 100   # recipients drawn in the graph
@@ -19,7 +19,7 @@ ctx = context.current()
 lang = ctx.lang
 programme = ctx.programme
 st.title(t("page.netzwerk"))
-st.caption(t("nw.caption", programme=programme["name_de" if lang == "de" else "name_en"], date=fmt.date(ctx.as_of)))
+st.caption(t("nw.caption", programme=markup.text(programme["name_de" if lang == "de" else "name_en"]), date=fmt.date(ctx.as_of)))
 
 base = dict(ctx.params(), lang=lang)
 nodes = q.run("network_nodes", **base)
@@ -31,7 +31,7 @@ nodes = network.kind_labels(nodes, lang)
 
 def names(values, total: int) -> str:
     """Up to NAMES names joined, "und N weitere" when total is larger."""
-    shown = [str(v) for v in list(values)[:NAMES]]
+    shown = [markup.text(v) for v in list(values)[:NAMES]]
     text = ", ".join(shown)
     return text if total <= len(shown) else t("nw.and_more", names=text, count=fmt.count(total - len(shown)))
 
@@ -89,11 +89,11 @@ chosen = topics[topics["topic_key"] == topic_key].iloc[0]
 on_topic = q.run("topic_recipients", **ctx.params(), topic_kind=chosen["topic_kind"], topic_id=chosen["topic_id"],
                  row_limit=ROWS)
 if on_topic.empty:
-    st.info(t("nw.topic_none", topic=chosen["topic_label"]))
+    st.info(t("nw.topic_none", topic=markup.text(chosen["topic_label"])))
 else:
     on_topic = network.light_labels(network.kind_labels(on_topic, lang), lang)
     recipients = on_topic["recipient_name"].drop_duplicates()
-    st.markdown(t("nw.topic_summary", topic=chosen["topic_label"], count=fmt.count(on_topic["recipients_count"].iloc[0]),
+    st.markdown(t("nw.topic_summary", topic=markup.text(chosen["topic_label"]), count=fmt.count(on_topic["recipients_count"].iloc[0]),
                   names=names(recipients, int(on_topic["recipients_count"].iloc[0]))))
     # whom to ask first: who has already reached milestones, then what the project is
     topic_columns = ["recipient_name", "light_label", "milestones_done_count", "done_milestones", "last_done_date",
@@ -128,19 +128,20 @@ applicant_id = st.selectbox(t("nw.recipient"), list(choices), format_func=choice
 similar = q.run("similar_recipients", **base, applicant_id=applicant_id, row_limit=ROWS)
 st.caption(t("nw.learn_caption"))
 if similar.empty:
-    st.info(t("nw.learn_none", name=choices[applicant_id]))
+    st.info(t("nw.learn_none", name=markup.text(choices[applicant_id])))
 else:
     similar = network.light_labels(network.kind_labels(similar, lang), lang)
     best = similar.iloc[0]
-    st.markdown(t("nw.learn_best", name=choices[applicant_id], best=best["recipient_name"]))
+    st.markdown(t("nw.learn_best", name=markup.text(choices[applicant_id]), best=markup.text(best["recipient_name"])))
     cards = st.columns(min(3, len(similar)))
     for column, row in zip(cards, similar.head(3).itertuples(index=False)):
         with column.container(border=True):
-            st.markdown(f"**{row.recipient_name}**")
+            st.markdown(f"**{markup.text(row.recipient_name)}**")
             st.caption(t("nw.learn_card", similarity=fmt.pct(row.similarity_pct), kind=row.recipient_kind_label,
-                         kreis=row.kreis_name or "–"))
-            st.markdown(t("nw.learn_shared", goals=row.shared_goals if isinstance(row.shared_goals, str) else "–",
-                          themes=row.shared_themes if isinstance(row.shared_themes, str) else "–"))
+                         kreis=markup.text(row.kreis_name or "–")))
+            st.markdown(t("nw.learn_shared", goals=markup.text(row.shared_goals if isinstance(row.shared_goals, str)
+                                                               else "–"),
+                          themes=markup.text(row.shared_themes if isinstance(row.shared_themes, str) else "–")))
             light = status.light_markdown(row.light, lang) if isinstance(row.light, str) else "–"
             st.markdown(t("nw.learn_progress", light=light, progress=fmt.pct(row.progress_pct)))
     tables.show(similar, "netzwerk_aehnlich",

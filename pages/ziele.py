@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from monitor import context, coverage, fmt, queries as q, tables
+from monitor import context, coverage, fmt, markup, queries as q, tables
 from monitor.i18n import t
 
 ctx = context.current()
 lang = ctx.lang
 programme = ctx.programme
 st.title(t("page.ziele"))
-st.caption(t("zi.caption", programme=programme["name_de" if lang == "de" else "name_en"], date=fmt.date(ctx.as_of)))
+st.caption(t("zi.caption", programme=markup.text(programme["name_de" if lang == "de" else "name_en"]), date=fmt.date(ctx.as_of)))
 
 # unfiltered first: it offers the filter options and the totals the filtered view is compared with
 base = dict(ctx.params(), lang=lang)
@@ -70,14 +70,14 @@ tables.show(totals, "ziele", ["goal_label", "goal_projects_count", "weighted_eur
 
 st.subheader(t("zi.weak_heading"))
 least = totals.sort_values(["weighted_eur", "goal_projects_count", "sort_order"]).iloc[0]
-st.markdown(t("zi.least", goal=least["goal_label"], money=fmt.money(least["weighted_eur"]),
+st.markdown(t("zi.least", goal=markup.text(least["goal_label"]), money=fmt.money(least["weighted_eur"]),
               share=fmt.pct(least["weighted_share_pct"], decimals=1), count=least["goal_projects_count"]))
 unserved = totals[totals["goal_projects_count"] == 0]
 if not unserved.empty:
-    st.error(t("zi.unserved", goals=", ".join(unserved["goal_label"])), icon=":material/block:")
+    st.error(t("zi.unserved", goals=", ".join(markup.text(g) for g in unserved["goal_label"])), icon=":material/block:")
 few = totals[totals["is_few"] & (totals["goal_projects_count"] > 0)]
 if not few.empty:
     st.warning(t("zi.weak_list", n=few_max, goals=", ".join(
-        f"{g} ({fmt.count(c)})" for g, c in zip(few["goal_label"], few["goal_projects_count"]))))
+        f"{markup.text(g)} ({fmt.count(c)})" for g, c in zip(few["goal_label"], few["goal_projects_count"]))))
 elif unserved.empty:
     st.success(t("zi.weak_none", n=few_max))

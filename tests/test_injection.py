@@ -1,0 +1,148 @@
+"""Nothing injected: a payload corpus in every user-text column of every table, every page run for the admin, and
+no payload becomes a link, image, heading, colour directive or Plotly tag anywhere."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from monitor import db, markup, navigation
+
+DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
+
+PAYLOADS = [
+    "![p](http://evil.example/b.png)",
+    "[x](javascript:alert(1))",
+    "http://evil.example",
+    "<img src=x onerror=alert(1)>",
+    "<b>BOLD</b>",
+    '<a href="http://evil.example/a">klick</a>',
+    ":red[ALARM]",
+    ":material/warning:",
+    "# H",
+    "Titel\n# H\n",
+    "| a | b |\n|---|---|\n| c | d |",
+    "<script>alert(1)</script>",
+    "Z" * 5000,
+]
+# every column that holds text a person typed (titles, names, notes, labels, sources); ids and coded values not
+TEXT_COLUMNS = {
+    "programme": ["name_de", "name_en", "funder", "source"],
+    "goal": ["label_de", "label_en", "source"],
+    "region": ["name", "source"],
+    "applicant": ["name", "source"],
+    "applicant_member": ["source"],
+    "application": ["title", "dropout_reason", "source"],
+    "criterion": ["label_de", "label_en"],
+    "juror": ["institution", "short_name", "source"],
+    "project": ["title", "source"],
+    "project_theme": ["theme", "source"],
+    "payment": ["note"],
+    "milestone": ["title", "source"],
+    "progress_report": ["summary"],
+    "indicator": ["label_de", "label_en", "unit_de", "unit_en"],
+    "indicator_value": ["source"],
+    "indicator_target": ["source"],
+}
+# markers of a payload that took effect in Markdown (an unescaped construct)
+MARKDOWN_LEAKS = [re.compile(p, re.MULTILINE) for p in (
+    r"(?<!\\)\]\(", r"(?<!\\)<img", r"(?<!\\)<a ", r"(?<!\\)<b>BOLD", r"(?<!\\):red\[ALARM", r"(?<!\\):material/warning:",
+    r"^\s*#", r"(?<!\\)http://evil", r"^\|.*\|$", r"(?<!\\)<script",
+)]
+# a payload that would be a tag in Plotly's text
+PLOTLY_LEAKS = ["<img src=x", '<a href="http://evil', "<b>BOLD", "<script"]
+MARKDOWN_ELEMENTS = ("markdown", "caption", "info", "warning", "success", "error", "subheader", "title", "header",
+                     "exception")
+
+
+def poisoned_sources(target: Path) -> int:
+    """The demo CSVs with a payload in every text cell (row i gets payload i mod n); returns the cells written."""
+    shutil.copytree(DEMO, target)
+    written = 0
+    for table, columns in TEXT_COLUMNS.items():
+        path = target / f"{table}.csv"
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        for column in columns:
+            # rows stay distinct (themes are part of a key): the payload plus the row number
+            # an empty optional cell (a drop-out reason of a selected application) stays empty
+            frame[column] = [f"{PAYLOADS[(i + columns.index(column)) % len(PAYLOADS)]} {i}" if old else ""
+                             for i, old in enumerate(frame[column])]
+            written += int((frame[column] != "").sum())
+        frame.to_csv(path, index=False)
+    return written
+
+
+@pytest.fixture(scope="module")
+def poisoned_db(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("poisoned")
+    poisoned_sources(root / "csv")
+    path = root / "monitor.duckdb"
+    db.build(path, root / "csv", replay=False)
+    return path
+
+
+def _nodes(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _nodes(child)
+
+
+def markdown_values(at) -> list[str]:
+    """Every text the page hands to Streamlit's Markdown: elements, metric labels and values, expander labels."""
+    values = []
+    for node in _nodes(at._tree):
+        kind = getattr(node, "type", None)
+        if kind in MARKDOWN_ELEMENTS:
+            values.append(str(node.value))
+        elif kind == "metric":
+            values += [node.label, str(node.value), str(node.proto.delta)]
+        elif kind == "expander":
+            values.append(node.label)
+        elif kind == "tab":
+            values.append(node.label)
+    return values
+
+
+def figure_texts(at) -> list[str]:
+    return [json.dumps(json.loads(chart.proto.spec), ensure_ascii=False) for chart in at.get("plotly_chart")]
+
+
+PAGES = [page.file for page in navigation.PAGES]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_payload_renders_on_any_page(app, poisoned_db, monkeypatch, page):
+    monkeypatch.setenv("MONITOR_DB", str(poisoned_db))
+    at = app(role="admin", page=page)
+    assert not at.exception, [e.message for e in at.exception]
+    values = markdown_values(at)
+    assert values, "the page shows text"
+    leaks = [(p.pattern, v[:200]) for v in values for p in MARKDOWN_LEAKS if p.search(v)]
+    assert not leaks
+    for spec in figure_texts(at):
+        assert not [m for m in PLOTLY_LEAKS if m in spec], page
+
+
+def test_the_corpus_reaches_every_text_column():
+    # 13 payloads; the cells written are every row of the 37 text columns of data/demo (empty optional cells stay empty)
+    assert len(PAYLOADS) == 13 and sum(len(c) for c in TEXT_COLUMNS.values()) == 34
+
+
+def test_markup_text_escapes_every_payload():
+    for payload in PAYLOADS:
+        escaped = markup.text(payload)
+        assert "\n" not in escaped
+        assert not [p.pattern for p in MARKDOWN_LEAKS if p.search(escaped)], payload
+
+
+def test_markup_plotly_escapes_tags_once():
+    assert markup.plotly("<b>BOLD</b> & <a href='x'>") == "&lt;b&gt;BOLD&lt;/b&gt; &amp; &lt;a href='x'&gt;"
+    assert markup.plotly(markup.plotly("A & B <i>")) == "A &amp; B &lt;i&gt;"
+    assert markup.plotly(None) == ""
+
+
