@@ -71,7 +71,8 @@ def all_pages_one_process(scale: int, path: Path, timeout: float) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default=None, help="comma-separated, default 1,100,1000,10000 (quick: 1,100)")
-    parser.add_argument("--quick", action="store_true", help="scales 1,100, one warm run, P3 at 1 M rows, P5 at demo size")
+    parser.add_argument("--quick", action="store_true",
+                        help="scales 1,100, one warm run, P3 at 1 M rows, P5 at demo size")
     parser.add_argument("--skip", default="", help="comma-separated parts to leave out: pages,p3,p4,p5")
     parser.add_argument("--warm", type=int, default=None, help="warm reruns per page (default 3, quick 1)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds one script run may take")

@@ -1,8 +1,8 @@
 """P3: the three heaviest aggregations in DuckDB and in straightforward pandas, side by side, same result.
 
 Synthetic tables in an in-memory DuckDB, `rows` rows each for payments, project goals and jury scores
-(string ids and decimal money as in the schema; 4 payments and 4 goals per project): paid per recipient and Kreis as of a Stichtag, weighted goal
-coverage per recipient and goal, and the jury ranking (weighted mean of the non-recused jurors' points,
+(string ids and decimal money as in the schema; 4 payments and 4 goals per project): paid per recipient and
+Kreis as of a Stichtag, weighted goal coverage per recipient and goal, and the jury ranking (weighted mean of the non-recused jurors' points,
 rank 1 = best, equal totals share a rank). DuckDB is timed from the SQL to the pandas result (as the app's
 q.run does); pandas from frames already in memory (loading them is not counted, in its favour).
 """

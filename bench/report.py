@@ -34,7 +34,8 @@ def _slowest_query(row: dict) -> str:
 
 def page_line(row: dict) -> str:
     """One page run as a console line."""
-    return (f"{row['scale']:>6}× {row['page']:<12} cold {_s(row.get('cold_s')):>7} s  warm {_s(row.get('warm_s')):>7} s  "
+    return (f"{row['scale']:>6}× {row['page']:<12} cold {_s(row.get('cold_s')):>7} s  "
+            f"warm {_s(row.get('warm_s')):>7} s  "
             f"peak {row.get('peak_rss_mb', '–'):>7} MB  load {row['load_before'][0]:>5}  {_problem(row)}")
 
 
@@ -68,7 +69,8 @@ def targets(results: dict) -> list[tuple[str, str, str, str]]:
     rows.append(("P2", "every page ≤ 1 s warm at 10,000×", text, _verdict(ok)))
     p3 = results.get("p3")
     if p3:
-        parts = [f"{name} {a['speedup']}× ({a['duckdb_s']} s vs {a['pandas_s']} s{'' if a['same_result'] else ', DIFFERENT'})"
+        parts = [f"{name} {a['speedup']}× ({a['duckdb_s']} s vs {a['pandas_s']} s"
+                 f"{'' if a['same_result'] else ', DIFFERENT'})"
                  for name, a in p3["aggregations"].items()]
         ok = all(a["speedup"] >= TARGETS["P3_speedup"] and a["same_result"] for a in p3["aggregations"].values())
         rows.append(("P3", f"DuckDB ≥ 10× pandas at 10 M rows (run: {p3['rows']:,} rows)", "; ".join(parts),
@@ -105,7 +107,8 @@ def markdown(results: dict) -> str:
              f"on {results['machine']['cpus']} cores).", "",
              "| Target | Wanted | Measured | Verdict |", "|---|---|---|---|"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in targets(results)]
-    lines += ["", "| Scale | Generated in | File | Projects | Payments | Applications | Scores |", "|---|---|---|---|---|---|---|"]
+    lines += ["", "| Scale | Generated in | File | Projects | Payments | Applications | Scores |",
+              "|---|---|---|---|---|---|---|"]
     for scale, info in results["scales"].items():
         r = info["rows"]
         lines.append(f"| {int(scale):,}× | {info['generate_s']} s | {info['file_mb']:.0f} MB | {r['project']:,} | "

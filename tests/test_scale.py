@@ -24,7 +24,8 @@ def logged_error(caplog) -> str:
         if record.exc_info:
             exc, frames = record.exc_info[1], traceback.extract_tb(record.exc_info[2])
             app_frames = [f for f in frames if str(ROOT) in f.filename and ".venv" not in f.filename]
-            where = f"{app_frames[-1].filename.removeprefix(str(ROOT) + '/')}:{app_frames[-1].lineno}" if app_frames else ""
+            last = app_frames[-1] if app_frames else None
+            where = f"{last.filename.removeprefix(str(ROOT) + '/')}:{last.lineno}" if last else ""
             return f"{type(exc).__name__}: {str(exc)[:300]} at {where}"
     return "no exception logged"
 
