@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -32,6 +33,44 @@ GRACE_DAYS = 365
 MAX_TEXT = 500
 
 Progress = Callable[[float], None]
+
+# invisible characters that let a text pose as another (bidi overrides reverse it, zero-width ones hide inside
+# it) or break it into lines (a heading in Markdown); every other control or format character (category Cc, Cf)
+# is refused too; a tab is whitespace
+_BIDI = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+_ZERO_WIDTH = {0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF}
+_LINE_BREAKS = {0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028, 0x2029}
+
+
+def _invisible(ch: str) -> str | None:
+    """The problem code for a character a text may not hold, None for an ordinary one."""
+    point = ord(ch)
+    if point in _BIDI:
+        return "char_bidi"
+    if point in _ZERO_WIDTH:
+        return "char_zero_width"
+    if point in _LINE_BREAKS:
+        return "char_line_break"
+    if ch != "\t" and unicodedata.category(ch) in ("Cc", "Cf"):
+        return "char_control"
+    return None
+
+
+def _visible(text: str) -> str:
+    """The text with every refused character written as [U+XXXX], so the message shows where it sits."""
+    return "".join(f"[U+{ord(ch):04X}]" if _invisible(ch) else ch for ch in text)
+
+
+def _check_characters(shown: str, header: str, row: int, problems: list[Problem]) -> bool:
+    """True when the cell holds no refused character; else one problem naming the first one by code point."""
+    for ch in shown:
+        code = _invisible(ch)
+        if code:
+            value = _visible(shown)
+            problems.append(Problem(row, header, value[:60] + "…" if len(value) > 60 else value, code,
+                                    {"code": f"U+{ord(ch):04X}"}))
+            return False
+    return True
 
 
 @dataclass
@@ -187,6 +226,8 @@ def _parse(column: Column, raw, header: str, row: int, problems: list[Problem],
     if readers.is_blank(raw):
         if column.required:
             problems.append(Problem(row, header, "", "required"))
+        return None
+    if isinstance(raw, str) and not _check_characters(shown, header, row, problems):
         return None
     try:
         if column.parse == "date":

@@ -22,7 +22,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from monitor import batches, checks, readers, templates
+from monitor import batches, checks, imports, readers, templates
 from monitor.db import Database
 from tests.conftest import ROOT
 
@@ -575,3 +575,38 @@ def test_templates_are_read_back_as_empty_files():
 def test_duckdb_lock_error_is_recognised():
     assert batches.lock_message(duckdb.IOException('Could not set lock on file "x": Conflicting lock'),
                                 ROOT / "x") is not None
+
+
+def test_invisible_and_control_characters_are_refused_by_row_and_column():
+    # a right-to-left override shows "Abnahme\u202e3202" as "Abnahme 2023"; zero-width and control characters hide
+    # inside a text; a quoted line break would start a Markdown heading (rows are physical lines, so that record is
+    # row 5); a tab is whitespace and stays
+    rows = [
+        ("DM-04", "M-04-6", "Abnahme\u202e3202"),
+        ("DM-04", "M-04-7", "Fertig\u200bstellung"),
+        ("DM-04", "M-04-8", '"Titel\n# H"'),
+        ("DM-04", "M-04-9", "Glocke\x07"),
+        ("DM-04\u2066", "M-04-10", "Schreibrichtung in der ID"),
+        ("DM-04", "M-04-11", "Weiches\u00adTrennzeichen"),
+        ("DM-04", "M-04-12", "Mit\tTabulator"),
+    ]
+    data = "\r\n".join(["Projekt-ID;Meilenstein-ID;Titel;Plandatum"]
+                       + [f"{p};{m};{title};30.06.2022" for p, m, title in rows]).encode()
+    report = checks.check(data, "m.csv", "milestones")
+    assert [(p.row, p.column, p.value, p.reason()) for p in report.problems] == [
+        (2, "Titel", "Abnahme[U+202E]3202", "Unsichtbares Steuerzeichen U+202E (Schreibrichtung) – bitte entfernen."),
+        (3, "Titel", "Fertig[U+200B]stellung", "Unsichtbares Zeichen U+200B (Breite null) – bitte entfernen."),
+        (5, "Titel", "Titel[U+000A]# H",
+         "Zeilenumbruch U+000A im Text – ein Feld muss in einer Zeile stehen; bitte entfernen."),
+        (6, "Titel", "Glocke[U+0007]", "Unsichtbares Steuerzeichen U+0007 – bitte entfernen."),
+        (7, "Projekt-ID", "DM-04[U+2066]", "Unsichtbares Steuerzeichen U+2066 (Schreibrichtung) – bitte entfernen."),
+        (8, "Titel", "Weiches[U+00AD]Trennzeichen", "Unsichtbares Steuerzeichen U+00AD – bitte entfernen."),
+    ]
+    assert [(c.row, c.values["title"]) for c in report.changes] == [(9, "Mit\tTabulator")]
+    assert problems(checks.check(payment_csv(rows=[("DM-05", D(2023, 3, 15), Decimal("1234.56"), "Abschlag",
+                                                     "Bank\u061cüberweisung")]), "z.csv", "payments")) == [
+        (2, "Bemerkung", "char_bidi")]
+    english = checks.check(data, "m.csv", "milestones").problems[0].reason("en")
+    assert english == "Invisible control character U+202E (text direction) – please remove it."
+    assert "  FEHLER Zeile 2, Spalte „Titel“, Wert „Abnahme[U+202E]3202“: Unsichtbares Steuerzeichen U+202E " \
+           "(Schreibrichtung) – bitte entfernen." in imports.format_report(report)
