@@ -146,3 +146,18 @@ def test_markup_plotly_escapes_tags_once():
     assert markup.plotly(None) == ""
 
 
+
+
+def test_briefing_pdf_prints_the_payloads_as_text(poisoned_db, monkeypatch):
+    # fpdf2 reads markup only with markdown=True, which briefing.py never passes: the payloads are printed as
+    # written (names in the attention list, milestone titles, indicator labels) and no link annotation exists
+    import datetime as dt
+
+    from monitor import briefing
+    from tests.test_briefing import context, read
+
+    monkeypatch.setenv("MONITOR_DB", str(poisoned_db))
+    reader, text = read(briefing.pdf_bytes(context("2021-06-30"), dt.datetime(2026, 11, 28, 19, 33)))
+    assert ("<img src=x onerror=alert(1)> 3: <img src=x onerror=alert(1)> 3 – Meilenstein „Titel # H 9“" in text
+            and "30.09.2021 in 92 Tagen :red[ALARM] 6 :material/warning: 20" in text
+            and "[x](javascript:alert(1)) 1 0 → 450" in text and "/Annots" not in reader.pages[0])
