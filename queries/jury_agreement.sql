@@ -104,12 +104,13 @@ final as (
         icc.ms_columns,
         icc.ms_error,
         icc.icc,
-        -- Koo & Li (2016): below 0.5 poor, 0.5–0.75 moderate, 0.75–0.9 good, above 0.9 excellent
+        -- Koo & Li (2016): below 0.5 poor, 0.5–0.75 moderate, 0.75–0.9 good, above 0.9 excellent; judged on the
+        -- value as the page prints it (two decimals), so "0,75" never reads "mäßig" beside a scale where 0,75 is "gut"
         case
             when icc.icc is null then null
-            when icc.icc < 0.5 then 'poor'
-            when icc.icc < 0.75 then 'moderate'
-            when icc.icc < 0.9 then 'good'
+            when round(icc.icc, 2) < 0.5 then 'poor'
+            when round(icc.icc, 2) < 0.75 then 'moderate'
+            when round(icc.icc, 2) < 0.9 then 'good'
             else 'excellent'
         end as icc_band
     from criteria

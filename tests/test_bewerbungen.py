@@ -167,7 +167,8 @@ def test_icc_of_sustainability_matches_an_independent_computation():
     assert agreement.loc["nachhaltigkeit", "icc_band"] == "poor"
     assert agreement["icc_band"].to_dict() == {
         "buergernutzen": "moderate", "uebertragbarkeit": "good", "beteiligung": "good",
-        "interkommunal": "moderate", "nachhaltigkeit": "poor", "umsetzbarkeit": "good",
+        # Interkommunal 0.7483 prints as "0,75" and is judged so: good, as the scale beside it says
+        "interkommunal": "good", "nachhaltigkeit": "poor", "umsetzbarkeit": "good",
     }
     others = agreement.drop(index="nachhaltigkeit")["icc"]
     assert others.min() == pytest.approx(0.6934, abs=5e-5) and others.max() == pytest.approx(0.7983, abs=5e-5)
