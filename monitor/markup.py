@@ -9,6 +9,10 @@ import unicodedata
 # safer than knowing which ones Streamlit's Markdown (with its :colour[...] and :emoji: extensions) reads
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 _SPACE = re.compile(r"\s+")
+# Streamlit's Markdown (remark-gfm) turns a bare URL or e-mail address into a live link after escapes are read, so
+# backslashes cannot stop it; an invisible word joiner after "http", "https", "www" and "@" breaks the pattern
+_AUTOLINK = re.compile(r"(https?(?=://)|www(?=\.)|@)", re.IGNORECASE)
+_JOINER = "\u2060"
 
 
 def text(value) -> str:
@@ -18,7 +22,8 @@ def text(value) -> str:
     raw = str(value)
     # control and format characters (bidi overrides, zero-width) would let text pose as something else
     raw = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in raw)
-    return _PUNCTUATION.sub(r"\\\1", _SPACE.sub(" ", raw).strip())
+    raw = _AUTOLINK.sub(lambda m: m.group(1) + _JOINER, _SPACE.sub(" ", raw).strip())
+    return _PUNCTUATION.sub(r"\\\1", raw)
 
 
 # an ampersand that does not already start an entity: escaping twice would show "&amp;" where the name has "&"

@@ -161,3 +161,10 @@ def test_briefing_pdf_prints_the_payloads_as_text(poisoned_db, monkeypatch):
     assert ("<img src=x onerror=alert(1)> 3: <img src=x onerror=alert(1)> 3 – Meilenstein „Titel # H 9“" in text
             and "30.09.2021 in 92 Tagen :red[ALARM] 6 :material/warning: 20" in text
             and "[x](javascript:alert(1)) 1 0 → 450" in text and "/Annots" not in reader.pages[0])
+
+
+def test_markup_text_breaks_autolinks():
+    # Streamlit's Markdown links a bare URL or e-mail address even when its punctuation is escaped: a word joiner
+    # (U+2060, invisible) after "http", "https", "www" and "@" leaves no pattern to link
+    assert markup.text("http://evil.example") == "http\u2060\\:\\/\\/evil\\.example"
+    assert markup.text("HTTPS://x.de www.kiel.de a@b.de") == "HTTPS\u2060\\:\\/\\/x\\.de www\u2060\\.kiel\\.de a\\@\u2060b\\.de"
