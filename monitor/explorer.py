@@ -13,11 +13,11 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from monitor import charts, fmt, guard
+from monitor import charts, fmt, guard, sandbox
 from monitor.i18n import current_language, t
 from monitor.limits import MB, frame_bytes, megabytes
 from monitor.queries import ResultCache
-from monitor.sandbox import Sandbox, quote
+from monitor.sandbox import RELATION_TABLES, Sandbox, quote
 
 AGGREGATES = {"count": "count", "sum": "sum", "mean": "avg", "min": "min", "max": "max"}
 # the Stichtag: rows dated later do not exist yet (applications from the day they were received); a milestone
@@ -25,10 +25,10 @@ AGGREGATES = {"count": "count", "sum": "sum", "mean": "avg", "min": "min", "max"
 AS_OF_ROWS = {"payment": "payment_date", "payment_detail": "payment_date", "progress_report": "report_date",
               "indicator_value": "value_date", "application": "received_date", "application_detail": "received_date"}
 AS_OF_OPEN = {"milestone": "done_date"}
-# a project exists from its funding decision on: before it, the project, its plan, goals, themes, milestones,
-# payments, reports and indicator values do not exist yet (every table with a project_id), and an
-# application has no grant yet
-DECIDED = '"project_id" in (select "project_id" from "project" where "decision_date" <= $as_of)'
+# a project exists from its funding decision on (the relation project_as_of of monitor/relations.sql, which every
+# page reads): before it, the project, its plan, goals, themes, milestones, payments, reports and indicator
+# values do not exist yet (every table with a project_id), and an application has no grant yet
+DECIDED = '"project_id" in (select "project_id" from project_as_of($programme_id, $as_of))'
 AS_OF_GRANT = {"application_detail": ("application_id", "granted_eur")}
 FEW_VALUES = 30  # text columns with at most this many values get a multi-select
 _NUMBER = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
@@ -102,13 +102,37 @@ class Outcome:
 
 
 def catalogue() -> dict[str, list[Column]]:
-    """Tables of the current analysis copy with their columns."""
+    """Tables of the current analysis copy with their columns; the relation tables (project_status) after the views."""
     return {table: [Column(n, d) for n, d in cols] for table, cols in _tables(str(Sandbox.path())).items()}
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
 def _tables(sandbox_path: str) -> dict:
-    return Sandbox.tables()
+    found = Sandbox.tables()
+    views = [name for name in found if name in sandbox.views()]
+    relations = {}
+    cur = Sandbox.cursor()
+    try:
+        for table, select in RELATION_TABLES.items():
+            # the relation's columns and types as DuckDB binds them (any programme and day will do)
+            rows = cur.execute(f"describe {select}", {"programme_id": "", "as_of": dt.date(2000, 1, 1)}).fetchall()
+            relations[table] = [(row[0], row[1]) for row in rows]
+    finally:
+        cur.close()
+    ordered = {name: found[name] for name in views}
+    ordered.update(relations)
+    ordered.update({name: cols for name, cols in found.items() if name not in ordered})
+    return ordered
+
+
+def is_relation(table: str) -> bool:
+    """Whether the table is a named relation read at the session's programme and Stichtag, not a table."""
+    return table in RELATION_TABLES
+
+
+def _source(table: str) -> str:
+    """What a table's rows are selected from: the table itself, or its relation as a subquery."""
+    return f"({RELATION_TABLES[table]}) as {quote(table)}" if is_relation(table) else quote(table)
 
 
 def describe(table: str, columns: list[Column], lang: str | None = None) -> pd.DataFrame:
@@ -122,23 +146,42 @@ def describe(table: str, columns: list[Column], lang: str | None = None) -> pd.D
     })
 
 
-def stats(table: str, column: Column) -> Stats:
-    """Range and (when few) the values of a column, for its filter widget."""
-    return _stats(str(Sandbox.path()), table, column.name, column.kind)
+def stats(table: str, column: Column, as_of: dt.date | None = None, programme_id: str | None = None) -> Stats:
+    """Range and (when few) the values of a column, for its filter widget.
+
+    A relation table's values are those at the programme and Stichtag (default: today, the first programme).
+    """
+    if not is_relation(table):
+        return _stats(str(Sandbox.path()), table, column.name, column.kind, None, None)
+    return _stats(str(Sandbox.path()), table, column.name, column.kind, as_of or dt.date.today(),
+                  programme_id or _first_programme(str(Sandbox.path())))
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def _first_programme(sandbox_path: str) -> str:
+    cur = Sandbox.cursor()
+    try:
+        rows = cur.execute("select min(programme_id) from programme").fetchall()
+    finally:
+        cur.close()
+    return rows[0][0] or ""
 
 
 @st.cache_data(show_spinner=False, max_entries=500)
-def _stats(sandbox_path: str, table: str, column: str, kind: str) -> Stats:
+def _stats(sandbox_path: str, table: str, column: str, kind: str, as_of: dt.date | None,
+           programme_id: str | None) -> Stats:
     # internal catalogue look-ups with fixed shapes: they run on the analysis copy but are not user queries
-    col, tab = quote(column), quote(table)
+    col, tab = quote(column), _source(table)
+    params = {"programme_id": programme_id, "as_of": as_of} if is_relation(table) else None
     cur = Sandbox.cursor()
     try:
         low, high, distinct = cur.execute(
-            f"select min({col}), max({col}), count(distinct {col}) from {tab}").fetchall()[0]
+            f"select min({col}), max({col}), count(distinct {col}) from {tab}", params).fetchall()[0]
         values: tuple = ()
         if kind in ("text", "bool") and distinct <= FEW_VALUES:
             values = tuple(r[0] for r in cur.execute(
-                f"select distinct cast({col} as varchar) from {tab} where {col} is not null order by 1").fetchall())
+                f"select distinct cast({col} as varchar) from {tab} where {col} is not null order by 1",
+                params).fetchall())
     finally:
         cur.close()
     if kind == "number":
@@ -151,10 +194,20 @@ def measure_name(agg: str, measure: str | None) -> str:
     return "row_count" if agg == "count" or not measure else f"{agg}_{measure}"
 
 
-def build(view: View, columns: list[Column], as_of: dt.date) -> tuple[str, dict]:
-    """The SQL and its bound parameters for a view; raises KeyError for a column not in the table."""
+def build(view: View, columns: list[Column], as_of: dt.date, programme_id: str | None = None) -> tuple[str, dict]:
+    """The SQL and its bound parameters for a view; raises KeyError for a column not in the table.
+
+    Projects (and all that hangs on them) and relation tables are those of programme_id at as_of, read from the
+    named relations (project_as_of, project_state); ValueError when such a table is asked for without a programme.
+    """
     by_name = {c.name: c for c in columns}
     params: dict = {}
+
+    def decided() -> None:
+        if not programme_id:
+            raise ValueError(f"{view.table}: the programme is needed for the Stichtag")
+        params.update(programme_id=programme_id, as_of=as_of)
+
     select = []
     grant = AS_OF_GRANT.get(view.table)
     for c in columns:
@@ -162,20 +215,20 @@ def build(view: View, columns: list[Column], as_of: dt.date) -> tuple[str, dict]
             params["as_of"] = as_of
             select.append(f"case when {quote(c.name)} <= $as_of then {quote(c.name)} end as {quote(c.name)}")
         elif grant and grant[1] == c.name:
-            params["as_of"] = as_of
+            decided()
             key = quote(grant[0])
-            select.append(f'case when {key} in (select {key} from "project" where "decision_date" <= $as_of) '
+            select.append(f"case when {key} in (select {key} from project_as_of($programme_id, $as_of)) "
                           f"then {quote(c.name)} end as {quote(c.name)}")
         else:
             select.append(quote(c.name))
     source_conditions = []
-    if view.table in AS_OF_ROWS:
-        source_conditions.append(f"{quote(AS_OF_ROWS[view.table])} <= $as_of")
-    if view.table == "project":
-        source_conditions.append('"decision_date" <= $as_of')
+    if is_relation(view.table):
+        decided()  # the relation is read at the programme and Stichtag: it holds only what exists then
     elif "project_id" in by_name:
+        decided()
         source_conditions.append(DECIDED)
-    if source_conditions:
+    if view.table in AS_OF_ROWS:
+        source_conditions.insert(0, f"{quote(AS_OF_ROWS[view.table])} <= $as_of")
         params["as_of"] = as_of
     where_source = "".join(f"\n    {'where' if i == 0 else '  and'} {c}" for i, c in enumerate(source_conditions))
     conditions = []
@@ -194,7 +247,7 @@ def build(view: View, columns: list[Column], as_of: dt.date) -> tuple[str, dict]
     lines = [
         "with source as (",
         f"    select {', '.join(select)}",
-        f"    from {quote(view.table)}{where_source}",
+        f"    from {_source(view.table)}{where_source}",
         "),",
         "",
         "filtered as (",
@@ -221,7 +274,7 @@ def build(view: View, columns: list[Column], as_of: dt.date) -> tuple[str, dict]
 
 def follows_stichtag(table: str, columns: list[Column]) -> bool:
     """Whether the table's rows or values depend on the Stichtag (the page says so above the result)."""
-    return (table in AS_OF_ROWS or table in AS_OF_OPEN or table in AS_OF_GRANT or table == "project"
+    return (table in AS_OF_ROWS or table in AS_OF_OPEN or table in AS_OF_GRANT or is_relation(table)
             or any(c.name == "project_id" for c in columns))
 
 

@@ -1,7 +1,8 @@
 """The SQL guard: one read-only SELECT against the analysis copy, checked, bounded in time, rows and bytes, logged.
 
 Defence in depth: (1) DuckDB's own parser must see exactly one SELECT; (2) its syntax tree may name only
-tables of the analysis copy, CTEs in scope and a few harmless table functions, never a system catalogue name;
+tables of the analysis copy, CTEs in scope, a few harmless table functions and the named relations of
+monitor/relations.sql (table macros over the copy's tables), never a system catalogue name;
 (3) DuckDB's plan of it may scan only those tables and functions; (4) the copy's connection cannot touch files,
 the network, extensions or settings (monitor.sandbox.CONFIG); (5) the copy holds no confidential row.
 It runs in a query process of its own that is killed when the time limit is up, so the work really stops.
@@ -38,6 +39,9 @@ TIME_LIMIT_S = 10.0
 MAX_SQL_CHARS = 20_000
 WORKERS = 2  # query processes at once (one per core of the server)
 SAFE_TABLE_FUNCTIONS = {"range", "generate_series", "unnest"}
+# the named relations of monitor/relations.sql (project_state, project_as_of, …): table macros of the copy that
+# read only its tables, so the Explorer and free SQL use the same rules as every page; nothing else user-made
+RELATIONS = sandbox.relation_names()
 # scalar functions that reveal the server's configuration or environment (and every pg_ function)
 DENIED_FUNCTIONS = {"current_setting", "getenv", "getvariable", "current_database", "current_catalog",
                     "current_schema", "current_schemas", "in_search_path", "version", "current_query",
@@ -125,7 +129,7 @@ def system_names(cur: duckdb.DuckDBPyConnection) -> frozenset[str]:
             "select lower(view_name) from duckdb_views() where internal union "
             "select lower(function_name) from duckdb_functions() where function_type in ('table', 'table_macro')"
         ).fetchall()
-        _SYSTEM_NAMES.append(frozenset(r[0] for r in rows) - SAFE_TABLE_FUNCTIONS)
+        _SYSTEM_NAMES.append(frozenset(r[0] for r in rows) - SAFE_TABLE_FUNCTIONS - RELATIONS)
     return _SYSTEM_NAMES[0]
 
 
@@ -171,8 +175,12 @@ def _check_node(node, tables: set[str], ctes: frozenset[str], system: frozenset[
     if kind == "BASE_TABLE":
         _check_table(node, tables, ctes, system)
     elif kind == "TABLE_FUNCTION":
-        name = node["function"].get("function_name", "").lower()
-        if name not in SAFE_TABLE_FUNCTIONS:
+        function = node["function"]
+        name = function.get("function_name", "").lower()
+        schema = str(function.get("schema", "")).lower()
+        if name in RELATIONS and (function.get("catalog") or schema not in ("", "main")):
+            raise Refusal("catalog")  # a relation by its name (or main.name), never through another catalogue
+        if name not in SAFE_TABLE_FUNCTIONS and name not in RELATIONS:
             if any(_URL.match(str(arg["literal"].get("text", ""))) for arg in _nodes(node["function"])
                    if isinstance(arg.get("literal"), dict)):
                 raise Refusal("network")
@@ -350,7 +358,7 @@ def _execute(sql: str, params: dict | None, max_rows: int, max_bytes: int, time_
     try:
         reply = worker.ask({"path": str(Sandbox.path()), "sql": sql, "params": params, "max_rows": max_rows,
                             "max_bytes": max_bytes, "tables": sorted(catalogue()),
-                            "functions": sorted(SAFE_TABLE_FUNCTIONS)}, time_limit)
+                            "functions": sorted(SAFE_TABLE_FUNCTIONS | RELATIONS)}, time_limit)
     except _Stopped:
         raise Refusal("timeout", f"{time_limit:g} s") from None
     finally:

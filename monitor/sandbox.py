@@ -79,6 +79,19 @@ CONFIG = {
 _IDENT = re.compile(r"[a-z_][a-z0-9_]*")
 # views of the copy for analysts (names instead of ids); built on the copy's tables, so they hold nothing more
 VIEW_DIR = Path(__file__).with_name("analysis_views")
+_MACRO = re.compile(r"^create\s+or\s+replace\s+macro\s+([a-z_][a-z0-9_]*)\s*\(", re.IGNORECASE | re.MULTILINE)
+# Explorer tables that are no table of the copy but a named relation at the session's programme and Stichtag
+# ($programme_id, $as_of): described in explorer_columns.toml like a table, read through monitor/relations.sql
+RELATION_TABLES = {
+    "project_status": (
+        "select state.project_id, applicant.name as recipient_name, state.title, state.light, state.lag_pct, "
+        "state.granted_eur, state.planned_due_eur, state.paid_eur, state.overdue_eur, state.at_risk_eur, "
+        "state.lapsed_eur, state.milestones_overdue_count, state.days_since_report, state.is_report_overdue, "
+        "state.final_payment_date "
+        "from project_state($programme_id, $as_of) as state "
+        "left join applicant on applicant.applicant_id = state.applicant_id"
+    ),
+}
 
 
 class SandboxError(Exception):
@@ -98,9 +111,19 @@ def catalogue() -> dict[str, list[str]]:
     for key in text_catalogue():
         if key.startswith("xc."):
             _, table, column = key.split(".", 2)
-            if f"{table}.{column}" not in EXCLUDED and table not in EXCLUDED:
+            if f"{table}.{column}" not in EXCLUDED and table not in EXCLUDED and table not in RELATION_TABLES:
                 tables.setdefault(table, []).append(column)
     return tables
+
+
+def relations_text() -> str:
+    """monitor/relations.sql: the named relations (table macros) the copy carries, as the main database does."""
+    return db.RELATIONS_FILE.read_text(encoding="utf-8")
+
+
+def relation_names() -> frozenset[str]:
+    """The table macros of monitor/relations.sql (project_as_of, project_state, …), lowercase."""
+    return frozenset(name.lower() for name in _MACRO.findall(relations_text()))
 
 
 def views() -> dict[str, str]:
@@ -143,6 +166,9 @@ def build(cur: duckdb.DuckDBPyConnection, plan: dict[str, list[str]], target: Pa
             where = f" where {ROW_FILTERS[table]}" if table in ROW_FILTERS else ""
             data = cur.sql(f"select {cols} from main.{quote(table)} t{where}").to_arrow_table()
             out.from_arrow(data).create(table)
+        # the named relations, read from the copy's own (masked) tables: macros bind when they are called, so
+        # one that reads a column the copy lacks fails only when used (tests run every one on the copy)
+        out.execute(relations_text())
         for name, select in views().items():
             out.execute(f"create view {quote(name)} as {select}")
     return target
@@ -185,9 +211,10 @@ class Sandbox:
                 return newest
             try:
                 plan = _plan(cur)
-                # the views and masks are part of the name: a changed view or mask makes a new copy
+                # the views, relations and masks are part of the name: a changed one makes a new copy
                 digest = hashlib.sha256(fingerprint(cur, plan).encode())
                 digest.update(repr(sorted(views().items())).encode())
+                digest.update(relations_text().encode())
                 digest.update(repr((sorted(MASKS.items()), sorted(ROW_FILTERS.items()))).encode())
                 name = digest.hexdigest()[:16]
                 target = main.with_name(f"{main.stem}_analysis_{name}.duckdb")

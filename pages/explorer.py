@@ -1,5 +1,7 @@
 """Explorer: cut the data your own way (filter, group, chart, safe SQL), export it, share the view by its URL."""
 
+import re
+
 import streamlit as st
 
 from monitor import context, explorer, fmt, guard, tables
@@ -24,7 +26,11 @@ if mode == "sql":
         t("ex.sql_input"), key="sql", bind="query-params", height=160, placeholder=t("ex.sql_placeholder"),
         help=t("ex.sql_help", rows=fmt.count(guard.MAX_ROWS), seconds=f"{guard.TIME_LIMIT_S:g}"),
     ) or ""
-    st.caption(t("ex.sql_tables", names=", ".join(f"`{name}`" for name in catalogue)))
+    st.caption(t("ex.sql_tables", names=", ".join(f"`{name}`" for name in catalogue if not explorer.is_relation(name))))
+    # (the programme's id goes into a code span: shown only when it is a plain identifier)
+    example_id = ctx.programme_id if re.fullmatch(r"[\w-]+", ctx.programme_id) else "…"
+    st.caption(t("ex.sql_relations", names=", ".join(f"`{name}(…)`" for name in sorted(guard.RELATIONS)),
+                 programme_id=example_id, as_of=ctx.as_of.isoformat()))
     if not sql.strip():
         st.info(t("ex.sql_run_info"))
         st.stop()
@@ -46,7 +52,7 @@ else:
     chosen = st.multiselect(t("ex.filter_columns"), list(by_name), key="filter", bind="query-params",
                             help=t("ex.filter_columns_help"), placeholder=t("ex.choose"))
     for name in chosen:
-        column, stats = by_name[name], explorer.stats(table, by_name[name])
+        column, stats = by_name[name], explorer.stats(table, by_name[name], ctx.as_of, ctx.programme_id)
         if column.kind in ("text", "bool") and stats.values:
             picked = st.multiselect(t("ex.filter_values", column=name), list(stats.values), key=f"f_{name}",
                                     bind="query-params", placeholder=t("ex.choose_all"))
@@ -80,7 +86,7 @@ else:
         elif view.agg != "count":
             right.caption(t("ex.no_numeric"))
             view.agg = "count"
-    sql, params = explorer.build(view, columns, ctx.as_of)
+    sql, params = explorer.build(view, columns, ctx.as_of, ctx.programme_id)
     outcome = explorer.run(sql, params, role=ctx.role, source="explorer")
     sql_text, filter_words, title = explorer.shown_sql(sql, params), explorer.describe_filters(view), table
 

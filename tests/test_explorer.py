@@ -10,6 +10,7 @@ from monitor import explorer, navigation
 from monitor.explorer import Column, View
 
 PAGE = "pages/explorer.py"
+PROGRAMME = "dmk-sh"  # data/demo/programme.csv: the demo's one programme
 BY_KIND = "select kind, count(*) as payment_count, sum(amount_eur) as paid_eur from payment group by kind order by kind"
 
 
@@ -186,7 +187,7 @@ def test_row_cap_shows_truncation_notice(app):
 def _rows(table: str, as_of: dt.date) -> pd.DataFrame:
     """The Explorer's table view of one table on a Stichtag, as the page runs it."""
     columns = explorer.catalogue()[table]
-    sql, params = explorer.build(View(table), columns, as_of)
+    sql, params = explorer.build(View(table), columns, as_of, PROGRAMME)
     outcome = explorer.run(sql, params, role="analyse", source="explorer")
     assert outcome.result is not None, outcome.message()
     return outcome.result.frame
