@@ -251,3 +251,106 @@ def test_a_too_large_result_says_so_in_german(app, monkeypatch):
     assert [e.value for e in at.error] == [
         "Ergebnis zu groß (1,9 MB, höchstens 1 MB): bitte gruppieren/aggregieren oder exportieren."]
     assert not at.dataframe
+
+
+# --- the traffic light in the Explorer: the relation project_state of monitor/relations.sql ------------------------
+STATUS_COLUMNS = ["project_id", "recipient_name", "title", "light", "lag_pct", "granted_eur", "planned_due_eur",
+                  "paid_eur", "overdue_eur", "at_risk_eur", "lapsed_eur", "milestones_overdue_count",
+                  "days_since_report", "is_report_overdue", "final_payment_date"]
+
+
+def test_project_status_shows_the_light_of_every_project_on_30_june_2021():
+    rows = _rows("project_status", dt.date(2021, 6, 30))
+    assert rows.columns.tolist() == STATUS_COLUMNS
+    assert dict(zip(rows["project_id"], rows["light"])) == {
+        "DM-01": "green", "DM-02": "green", "DM-03": "green", "DM-04": "red", "DM-05": "amber",
+        "DM-06": "green", "DM-07": "green", "DM-08": "green", "DM-09": "green"}
+    kiel = rows.set_index("project_id").loc["DM-04"]
+    # data/demo: Kiel's grant 85.000 €; planned by 31.05.2021 (30 grace days): 34.000 € (15.11.2020); paid 17.000 €
+    # (10.02.2021) -> 20,0 % behind the plan; milestone M-04-1 planned 31.03.2021, open 91 days (> 90: red)
+    assert kiel["recipient_name"] == "Landeshauptstadt Kiel"
+    assert (kiel["granted_eur"], kiel["planned_due_eur"], kiel["paid_eur"], kiel["overdue_eur"]) == (
+        85000.0, 34000.0, 17000.0, 17000.0)
+    assert (kiel["lag_pct"], kiel["milestones_overdue_count"]) == (20.0, 1)
+    flensburg = rows.set_index("project_id").loc["DM-05"]
+    # 100.000 € granted, 40.000 € planned by then, 30.000 € paid: 10,0 % behind; its last report (29.01.2021) amber
+    assert flensburg["recipient_name"] == "Stadt Flensburg"
+    assert (flensburg["lag_pct"], flensburg["paid_eur"]) == (10.0, 30000.0)
+
+
+def test_project_status_on_31_march_2023_shows_the_money_kiel_let_lapse():
+    rows = _rows("project_status", dt.date(2023, 3, 31)).set_index("project_id")
+    kiel = rows.loc["DM-04"]
+    # data/demo/payment.csv: 17.000 € (10.02.2021) + final payment 8.500 € (20.10.2022) of 85.000 € granted
+    assert kiel["light"] == "lapsed"
+    assert (kiel["paid_eur"], kiel["lapsed_eur"], kiel["at_risk_eur"]) == (25500.0, 59500.0, 0.0)
+    assert kiel["final_payment_date"] == pd.Timestamp("2022-10-20")
+    assert rows["lapsed_eur"].sum() == 59500.0
+
+
+def test_project_status_before_the_decisions_is_empty():
+    assert len(_rows("project_status", dt.date(2020, 1, 1))) == 0
+    assert len(_rows("project_status", dt.date(2020, 9, 8))) == 9  # all nine decided on 08.09.2020
+
+
+def test_project_status_sql_reads_the_relation_with_bound_programme_and_stichtag():
+    columns = explorer.catalogue()["project_status"]
+    sql, params = explorer.build(View("project_status"), columns, dt.date(2021, 6, 30), PROGRAMME)
+    assert "project_state($programme_id, $as_of)" in sql
+    assert params == {"programme_id": PROGRAMME, "as_of": dt.date(2021, 6, 30)}
+    with pytest.raises(ValueError):
+        explorer.build(View("project_status"), columns, dt.date(2021, 6, 30))
+    # projects, plans and payments exist from the decision on through the relation, not a restated rule
+    sql, params = explorer.build(View("payment"), explorer.catalogue()["payment"], dt.date(2021, 6, 30), PROGRAMME)
+    assert "project_as_of($programme_id, $as_of)" in sql and "decision_date" not in sql
+    assert params == {"programme_id": PROGRAMME, "as_of": dt.date(2021, 6, 30)}
+
+
+def test_the_explorer_source_restates_no_as_of_rule():
+    import inspect
+
+    source = inspect.getsource(explorer)
+    assert "decision_date" not in source
+
+
+def test_page_groups_project_status_by_light(app):
+    at = app(role="analyse", page=PAGE, stichtag="2021-06-30", tabelle="project_status", gruppe="light")
+    assert not at.exception
+    assert dict(zip(result(at)["light"], result(at)["row_count"])) == {"amber": 1, "green": 7, "red": 1}
+    assert at.caption[1].value.startswith("Ampel je Projekt am Stichtag")
+    assert at.caption[2].value.startswith("Stichtag 30.06.2021")
+    assert len(at.get("plotly_chart")) == 1
+    sql = at.code[0].value
+    assert "project_state($programme_id, $as_of)" in sql and "-- $programme_id = 'dmk-sh'" in sql
+
+
+def test_page_filters_project_status_by_light(app):
+    at = app(role="analyse", page=PAGE, stichtag="2021-06-30", tabelle="project_status", filter="light",
+             f_light="red")
+    assert not at.exception
+    # the filter offers the lights that exist on that day
+    assert at.multiselect(key="f_light").options == ["amber", "green", "red"]
+    frame = result(at)
+    assert frame[["project_id", "recipient_name", "light"]].to_dict("records") == [
+        {"project_id": "DM-04", "recipient_name": "Landeshauptstadt Kiel", "light": "red"}]
+
+
+def test_free_sql_reads_the_relations(app):
+    from monitor import guard
+
+    frame = guard.run("select light, count(*) from project_state('dmk-sh', date '2021-06-30') group by light",
+                      role="analyse").frame
+    assert dict(zip(frame.iloc[:, 0], frame.iloc[:, 1])) == {"red": 1, "amber": 1, "green": 7}
+    frame = guard.run("select count(*) as n from project_as_of('dmk-sh', date '2020-09-07')", role="analyse").frame
+    assert frame["n"].tolist() == [0]
+    for sql in ["select * from duckdb_databases()",
+                "select * from project_as_of((select file from pragma_database_list), date '2021-06-30')",
+                "select * from monitor.main.project_state('dmk-sh', date '2021-06-30')",
+                "select * from system.main.project_state('dmk-sh', date '2021-06-30')",
+                "select * from project_state('dmk-sh', date '2021-06-30'), read_csv('/etc/passwd')"]:
+        with pytest.raises(guard.Refusal) as caught:
+            guard.run(sql, role="analyse")
+        assert caught.value.code in ("catalog", "file"), sql
+    # the page lists the relations under the free SQL box
+    at = app(role="analyse", page=PAGE, modus="SQL", sql="select 1 as x")
+    assert any("`project_state(…)`" in c.value for c in at.caption)

@@ -556,3 +556,60 @@ def test_no_page_without_the_jury_role_names_an_application_not_selected(app, ro
         assert not leaked, (query, leaked)
         # the two odd amounts only not-selected applications asked for, as any page would write them
         assert not re.search(r"(?<![\d.])(66\.500|75\.500|66500|75500)(?![\d])", text), query
+
+
+# --- the named relations of monitor/relations.sql on the analysis copy ------------------------------------------
+def test_every_named_relation_runs_on_the_copy():
+    """The copy carries every table macro; they bind when called, so each one is called here on the copy's tables."""
+    day = "'dmk-sh', date '2021-06-30'"
+    calls = {
+        "project_as_of": (f"project_as_of({day})", 9),              # data/demo/project.csv: decided 08.09.2020
+        "project_goal_money": (f"project_goal_money({day})", 31),    # project_goal.csv
+        "project_state": (f"project_state({day})", 9),
+        "project_state_on": ("project_state_on('dmk-sh', [date '2021-06-30', date '2021-12-31'])", 18),
+        "application_as_of": (f"application_as_of({day})", 42),      # application.csv: all received by 02.07.2020
+        "application_stage": (f"application_stage({day})", 42),
+        # the copy holds the scores of the 9 selected applications only: 270 rows, 6 of them recused
+        "valid_score": (f"valid_score({day})", 264),
+        "juror_scale": (f"juror_scale({day})", 5),
+        "score_cell": (f"score_cell({day})", 54),                    # 9 applications x 6 criteria
+        "application_ranking": (f"application_ranking({day})", 9),
+    }
+    assert set(calls) == set(guard.RELATIONS)
+    counts = {name: guard.run(f"select count(*) as n from {call}", role="analyse").frame["n"].iloc[0]
+              for name, (call, _) in calls.items()}
+    assert counts == {name: n for name, (_, n) in calls.items()}
+
+
+def test_relations_on_the_copy_reach_no_identity():
+    for sql in ["select * from application_stage('dmk-sh', date '2023-03-31')",
+                "select * from application_as_of('dmk-sh', date '2023-03-31')",
+                "select * from application_ranking('dmk-sh', date '2023-03-31')"]:
+        _assert_no_identity(_cells(guard.run(sql, role="analyse").frame), sql)
+    # project_state sums payments (DM-05 has 80.000 € paid by 31.03.2023: 30.000 + 30.000 + 20.000, an amount that
+    # otherwise only a not-selected application asked for): its texts are checked
+    state = guard.run("select * from project_state('dmk-sh', date '2023-03-31')", role="analyse").frame
+    _assert_no_identity({v for v in _cells(state) if isinstance(v, str)}, "project_state")
+
+
+def test_relations_are_called_only_by_their_name_and_their_arguments_are_checked():
+    for sql, code in [
+        ("select * from monitor.main.project_state('dmk-sh', date '2021-06-30')", "catalog"),
+        ("select * from temp.main.project_as_of('dmk-sh', date '2021-06-30')", "catalog"),
+        ("select * from project_as_of((select file from pragma_database_list), date '2021-06-30')", "catalog"),
+        ("select * from project_as_of((select max(content) from read_text('/etc/passwd')), current_date)", "file"),
+        ("select * from project_state('dmk-sh', date '2021-06-30') p, duckdb_settings() s", "catalog"),
+        ("select * from project_statez('dmk-sh', date '2021-06-30')", "table_function"),
+    ]:
+        with pytest.raises(guard.Refusal) as caught:
+            guard.run(sql, role="analyse")
+        assert caught.value.code == code, sql
+    # the plan layer alone lets the relations through: they scan only the copy's tables
+    from monitor import sandbox
+
+    cur = Sandbox.cursor()
+    try:
+        assert sandbox.plan_violation(cur, "select * from project_state('dmk-sh', date '2021-06-30')", None,
+                                      set(catalogue()), guard.SAFE_TABLE_FUNCTIONS | guard.RELATIONS) is None
+    finally:
+        cur.close()
