@@ -167,4 +167,5 @@ def test_markup_text_breaks_autolinks():
     # Streamlit's Markdown links a bare URL or e-mail address even when its punctuation is escaped: a word joiner
     # (U+2060, invisible) after "http", "https", "www" and "@" leaves no pattern to link
     assert markup.text("http://evil.example") == "http\u2060\\:\\/\\/evil\\.example"
-    assert markup.text("HTTPS://x.de www.kiel.de a@b.de") == "HTTPS\u2060\\:\\/\\/x\\.de www\u2060\\.kiel\\.de a\\@\u2060b\\.de"
+    assert markup.text("HTTPS://x.de www.kiel.de a@b.de") == \
+        "HTTPS\u2060\\:\\/\\/x\\.de www\u2060\\.kiel\\.de a\\@\u2060b\\.de"

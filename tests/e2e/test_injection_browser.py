@@ -18,11 +18,12 @@ PATHS = [page.url_path for page in navigation.PAGES]
 PAIRS = [("ALARM", ":red["), ("BOLD", "<b>"), ("klick", '<ahref="http://evil.example/a">'), ("onerror", "<imgsrc=x"),
          ("alert(1)</", "<script>"), ("warning", ":material/")]
 HEADING_MARKERS = re.compile(r"^H\b|ALARM|BOLD|evil|alert|klick|javascript|ZZZZ|Titel|\| a \|")
-EXTERNAL_IMAGES = """() => [...document.querySelectorAll('img')].map(i => i.getAttribute('src') || '')
-  .filter(s => !s.startsWith('data:') && !s.startsWith('/') && !/^https?:\\/\\/(127\\.0\\.0\\.1|localhost)[:/]/.test(s))"""
+EXTERNAL_IMAGES = """() => [...document.querySelectorAll('img')].map(i => i.getAttribute('src') || '').filter(s =>
+   !s.startsWith('data:') && !s.startsWith('/') && !/^https?:\\/\\/(127\\.0\\.0\\.1|localhost)[:/]/.test(s))"""
 EXTERNAL_LINKS = """() => [...document.querySelectorAll('a[href]')].map(a => a.href)
   .filter(h => !/^https?:\\/\\/(127\\.0\\.0\\.1|localhost)[:/]/.test(h))"""
-SVG_TEXT = """() => [...document.querySelectorAll('[data-testid="stMain"] svg text')].map(t => t.textContent).join('\\n')"""
+SVG_TEXT = """() => [...document.querySelectorAll('[data-testid="stMain"] svg text')]
+  .map(t => t.textContent).join('\\n')"""
 
 
 @pytest.fixture(scope="module")
