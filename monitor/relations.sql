@@ -25,6 +25,56 @@ create or replace macro project_goal_money(p_programme_id, p_as_of) as table
     from project_as_of(p_programme_id, p_as_of) as project
     join project_goal on project_goal.project_id = project.project_id;
 
+-- milestones on a Stichtag (as known then: one done later is still open), each in one state:
+--   overdue       still open, planned date passed (planned_date < Stichtag, as the light counts it)
+--   done_late     done after the planned date
+--   open          still open, not yet due
+--   done_on_time  done by the planned date
+-- days_late_days: how late it was done, or how long it is overdue; 0 otherwise
+create or replace macro milestone_state(p_programme_id, p_as_of) as table
+with
+known as (
+    select
+        milestone.milestone_id,
+        milestone.project_id,
+        milestone.title,
+        milestone.planned_date,
+        case when milestone.done_date <= p_as_of then milestone.done_date end as done_date
+    from milestone
+    where milestone.project_id in (select project_id from project_as_of(p_programme_id, p_as_of))
+)
+select
+    known.*,
+    case
+        when known.done_date is not null and known.done_date <= known.planned_date then 'done_on_time'
+        when known.done_date is not null then 'done_late'
+        when known.planned_date < p_as_of then 'overdue'
+        else 'open'
+    end as milestone_state,
+    case
+        when known.done_date is not null then greatest(0, date_diff('day', known.planned_date, known.done_date))
+        when known.planned_date < p_as_of then date_diff('day', known.planned_date, p_as_of::date)
+        else 0
+    end as days_late_days
+from known;
+
+-- the days a light history is drawn for: every month end from the programme's funding decision up to the
+-- Stichtag, and the Stichtag itself (so the last column equals the light on that day), as a sorted list
+create or replace macro status_days(p_programme_id, p_as_of) as (
+    select list(distinct status_date order by status_date)
+    from (
+        select last_day(month_start)::date as status_date
+        from programme,
+             range(date_trunc('month', programme.decision_date), p_as_of::date + interval 1 day, interval 1 month)
+                 as months(month_start)
+        where programme.programme_id = p_programme_id
+        union all
+        select p_as_of::date
+    )
+    where status_date <= p_as_of
+      and status_date >= (select decision_date from programme where programme_id = p_programme_id)
+);
+
 -- ---------------------------------------------------------------------------------------------------------
 -- the traffic light, for any set of days (the Stichtag alone, or every month end for the history)
 --

@@ -1,30 +1,10 @@
 -- Milestones per month of their planned date, by their state on the Stichtag (the states of
--- milestone_timeline): the programme's milestones at any size in about 30 rows.
+-- relation milestone_state): the programme's milestones at any size in about 30 rows.
 with
 
-projects as (
-    select project_id
-    from project_as_of($programme_id, $as_of)
-),
-
-milestones as (
-    select
-        milestone.planned_date,
-        case when milestone.done_date <= $as_of then milestone.done_date end as done_date
-    from milestone
-    where milestone.project_id in (select project_id from projects)
-),
-
 states as (
-    select
-        last_day(planned_date)::date as month_date,
-        case
-            when done_date is not null and done_date <= planned_date then 'done_on_time'
-            when done_date is not null then 'done_late'
-            when planned_date < $as_of then 'overdue'
-            else 'open'
-        end as milestone_state
-    from milestones
+    select last_day(planned_date)::date as month_date, milestone_state
+    from milestone_state($programme_id, $as_of)
 ),
 
 final as (

@@ -12,32 +12,8 @@ projects as (
     from project_as_of($programme_id, $as_of)
 ),
 
-milestones as (
-    select
-        milestone.milestone_id,
-        milestone.project_id,
-        milestone.title,
-        milestone.planned_date,
-        case when milestone.done_date <= $as_of then milestone.done_date end as done_date
-    from milestone
-    where milestone.project_id in (select project_id from projects)
-),
-
 states as (
-    select
-        milestones.*,
-        case
-            when milestones.done_date is not null and milestones.done_date <= milestones.planned_date then 'done_on_time'
-            when milestones.done_date is not null then 'done_late'
-            when milestones.planned_date < $as_of then 'overdue'
-            else 'open'
-        end as milestone_state,
-        case
-            when milestones.done_date is not null then greatest(0, date_diff('day', milestones.planned_date, milestones.done_date))
-            when milestones.planned_date < $as_of then date_diff('day', milestones.planned_date, $as_of::date)
-            else 0
-        end as days_late_days
-    from milestones
+    select * from milestone_state($programme_id, $as_of)
 ),
 
 final as (

@@ -574,6 +574,9 @@ def test_every_named_relation_runs_on_the_copy():
         "juror_scale": (f"juror_scale({day})", 5),
         "score_cell": (f"score_cell({day})", 54),                    # 9 applications x 6 criteria
         "application_ranking": (f"application_ranking({day})", 9),
+        "milestone_state": (f"milestone_state({day})", 30),          # milestone.csv: all 30, projects decided
+        # month ends 31.08.2020 (decision 26.08.2020) to 30.06.2021, the Stichtag itself among them
+        "status_days": (f"(select unnest(status_days({day})))", 11),
     }
     assert set(calls) == set(guard.RELATIONS)
     counts = {name: guard.run(f"select count(*) as n from {call}", role="analyse").frame["n"].iloc[0]
