@@ -19,7 +19,7 @@ recipients = q.run("funds_by_recipient", **ctx.params())
 members = q.run("cooperation_members", **ctx.params())
 
 if summary["project_count"] == 0 or recipients.empty:
-    st.info(t("app.no_data_yet", date=fmt.date(programme["decision_date"])))
+    st.info(t("app.no_projects_yet", date=fmt.date(summary["first_decision_date"])))
     st.stop()
 
 kreise["kreis_kind_label"] = [t(f"kind.{k}") for k in kreise["kreis_kind"]]

@@ -24,7 +24,8 @@ st.caption(t("nw.caption", programme=markup.text(programme["name_de" if lang == 
 base = dict(ctx.params(), lang=lang)
 nodes = q.run("network_nodes", **base)
 if nodes.empty:
-    st.info(t("app.no_data_yet", date=fmt.date(programme["decision_date"])))
+    first = q.run("first_decision", **ctx.params()).iloc[0]
+    st.info(t("app.no_projects_yet", date=fmt.date(first["first_decision_date"])))
     st.stop()
 nodes = network.kind_labels(nodes, lang)
 

@@ -15,7 +15,8 @@ st.caption(t("zi.caption", programme=markup.text(programme["name_de" if lang == 
 base = dict(ctx.params(), lang=lang)
 everything = q.run("goal_coverage", **base, kinds=[], kreise=[])
 if everything.empty:
-    st.info(t("app.no_data_yet", date=fmt.date(programme["decision_date"])))
+    first = q.run("first_decision", **ctx.params()).iloc[0]
+    st.info(t("app.no_projects_yet", date=fmt.date(first["first_decision_date"])))
     st.stop()
 
 kind_options = sorted(everything["recipient_kind"].unique().tolist())

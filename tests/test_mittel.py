@@ -278,5 +278,5 @@ def test_page_in_english(app):
 def test_before_the_decision_the_page_says_so(app):
     at = app(role="leitung", page=PAGE, stichtag="2020-09-07")
     assert not at.exception
-    assert "Förderentscheidung am 26.08.2020" in at.info[0].value
+    assert "erste Förderentscheidung am 08.09.2020" in at.info[0].value   # from the projects (project.csv)
     assert not at.get("plotly_chart")

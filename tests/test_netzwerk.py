@@ -266,7 +266,7 @@ def test_english(app):
 def test_before_any_decision_the_page_says_so(app, german):
     at = app(role="leitung", page="pages/netzwerk.py", stichtag="2020-01-31")
     assert not at.exception
-    assert [i.value for i in at.info] == [german("app.no_data_yet", date="26.08.2020")]
+    assert [i.value for i in at.info] == [german("app.no_projects_yet", date="08.09.2020")]   # from project.csv
     assert not at.get("plotly_chart")
 
 

@@ -205,4 +205,4 @@ def test_before_the_decision_the_page_says_so(app):
     at = app(role="leitung", page=PAGE, stichtag="2020-09-07")
     assert not at.exception
     assert [i.value for i in at.info] == [
-        "Zu diesem Stichtag gibt es noch keine geförderten Projekte (Förderentscheidung am 26.08.2020)."]
+        "Zu diesem Stichtag gibt es noch keine geförderten Projekte (erste Förderentscheidung am 08.09.2020)."]
