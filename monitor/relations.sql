@@ -157,27 +157,32 @@ planned_total as (
     where project_id in (select project_id from project where programme_id = p_programme_id)
     group by project_id
 ),
-milestones as (
+milestone_days as (
+    -- each milestone on each status date: a milestone done after that day is still open then
     select
         project_dates.project_id,
         project_dates.status_date,
-        count(*) as milestone_count,
-        count(*) filter (where milestone.planned_date <= project_dates.status_date) as milestones_due_count,
-        count(*) filter (where milestone.done_date <= project_dates.status_date) as milestones_done_count,
-        count(*) filter (where milestone.planned_date < project_dates.status_date
-                           and (milestone.done_date is null or milestone.done_date > project_dates.status_date))
-            as milestones_overdue_count,
-        max(date_diff('day', milestone.planned_date, project_dates.status_date))
-            filter (where milestone.planned_date < project_dates.status_date
-                      and (milestone.done_date is null or milestone.done_date > project_dates.status_date))
-            as max_overdue_days,
-        arg_max(milestone.title, date_diff('day', milestone.planned_date, project_dates.status_date))
-            filter (where milestone.planned_date < project_dates.status_date
-                      and (milestone.done_date is null or milestone.done_date > project_dates.status_date))
-            as most_overdue_milestone
+        milestone.title,
+        milestone.planned_date <= project_dates.status_date as is_due,
+        milestone.done_date <= project_dates.status_date as is_done,
+        milestone.planned_date < project_dates.status_date
+            and (milestone.done_date is null or milestone.done_date > project_dates.status_date) as is_overdue,
+        date_diff('day', milestone.planned_date, project_dates.status_date) as days_since_planned
     from project_dates
     join milestone on milestone.project_id = project_dates.project_id
-    group by project_dates.project_id, project_dates.status_date
+),
+milestones as (
+    select
+        project_id,
+        status_date,
+        count(*) as milestone_count,
+        count(*) filter (where is_due) as milestones_due_count,
+        count(*) filter (where is_done) as milestones_done_count,
+        count(*) filter (where is_overdue) as milestones_overdue_count,
+        max(days_since_planned) filter (where is_overdue) as max_overdue_days,
+        arg_max(title, days_since_planned) filter (where is_overdue) as most_overdue_milestone
+    from milestone_days
+    group by project_id, status_date
 ),
 latest_report as (
     select
