@@ -347,6 +347,11 @@ select
 from application_as_of(p_programme_id, p_as_of) as application
 left join scored on scored.application_id = application.application_id;
 
+-- the mean of the other jurors' points on a cell (application × criterion) when one juror's points are set aside;
+-- a juror's offset is points − mean_of_others (negative: stricter than the rest). Needs rater_count >= 2.
+create or replace macro mean_of_others(p_points_sum, p_points, p_rater_count) as
+    (p_points_sum - p_points) / (p_rater_count - 1);
+
 -- each juror's use of the scale over all their valid scores (for z-scores: (points − mean) / sd)
 create or replace macro juror_scale(p_programme_id, p_as_of) as table
     select juror_id, count(*) as scores_count, avg(points) as juror_mean, stddev_samp(points) as juror_sd

@@ -8,7 +8,7 @@ offsets as (
     select
         valid.juror_id,
         valid.points,
-        valid.points - (cell.points_sum - valid.points) / (cell.rater_count - 1) as offset_points
+        valid.points - mean_of_others(cell.points_sum, valid.points, cell.rater_count) as offset_points
     from valid_score($programme_id, $as_of) as valid
     join score_cell($programme_id, $as_of) as cell
         on cell.application_id = valid.application_id and cell.criterion_id = valid.criterion_id

@@ -46,7 +46,7 @@ without_changes as (
         valid.application_id,
         valid.juror_id,
         sum(criteria.weight * (case when cells.rater_count >= 2
-                                    then (cells.points_sum - valid.points) / (cells.rater_count - 1)
+                                    then mean_of_others(cells.points_sum, valid.points, cells.rater_count)
                                     else 0 end - cells.mean_points)) as delta,
         count(*) filter (where cells.rater_count = 1) as dropped_count
     from valid_score($programme_id, $as_of) as valid

@@ -61,7 +61,7 @@ offsets as (
         valid.criterion_id,
         valid.juror_id,
         valid.points,
-        valid.points - (cells.points_sum - valid.points) / (cells.rater_count - 1) as offset_points
+        valid.points - mean_of_others(cells.points_sum, valid.points, cells.rater_count) as offset_points
     from valid_score($programme_id, $as_of) as valid
     join shown on shown.application_id = valid.application_id
     join cells on cells.application_id = valid.application_id and cells.criterion_id = valid.criterion_id

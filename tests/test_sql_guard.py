@@ -577,6 +577,7 @@ def test_every_named_relation_runs_on_the_copy():
         "milestone_state": (f"milestone_state({day})", 30),          # milestone.csv: all 30, projects decided
         # month ends 31.08.2020 (decision 26.08.2020) to 30.06.2021, the Stichtag itself among them
         "status_days": (f"(select unnest(status_days({day})))", 11),
+        "mean_of_others": ("(select mean_of_others(20.0, 5.0, 4) as m)", 1),   # (20 − 5) / 3 = 5
     }
     assert set(calls) == set(guard.RELATIONS)
     counts = {name: guard.run(f"select count(*) as n from {call}", role="analyse").frame["n"].iloc[0]

@@ -136,6 +136,7 @@ RULE_FRAGMENTS = {
     r"decision_date\s*<=\s*\$as_of": "a project exists from its decision on: use project_as_of()",
     r"'schlusszahlung'": "the final payment closes a project: use project_state()",
     r"received_date\s*<=\s*\$as_of": "an application exists from its receipt on: use application_as_of()",
+    r"points_sum\s*-\s*\w+\.points": "the mean of the other jurors: use mean_of_others()",
     r"weight_pct\s*/\s*100": "weights (goal money, jury totals): use project_goal_money() or application_ranking()",
     r"\b(amber|red)_gap_pct\b": "the light's thresholds: use project_state()",
     r"\bred_overdue_days\b|\breport_interval_days\b": "the light's thresholds: use project_state()",
