@@ -489,15 +489,21 @@ def _due_label(days: int, lang: str) -> str:
 
 def _milestones(sheet: Sheet, upcoming: pd.DataFrame, lang: str, measure: bool = False) -> float:
     """Draw the next milestones (or, with measure, only return the height they take)."""
-    table = _milestone_table(sheet, lang)
     rows = [[fmt.date(r["planned_date"], lang), _due_label(int(r["days_until_count"]), lang), r["recipient_name"],
              r["title"]] for _, r in upcoming.iterrows()]
+    return _table_section(sheet, _milestone_table(sheet, lang), rows, t("br.next_milestones", lang=lang),
+                          t("br.next_none", lang=lang), measure)
+
+
+def _table_section(sheet: Sheet, table: Table, rows: list[list[str]], heading: str, empty: str,
+                   measure: bool) -> float:
+    """A heading and a table of rows (or the empty text); with measure, only the height it takes."""
     if measure:
         return 5.6 + (table.header_height() + sum(table.row_height(r) for r in rows) if rows else LINE)
-    sheet.heading(t("br.next_milestones", lang=lang))
+    sheet.heading(heading)
     if not rows:
         sheet.style()
-        sheet.para(t("br.next_none", lang=lang), MARGIN, WIDTH)
+        sheet.para(empty, MARGIN, WIDTH)
         return 0.0
     table.draw_header()
     for i, cells in enumerate(rows):
@@ -537,19 +543,9 @@ def _result_cells(row: dict, lang: str) -> list[str]:
 def _results(sheet: Sheet, results: pd.DataFrame, lang: str, measure: bool = False) -> float:
     """The projects' indicators for the programme (a row per indicator, so a handful at any size); with measure,
     only the height they take."""
-    table = _results_table(sheet, lang)
     rows = [_result_cells(row, lang) for row in results.to_dict("records")]
-    if measure:
-        return 5.6 + (table.header_height() + sum(table.row_height(r) for r in rows) if rows else LINE)
-    sheet.heading(t("br.results", lang=lang))
-    if not rows:
-        sheet.style()
-        sheet.para(t("fs.ind.none", lang=lang), MARGIN, WIDTH)
-        return 0.0
-    table.draw_header()
-    for i, cells in enumerate(rows):
-        table.draw_row(cells, shaded=i % 2 == 1)
-    return 0.0
+    return _table_section(sheet, _results_table(sheet, lang), rows, t("br.results", lang=lang),
+                          t("fs.ind.none", lang=lang), measure)
 
 
 def _footer_texts(programme: dict, lang: str) -> list[str]:
