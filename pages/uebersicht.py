@@ -27,7 +27,8 @@ if summary["project_count"] == 0:
     st.info(t("app.no_projects_yet", date=fmt.date(summary["first_decision_date"])))
     st.stop()
 projects = status.projects(ctx.params(), lang)
-attention = status.attention(projects).head(ATTENTION_ROWS)
+needing_decision = status.attention(projects)
+attention = needing_decision.head(ATTENTION_ROWS)
 
 # --- what needs a decision now: named, with the reason and the money ----------------------------------------------
 counts = status.counts(projects)
@@ -45,7 +46,7 @@ for row in attention.itertuples():
         f"**{status.light_markdown(row.light)} · {markup.text(row.recipient_name)}** – {markup.text(row.title)}  \n"
         f"{markup.text(row.reason)}  \n:gray[{money}]"
     )
-remaining = int(status.attention(projects).shape[0]) - len(attention)
+remaining = len(needing_decision) - len(attention)
 if remaining > 0:
     st.caption(t("ov.attention_more_one" if remaining == 1 else "ov.attention_more", count=fmt.count(remaining)))
 
