@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from monitor import queries as q
+from monitor import fmt, queries as q
 from monitor.db import Database, database_path
 from monitor.i18n import current_language, t
 
@@ -41,37 +41,6 @@ def reasons(row: pd.Series | dict) -> list[str]:
     return str(row["reason_parts"]).split(SEPARATOR)
 
 
-def _whole(values: pd.Series, lang: str) -> list[str]:
-    # whole numbers with thousands separators, a list comprehension: ~50x faster than a regex per cell
-    numbers = values.astype(float).round().fillna(0).astype("int64").tolist()
-    if lang == "de":
-        return [f"{v:,}".replace(",", ".") for v in numbers]
-    return [f"{v:,}" for v in numbers]
-
-
-def _money(values: pd.Series, lang: str) -> pd.Series:
-    text = _whole(values, lang)
-    if lang == "de":
-        return pd.Series([f"{v} €" for v in text], index=values.index, dtype=object)
-    return pd.Series([f"-€{v[1:]}" if v.startswith("-") else f"€{v}" for v in text], index=values.index, dtype=object)
-
-
-def _pct1(values: pd.Series, lang: str) -> pd.Series:
-    numbers = values.astype(float).round(1).tolist()
-    if lang == "de":
-        return pd.Series([f"{v:.1f} %".replace(".", ",") for v in numbers], index=values.index, dtype=object)
-    return pd.Series([f"{v:.1f}%" for v in numbers], index=values.index, dtype=object)
-
-
-def _date(values: pd.Series, lang: str) -> pd.Series:
-    text = pd.to_datetime(values).dt.strftime("%d.%m.%Y" if lang == "de" else "%d %b %Y")
-    return pd.Series(text.to_numpy(dtype=object), index=values.index, dtype=object).fillna("–")
-
-
-def _count(values: pd.Series, lang: str) -> pd.Series:
-    return pd.Series(_whole(values, lang), index=values.index, dtype=object)
-
-
 def _fill(template: str, index: pd.Index, **columns) -> pd.Series:
     """A text template filled column-wise: {name} takes the value of columns[name] in each row."""
     out = pd.Series("", index=index, dtype=object)
@@ -94,22 +63,26 @@ def _reasons(frame: pd.DataFrame, lang: str) -> pd.Series:
             parts.append((mask, _fill(t(key, lang=lang), index, **columns)))
 
     light = frame["light"]
-    final = _date(frame["final_payment_date"], lang)
-    add(light == "lapsed", "reason.lapsed", date=final, lapsed=_money(frame["lapsed_eur"], lang),
-        granted=_money(frame["granted_eur"], lang))
+    final = fmt.date_column(frame["final_payment_date"], lang)
+    add(light == "lapsed", "reason.lapsed", date=final, lapsed=fmt.money_column(frame["lapsed_eur"], lang),
+        granted=fmt.money_column(frame["granted_eur"], lang))
     add(light == "done", "reason.done", date=final)
-    add(light == "not_started", "reason.not_started", date=_date(frame["start_date"], lang))
+    add(light == "not_started", "reason.not_started", date=fmt.date_column(frame["start_date"], lang))
     open_ = light.isin(["red", "amber", "green"]).to_numpy()
-    values = dict(paid=_money(frame["paid_eur"], lang), planned=_money(frame["planned_due_eur"], lang),
-                  granted=_money(frame["granted_eur"], lang), lag=_pct1(frame["lag_pct"].fillna(0), lang),
-                  due=_date(frame["due_date"], lang))
-    report_date = _date(frame["last_report_date"], lang)
-    overdue = dict(title=frame["most_overdue_milestone"].fillna("–"), days=_count(frame["max_overdue_days"], lang))
+    values = dict(paid=fmt.money_column(frame["paid_eur"], lang),
+                  planned=fmt.money_column(frame["planned_due_eur"], lang),
+                  granted=fmt.money_column(frame["granted_eur"], lang),
+                  lag=fmt.pct_column(frame["lag_pct"].fillna(0), lang),
+                  due=fmt.date_column(frame["due_date"], lang))
+    report_date = fmt.date_column(frame["last_report_date"], lang)
+    overdue = dict(title=frame["most_overdue_milestone"].fillna("–"),
+                   days=fmt.count_column(frame["max_overdue_days"], lang))
     flag = {name: frame[name].fillna(False).to_numpy(bool) & open_ for name in (
         "is_report_red", "is_milestone_red", "is_lag_red", "is_lag_amber", "is_milestone_overdue",
         "is_report_amber", "is_report_overdue")}
-    limit = lambda column: _pct1(frame[column], lang).str.replace(",0 %", " %", regex=False).str.replace(  # noqa: E731
-        ".0%", "%", regex=False)
+    def limit(column: str) -> pd.Series:  # thresholds are whole numbers: "40 %", not "40,0 %"
+        return fmt.pct_column(frame[column], lang).str.replace(",0 %", " %", regex=False).str.replace(
+            ".0%", "%", regex=False)
     add(flag["is_report_red"], "reason.report_red", date=report_date)
     add(flag["is_milestone_red"], "reason.milestone_red", limit=frame["red_overdue_days"], **overdue)
     add(flag["is_lag_red"], "reason.lag_red", limit=limit("red_gap_pct"), **values)
@@ -119,7 +92,7 @@ def _reasons(frame: pd.DataFrame, lang: str) -> pd.Series:
     add(amber_milestone & one, "reason.milestone_amber_one", **overdue)
     add(amber_milestone & ~one, "reason.milestone_amber", count=frame["milestones_overdue_count"], **overdue)
     add(flag["is_report_amber"], "reason.report_amber", date=report_date)
-    add(flag["is_report_overdue"], "reason.report_overdue", days=_count(frame["days_since_report"], lang),
+    add(flag["is_report_overdue"], "reason.report_overdue", days=fmt.count_column(frame["days_since_report"], lang),
         limit=frame["report_interval_days"])
     out = np.full(len(frame), "", dtype=object)
     for mask, text in parts:
@@ -128,7 +101,8 @@ def _reasons(frame: pd.DataFrame, lang: str) -> pd.Series:
     no_plan = frame["planned_until_date"].isna().to_numpy()
     green = open_ & (out == "")
     if green.any():
-        out = np.where(green & no_plan, _fill(t("reason.green_no_plan", lang=lang), index, **values).to_numpy(object), out)
+        no_plan_text = _fill(t("reason.green_no_plan", lang=lang), index, **values).to_numpy(object)
+        out = np.where(green & no_plan, no_plan_text, out)
         out = np.where(green & ~no_plan, _fill(t("reason.green", lang=lang), index, **values).to_numpy(object), out)
     return pd.Series(out, index=index, dtype=object)
 
@@ -148,7 +122,8 @@ def describe(frame: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
         [out["is_not_started"].to_numpy(bool), out["is_report_overdue"].to_numpy(bool),
          out["last_report_date"].isna().to_numpy(), out["is_closed"].to_numpy(bool)],
         ["not_due", "overdue", "none", "closed"], default="current")
-    overdue_text = _fill(t("report.overdue", lang=lang), out.index, days=_count(out["days_since_report"], lang))
+    overdue_text = _fill(t("report.overdue", lang=lang), out.index,
+                         days=fmt.count_column(out["days_since_report"], lang))
     words = {key: t(f"report.{key}", lang=lang) for key in ("not_due", "none", "closed", "current")}
     out["report_state"] = np.where(state == "overdue", overdue_text.to_numpy(object),
                                    pd.Series(state).map(words).to_numpy(object))
