@@ -79,6 +79,8 @@ class OpenResult:
         base = self._base(lang)
         if self.action == "built":
             first = t("db.rebuilt.missing", lang=lang, base=base)
+        elif self.reason == "schema":
+            first = t("db.rebuilt.schema", lang=lang, path=str(self.moved_aside), base=base)
         elif self.reason == "behind_journal":
             first = t("db.rebuilt.behind_journal", lang=lang, batches=self.detail, path=str(self.moved_aside),
                       base=base)
@@ -140,8 +142,12 @@ def _load_table(con: duckdb.DuckDBPyConnection, table: str, csv_path: Path) -> N
     except duckdb.Error as exc:
         raise BuildError(csv_path.name, None, f"Datei nicht lesbar: {_rule_text(exc)}") from exc
     try:
-        expected = [r[0] for r in con.execute(f"select column_name from (describe {table})").fetchall()]
+        columns = con.execute("select column_name, is_nullable = 'YES' or column_default is not null "
+                              "from information_schema.columns where table_name = ? order by ordinal_position",
+                              [table]).fetchall()
         got = [r[0] for r in con.execute("select column_name from (describe _stage)").fetchall()][1:]
+        # a column that may be empty or has a default may also be left out (files of earlier versions)
+        expected = [c for c, optional in columns if c in got or not optional]
         missing = [c for c in expected if c not in got]
         extra = [c for c in got if c not in expected]
         if missing or extra:
@@ -206,8 +212,23 @@ def upgrade_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
                                   f"bitte die Datenbank neu aufbauen (python -m monitor.db --rebuild)")
             con.execute(f"alter table {table} add column {name} {dtype}" + (f" default {default}" if default else ""))
             done.append(f"{table}.{name}")
+    # a rule the file has and schema.sql no longer has (or words differently) needs a rebuild; a rule the file
+    # lacks is tolerated (ALTER TABLE cannot add a check: a column added here has none; imports check schema.sql)
+    changed = _constraints(con) - _constraints(reference)
     reference.close()
+    if changed:
+        table = sorted(changed)[0][0]
+        raise SchemaError(f"Tabelle {table}: geänderte Regel ({sorted(changed)[0][2]}); "
+                          f"bitte die Datenbank neu aufbauen (python -m monitor.db --rebuild)")
     return done
+
+
+def _constraints(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str, str, str]]:
+    """Every check, key and not-null rule of the schema's tables: (table, type, text, columns)."""
+    tables = set(_schema_tables())
+    return {(table, kind, text, ",".join(columns)) for table, kind, text, columns in con.execute(
+        "select table_name, constraint_type, constraint_text, constraint_column_names from duckdb_constraints() "
+        "where schema_name = 'main'").fetchall() if table in tables}
 
 
 def create_relations(con: duckdb.DuckDBPyConnection) -> None:
@@ -398,14 +419,20 @@ def ensure_database(path: Path | None = None) -> OpenResult:
         try:
             create_relations(cur)
             state = journal.reconcile(path, batch_states(cur))
+        except SchemaError as exc:
+            # a file of an earlier version whose rules changed: rebuilt from its base data and the journal
+            state = None
+            health = Health("damaged", "schema", None, str(exc))
+            label = "schema"
         finally:
             cur.close()
-        if not state["missing"]:
+        if state is not None and not state["missing"]:
             return OpenResult(path, "opened", abandoned=state["abandoned"],
                               unjournalled=tuple(state["unjournalled"]))
-        # an older copy of the file (restored by hand?) lacks imports the journal holds
-        health = Health("damaged", "behind_journal", None, ", ".join(map(str, state["missing"])))
-        label = "behind-journal"
+        if state is not None:
+            # an older copy of the file (restored by hand?) lacks imports the journal holds
+            health = Health("damaged", "behind_journal", None, ", ".join(map(str, state["missing"])))
+            label = "behind-journal"
     # build the new file first: when that fails, the old one stays where it is, and nothing is lost
     Database.close(path)
     fresh = path.with_name(f"{path.name}.rebuild-{os.getpid()}")

@@ -22,7 +22,12 @@ create table programme (
     report_interval_days integer not null check (report_interval_days > 0),
     -- a planned payment counts as late only this many days after its planned date
     payment_grace_days  integer not null default 0 check (payment_grace_days between 0 and 366),
-    source              varchar not null
+    source              varchar not null,
+    -- the Land whose Kreise the maps draw (2-digit AGS); null for a federal programme (all of Germany)
+    land_id             varchar check (length(land_id) = 2),
+    -- what project.granted_eur holds: the grant ('grant') or, as in an EU "Liste der Vorhaben", the total
+    -- eligible expenditure ('eligible_cost', shown as "förderfähige Gesamtausgaben")
+    grant_basis         varchar not null default 'grant' check (grant_basis in ('grant', 'eligible_cost'))
 );
 
 create table goal (
@@ -53,7 +58,8 @@ create table region (
 create table applicant (
     applicant_id        varchar primary key,
     name                varchar not null,
-    kind                varchar not null check (kind in ('kreis', 'kreisfreie_stadt', 'stadt', 'gemeinde', 'amt', 'verbund')),
+    kind                varchar not null check (kind in ('kreis', 'kreisfreie_stadt', 'stadt', 'gemeinde', 'amt', 'verbund',
+                                                     'sonstige')),
     region_id           varchar not null references region (region_id),  -- seat (lead municipality)
     kreis_id            varchar not null references region (region_id),
     lat                 double not null check (lat between 47 and 56),
@@ -124,7 +130,8 @@ create table score (
 
 create table import_batch (
     import_batch_id     integer primary key,
-    kind                varchar not null check (kind in ('payments', 'milestones', 'reports')),
+    kind                varchar not null check (kind in ('payments', 'milestones', 'reports', 'stammdaten',
+                                                     'vorhabenliste')),
     file_name           varchar not null,
     sha256              varchar not null check (length(sha256) = 64),
     row_count           integer not null check (row_count >= 0),
@@ -137,7 +144,7 @@ create table import_batch (
 create table project (
     project_id          varchar primary key,
     programme_id        varchar not null references programme (programme_id),
-    application_id      varchar not null unique references application (application_id),
+    application_id      varchar unique references application (application_id),   -- null: no competition
     applicant_id        varchar not null references applicant (applicant_id),
     title               varchar not null,
     granted_eur         decimal(14,2) not null check (granted_eur >= 0),
@@ -146,7 +153,10 @@ create table project (
     start_date          date not null check (start_date >= decision_date - interval 1 year),
     end_date            date not null check (end_date > start_date and end_date <= date '2040-12-31'),
     is_illustrative     boolean not null,
-    source              varchar not null
+    source              varchar not null,
+    summary             varchar,
+    cofinancing_pct     decimal(5,2) check (cofinancing_pct between 0 and 100),   -- EU co-financing rate
+    location            varchar                                                   -- place as published
 );
 
 create table project_goal (
@@ -226,12 +236,12 @@ create table indicator_value (
 -- deleted again, an updated row gets its before-image (the whole row as JSON) back.
 create table import_change (
     import_batch_id     integer not null references import_batch (import_batch_id),
-    table_name          varchar not null check (table_name in ('payment', 'milestone', 'progress_report')),
-    row_key             varchar not null,
-    action              varchar not null check (action in ('insert', 'update')),
+    table_name          varchar not null,
+    row_key             varchar not null,      -- the key value, or a JSON list of the key values
+    action              varchar not null check (action in ('insert', 'update', 'delete')),
     before_json         varchar,
     primary key (import_batch_id, table_name, row_key),
-    check ((action = 'update') = (before_json is not null))
+    check ((action = 'insert') = (before_json is null))
 );
 
 -- What a project agreed to achieve with an indicator: from baseline_value to target_value by target_date.

@@ -1,19 +1,16 @@
 """A database file built by an earlier version opens with the current schema: new tables and defaulted columns."""
 
+import re
+
 import duckdb
 import pytest
 
 from monitor import db
 
-# programme as it was before payment_grace_days (the rest of that schema is today's, minus indicator_target)
-OLD_PROGRAMME = """
-create table programme (
-    programme_id varchar primary key, name_de varchar not null, name_en varchar not null, funder varchar not null,
-    budget_eur decimal(14,2) not null, max_grant_eur decimal(14,2), launch_date date not null,
-    deadline_date date not null, decision_date date not null, term_start_date date not null,
-    term_end_date date not null, amber_gap_pct decimal(5,1) not null, red_gap_pct decimal(5,1) not null,
-    red_overdue_days integer not null, report_interval_days integer not null, source varchar not null
-)"""
+# programme as it was before payment_grace_days, land_id and grant_basis (today's rules otherwise)
+OLD_PROGRAMME = re.sub(
+    r"\n    (payment_grace_days|land_id|grant_basis) [^\n]*|\n    --[^\n]*", "",
+    db._schema_tables()["programme"]).replace("source              varchar not null,", "source varchar not null")
 
 
 def old_file(path):
@@ -21,6 +18,7 @@ def old_file(path):
     con.execute(OLD_PROGRAMME)
     con.execute("insert into programme values ('p', 'P', 'P', 'F', 1000, 100, date '2020-01-01', date '2020-02-01', "
                 "date '2020-03-01', date '2020-03-01', date '2021-01-01', 20, 40, 90, 200, 's')")
+    assert [r[0] for r in con.execute("describe programme").fetchall()][-2:] == ["report_interval_days", "source"]
     return con
 
 
@@ -38,6 +36,6 @@ def test_an_older_file_gets_the_new_column_with_its_default_and_the_new_tables(t
 
 def test_a_new_required_column_without_default_asks_for_a_rebuild(tmp_path):
     con = duckdb.connect(str(tmp_path / "old.duckdb"))
-    con.execute(OLD_PROGRAMME.replace("name_en varchar not null,", ""))
+    con.execute(OLD_PROGRAMME.replace("name_en             varchar not null,", ""))
     with pytest.raises(db.SchemaError, match="Tabelle programme: neue Pflichtspalte name_en ohne Vorgabewert"):
         db.upgrade_schema(con)
