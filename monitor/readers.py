@@ -386,3 +386,177 @@ def text(value) -> str:
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     return "" if value is None else str(value).strip()
+
+
+# ---- raw grids: every row of every sheet, title rows included (monitor/vorhaben.py) -------------------------
+
+GRID_EXTRA_ROWS = 100                 # rows a grid may hold beyond MAX_ROWS: title rows, headers, footnotes
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="\$?([A-Z]{1,3})\$?([0-9]+):\$?([A-Z]{1,3})\$?([0-9]+)"')
+
+
+@dataclass
+class Grid:
+    """All non-empty rows (row number, cells) of one sheet or CSV file, as a user sees them in Excel.
+
+    Unlike `Sheet` nothing is taken as the header: a published list may have title rows above it. In an xlsx
+    every cell of a merged range holds the value of its top-left cell.
+    """
+
+    rows: list[tuple[int, list]]
+    file_format: str = "csv"
+    sheet_name: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+def read_grids(data: bytes, file_name: str) -> list[Grid]:
+    """Every sheet of an uploaded CSV or xlsx as a raw grid; the same refusals (ReadError) as `read`."""
+    suffix = PurePath(file_name).suffix.lower()
+    if not data:
+        raise ReadError("empty")
+    if len(data) > MAX_BYTES:
+        raise ReadError("too_large", size_mb=f"{len(data) / 1024 / 1024:.1f}", limit_mb=MAX_UPLOAD_MB)
+    if suffix in (".xls", ".xlsb", ".ods"):
+        raise ReadError("old_excel", suffix=suffix)
+    if suffix == ".xlsm":
+        raise ReadError("macros")
+    if suffix == ".xlsx":
+        if not data.startswith(b"PK\x03\x04"):
+            raise ReadError("not_xlsx")
+        grids = _xlsx_grids(data)
+    elif suffix in CSV_TYPES:
+        if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+            raise ReadError("excel_as_csv")
+        grids = [_csv_grid(data)]
+    else:
+        raise ReadError("file_type", suffix=suffix or "–")
+    if not any(grid.rows for grid in grids):
+        raise ReadError("empty")
+    return grids
+
+
+def _grid_delimiter(text: str) -> str:
+    """The delimiter that splits the most of the first lines into the same number (≥ 2) of fields.
+
+    Title rows above the header have one field; ',' inside German numbers splits lines unevenly or into fewer
+    fields than the real delimiter; ties go to `;`, tab, `,`.
+    """
+    sample = text[:200_000]
+    best, best_score = DELIMITERS[0], (-1, -1)
+    for position, delimiter in enumerate(DELIMITERS):
+        counts: dict[int, int] = {}
+        try:
+            for number, cells in enumerate(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)):
+                if number >= 60:
+                    break
+                if len(cells) > 1:
+                    counts[len(cells)] = counts.get(len(cells), 0) + 1
+        except csv.Error:
+            continue
+        if not counts:
+            continue
+        width, frequency = max(counts.items(), key=lambda item: (item[1], item[0]))
+        score = (frequency, width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _csv_grid(data: bytes) -> Grid:
+    text, encoding = decode(data)
+    delimiter = _grid_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    grid = Grid(rows=[], file_format="csv", encoding=encoding, delimiter=delimiter)
+    try:
+        for cells in reader:
+            if not any(c.strip() for c in cells):
+                continue
+            # the physical line where the record ends, as `read` counts (quoted line breaks included)
+            if reader.line_num > MAX_ROWS + GRID_EXTRA_ROWS:
+                raise ReadError("too_many_rows", limit=f"{MAX_ROWS:,}".replace(",", "."))
+            grid.rows.append((reader.line_num, cells[:MAX_COLUMNS]))
+    except csv.Error as exc:
+        raise ReadError("csv_broken", line=reader.line_num, error=str(exc)) from exc
+    return grid
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ch - 64
+    return index - 1
+
+
+def _merged_ranges(archive: zipfile.ZipFile, path: str) -> list[tuple[int, int, int, int]]:
+    """Merged ranges of a sheet as (first row, first column, last row, last column), columns from 0."""
+    try:
+        xml = archive.read(path.lstrip("/"))
+    except KeyError:
+        return []
+    tail = xml[xml.rfind(b"</sheetData>") + 1:] if b"</sheetData>" in xml else xml
+    return [(int(r1), _column_index(c1), int(r2), _column_index(c2))
+            for c1, r1, c2, r2 in _MERGE_REF.findall(tail)]
+
+
+def _xlsx_grids(data: bytes) -> list[Grid]:
+    import openpyxl  # only here: the CSV path and the app's other pages do not need it
+
+    _check_zip(data)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
+        raise ReadError("xlsx_broken", error=type(exc).__name__) from exc
+    grids = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for worksheet in workbook.worksheets:
+                if not hasattr(worksheet, "iter_rows"):   # a chart sheet holds no cells
+                    continue
+                worksheet.reset_dimensions()
+                merged = _merged_ranges(archive, getattr(worksheet, "_worksheet_path", ""))
+                grid = Grid(rows=[], file_format="xlsx", sheet_name=worksheet.title)
+                rows: dict[int, list] = {}
+                for number, row in enumerate(worksheet.iter_rows(min_row=1, max_col=MAX_COLUMNS), start=1):
+                    cells = [_cell_value(c) for c in row]
+                    while cells and is_blank(cells[-1]):
+                        cells.pop()
+                    if not cells:
+                        continue
+                    if number > MAX_ROWS + GRID_EXTRA_ROWS:
+                        raise ReadError("too_many_rows", limit=f"{MAX_ROWS:,}".replace(",", "."))
+                    rows[number] = cells
+                _fill_merged(rows, merged)
+                grid.rows = [(number, cells) for number, cells in sorted(rows.items())
+                             if any(not is_blank(c) for c in cells)]
+                grids.append(grid)
+    except ReadError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise ReadError("xlsx_broken", error=type(exc).__name__) from exc
+    finally:
+        workbook.close()
+    return grids
+
+
+MAX_MERGED_CELLS = 1_000_000          # cells filled from merged ranges per sheet; a hostile file may declare more
+
+
+def _fill_merged(rows: dict[int, list], merged: list[tuple[int, int, int, int]]) -> None:
+    """Give every cell of a merged range its top-left value (rows and columns within the read limits)."""
+    budget = MAX_MERGED_CELLS
+    for first_row, first_column, last_row, last_column in merged:
+        top = rows.get(first_row)
+        value = top[first_column] if top is not None and first_column < len(top) else None
+        if is_blank(value):
+            continue
+        last_row = min(last_row, MAX_ROWS + GRID_EXTRA_ROWS)
+        last_column = min(last_column, MAX_COLUMNS - 1)
+        budget -= (last_row - first_row + 1) * (last_column - first_column + 1)
+        if budget < 0:
+            break
+        for number in range(first_row, last_row + 1):
+            cells = rows.setdefault(number, [])
+            if len(cells) <= last_column:
+                cells.extend([None] * (last_column + 1 - len(cells)))
+            for column in range(first_column, last_column + 1):
+                cells[column] = value
