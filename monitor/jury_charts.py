@@ -95,8 +95,10 @@ def stage_bars(frame: pd.DataFrame, label_column: str, title: str, axis_title: s
 
 
 @_cached
-def field_map(kreise: pd.DataFrame, points: pd.DataFrame, measure: str, title: str, lang: str) -> go.Figure:
-    """Kreise coloured by applications per stage; applicants as points (from jury_applicant_points), by outcome."""
+def field_map(kreise: pd.DataFrame, points: pd.DataFrame, measure: str, title: str, lang: str,
+              land_id: str | None = None) -> go.Figure:
+    """The Land's Kreise (None = Germany) coloured by applications per stage; applicants as points (from
+    jury_applicant_points), by outcome."""
     kreis_hover = [
         "<br>".join([
             f"<b>{_plain(row.kreis_name)}</b>",
@@ -108,7 +110,7 @@ def field_map(kreise: pd.DataFrame, points: pd.DataFrame, measure: str, title: s
         for row in kreise.itertuples()
     ]
     traces = [maps.kreis_layer(kreise["kreis_id"].tolist(), kreise[measure].astype(float).tolist(), kreis_hover,
-                               t(f"ju.map_measure.{measure}", lang=lang), ",.0f")]
+                               t(f"ju.map_measure.{measure}", lang=lang), ",.0f", land_id)]
     groups = [("selected", SELECTED_COLOUR, 14), ("not_selected", "#000000", 8), ("dropped", DROPPED_COLOUR, 8)]
     for name, colour, size in groups:
         part = points[points["outcome"] == name]
@@ -124,7 +126,7 @@ def field_map(kreise: pd.DataFrame, points: pd.DataFrame, measure: str, title: s
         ]
         traces.append(maps.point_layer(part["lat"].tolist(), part["lon"].tolist(), hover,
                                        t(f"ju.map_points.{name}", lang=lang), colour, size))
-    fig = maps.land_map(traces, title, lang)
+    fig = maps.land_map(traces, title, lang, land_id=land_id)
     # counts: whole-number ticks only
     fig.update_traces(colorbar={"dtick": 1}, selector={"type": "choroplethmap"})
     return fig

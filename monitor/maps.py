@@ -1,4 +1,5 @@
-"""The Land map: Kreis areas from the project's GeoJSON plus point markers, drawn without tiles or fonts from outside."""
+"""Kreis maps of any Land (or all of Germany): Kreis areas from the project's GeoJSON plus point markers, drawn
+without tiles or fonts from outside."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ import plotly.graph_objects as go
 from monitor import charts, fmt, markup
 from monitor.i18n import current_language, t
 
-GEOJSON_FILE = Path(__file__).resolve().parent.parent / "data" / "geo" / "sh_kreise.geojson"
-# fits Schleswig-Holstein (Sylt to Lauenburg, Helgoland to Fehmarn) into a chart about 700 px wide and
-# 600 px high (the bundled plotly.js cannot fit the view to the data for tile maps, so it is fixed here)
-CENTER = {"lat": 54.22, "lon": 9.72}
-ZOOM = 6.85
+GEOJSON_FILE = Path(__file__).resolve().parent.parent / "data" / "geo" / "de_kreise.geojson"
+# The view is fitted to the Land's bounds for a chart about 700 px wide and 600 px high: the bundled plotly.js
+# cannot fit a tile map's view to the data by itself. MapLibre's world is 512 px wide at zoom 0.
+VIEW_WIDTH_PX = 700
+VIEW_HEIGHT_PX = 600
+WORLD_PX = 512
+ZOOM_MARGIN = 0.3  # zoom out a little so the outermost Kreise do not touch the edge
 # "Blues" runs from near-white: a Kreis without grants stays light, and the scale reads in grey too
 COLOURSCALE = "Blues"
 BORDER_COLOUR = "#6b6b6b"
@@ -26,20 +29,108 @@ MEMBER_COLOUR = charts.PALETTE[7]      # black
 
 
 @lru_cache(maxsize=1)
-def kreise_geojson() -> dict:
-    """The 15 Kreise of Schleswig-Holstein (feature id = 5-digit AGS), read once per process."""
+def _germany() -> dict:
     return json.loads(GEOJSON_FILE.read_text(encoding="utf-8"))
 
 
+def land_key(land_id) -> str | None:
+    """The 2-digit Land AGS from a programme's land_id as stored ("01", 1, None, NaN); None = all of Germany."""
+    if land_id is None or (not isinstance(land_id, str) and pd.isna(land_id)):
+        return None
+    return f"{int(land_id):02d}" if not isinstance(land_id, str) else land_id.strip().zfill(2)
+
+
+def kreise_geojson(land_id: str | None = None) -> dict:
+    """The Kreise of one Land (2-digit AGS; None = all of Germany) as a FeatureCollection, feature id = 5-digit AGS.
+
+    Read once per process; every caller shares the same dict, so treat it as read-only.
+    """
+    return _land_geojson(land_key(land_id))
+
+
+@lru_cache(maxsize=32)
+def _land_geojson(land_id: str | None) -> dict:
+    germany = _germany()
+    if land_id is None:
+        return germany
+    features = [f for f in germany["features"] if f["properties"]["land"] == land_id]
+    if not features:
+        raise ValueError(f"no Kreise for Land {land_id!r}")
+    return {**germany, "features": features}
+
+
+def kreis_ids(land_id: str | None = None) -> list[str]:
+    """The AGS of every Kreis of the Land (None = Germany), sorted."""
+    return [f["id"] for f in kreise_geojson(land_id)["features"]]
+
+
+def outside_land(kreis_ids: list, land_id: str | None) -> list:
+    """The entries of `kreis_ids` that lie outside the Land, in their order (duplicates kept; None = unplaced).
+
+    A federal programme (land_id None) has no outside apart from unplaced rows. Pages count and list these rows
+    next to the map, which can only draw the Land's own Kreise.
+    """
+    land_id = land_key(land_id)
+    return [k for k in kreis_ids if not isinstance(k, str) or (land_id is not None and k[:2] != land_id)]
+
+
+def _points(coords):
+    if coords and isinstance(coords[0], (int, float)):
+        yield coords
+        return
+    for part in coords:
+        yield from _points(part)
+
+
+def bounds(land_id: str | None = None) -> tuple[float, float, float, float]:
+    """(west, south, east, north) in degrees of the Land's Kreise (None = Germany)."""
+    return _bounds(land_key(land_id))
+
+
+@lru_cache(maxsize=32)
+def _bounds(land_id: str | None) -> tuple[float, float, float, float]:
+    lons, lats = [], []
+    for feature in kreise_geojson(land_id)["features"]:
+        for lon, lat in _points(feature["geometry"]["coordinates"]):
+            lons.append(lon)
+            lats.append(lat)
+    return min(lons), min(lats), max(lons), max(lats)
+
+
+def _mercator_y(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def view(land_id: str | None = None) -> dict:
+    """Centre and zoom that fit the Land (None = Germany) into a chart of VIEW_WIDTH_PX x VIEW_HEIGHT_PX."""
+    west, south, east, north = bounds(land_id)
+    y_south, y_north = _mercator_y(south), _mercator_y(north)
+    zoom_x = math.log2(VIEW_WIDTH_PX * 360 / (WORLD_PX * (east - west)))
+    zoom_y = math.log2(VIEW_HEIGHT_PX * 2 * math.pi / (WORLD_PX * (y_north - y_south)))
+    centre_lat = math.degrees(2 * math.atan(math.exp((y_south + y_north) / 2)) - math.pi / 2)
+    return {"center": {"lat": round(centre_lat, 4), "lon": round((west + east) / 2, 4)},
+            "zoom": round(min(zoom_x, zoom_y) - ZOOM_MARGIN, 2)}
+
+
 def kreis_layer(kreis_ids: list[str], values: list[float], hover: list[str], colorbar_title: str,
-                tickformat: str) -> go.Choroplethmap:
-    """Kreis areas coloured by value from 0 up, each with its hover text."""
+                tickformat: str, land_id: str | None = None) -> go.Choroplethmap:
+    """The Land's Kreis areas coloured by value from 0 up, each with its hover text.
+
+    Kreise outside the Land are left out (list them with outside_land); Kreise of the Land missing from
+    kreis_ids are drawn with value 0 and their name as hover text, so the whole Land is always shown.
+    """
+    geojson = kreise_geojson(land_id)
+    names = {f["id"]: f["properties"]["name"] for f in geojson["features"]}
+    rows = [(k, v, h) for k, v, h in zip(kreis_ids, values, hover) if k in names]
+    present = {k for k, _, _ in rows}
+    rows += [(k, 0, f"<b>{markup.plotly(name)}</b>") for k, name in names.items() if k not in present]
+    locations, z, text = ([r[i] for r in rows] for i in range(3))
     return go.Choroplethmap(
-        geojson=kreise_geojson(), featureidkey="properties.ags", locations=kreis_ids, z=values,
-        zmin=0, zmax=max([v for v in values if v is not None and not math.isnan(v)] + [0]) or 1,
+        geojson=geojson, featureidkey="properties.ags", locations=locations, z=z,
+        zmin=0, zmax=max([v for v in z if v is not None and not math.isnan(v)] + [0]) or 1,
         colorscale=COLOURSCALE, marker={"line": {"color": BORDER_COLOUR, "width": 0.8}, "opacity": 0.85},
         colorbar={"title": {"text": colorbar_title, "side": "right"}, "tickformat": tickformat, "thickness": 14},
-        text=hover, hovertemplate="%{text}<extra></extra>", showlegend=False, name="",
+        text=text, hovertemplate="%{text}<extra></extra>", showlegend=False, name="",
     )
 
 
@@ -61,12 +152,13 @@ def point_layer(lat: list[float], lon: list[float], hover: list[str], name: str,
     )
 
 
-def land_map(traces: list, title: str, lang: str | None = None, height: int = 640) -> go.Figure:
-    """A map of the Land on a plain white background: no tiles, no glyphs, no external style."""
+def land_map(traces: list, title: str, lang: str | None = None, height: int = 640,
+             land_id: str | None = None) -> go.Figure:
+    """A map of the Land (None = Germany) on a plain white background: no tiles, no glyphs, no external style."""
     fig = go.Figure(traces)
     charts.style(fig, title, lang, height=height)
     fig.update_layout(
-        map={"style": "white-bg", "center": CENTER, "zoom": ZOOM},
+        map={"style": "white-bg", **view(land_id)},
         legend={"orientation": "h", "yanchor": "top", "y": -0.02, "x": 0},
         margin={"l": 0, "r": 0, "t": 50, "b": 0},
     )
@@ -128,19 +220,21 @@ def member_hover(members: pd.DataFrame, lang: str) -> list[str]:
 
 
 def funds_map(kreise: pd.DataFrame, recipients: pd.DataFrame, members: pd.DataFrame, measure: str,
-              title: str, lang: str | None = None) -> go.Figure:
-    """Kreise coloured by `measure` (a funds_by_kreis column), recipients sized by grant, cooperation members."""
+              title: str, lang: str | None = None, land_id: str | None = None) -> go.Figure:
+    """The Land's Kreise (None = Germany) coloured by `measure` (a funds_by_kreis column), recipients sized by
+    grant, cooperation members."""
     lang = lang or current_language()
     per_inhabitant = measure.endswith("_per_inhabitant_eur")
     unit = t("mi.unit_per_inhabitant" if per_inhabitant else "mi.unit_eur", lang=lang)
     located = members.dropna(subset=["lat", "lon"])
     traces = [
         kreis_layer(kreise["kreis_id"].tolist(), kreise[measure].astype(float).tolist(), kreis_hover(kreise, lang),
-                    f"{t(f'mi.measure.{measure}', lang=lang)}<br>{unit}", ",.2f" if per_inhabitant else ",.0f"),
+                    f"{t(f'mi.measure.{measure}', lang=lang)}<br>{unit}", ",.2f" if per_inhabitant else ",.0f",
+                    land_id),
         point_layer(recipients["lat"].tolist(), recipients["lon"].tolist(), recipient_hover(recipients, lang),
                     t("mi.map_recipients", lang=lang), RECIPIENT_COLOUR,
                     marker_sizes(recipients["granted_eur"].astype(float).tolist())),
         point_layer(located["lat"].tolist(), located["lon"].tolist(), member_hover(located, lang),
                     t("mi.map_members", lang=lang), MEMBER_COLOUR, 6, opacity=0.8),
     ]
-    return land_map(traces, title, lang)
+    return land_map(traces, title, lang, land_id=land_id)

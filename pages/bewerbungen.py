@@ -118,7 +118,8 @@ with tab_field:
         format_func=lambda m: t(f"ju.map_measure.{m}"), default="received_count", required=True, key="ju_map_measure",
     ) or "received_count"
     st.plotly_chart(jury_charts.field_map(by_kreis, points, map_measure,
-                                          t("ju.map_title", measure=t(f"ju.map_measure.{map_measure}")), lang),
+                                          t("ju.map_title", measure=t(f"ju.map_measure.{map_measure}")), lang,
+                                          ctx.programme.get("land_id")),
                     key="ju_map")
     st.caption(t("ju.map_note"))
     applicants_total = int(points["applicants_count"].iloc[0]) if not points.empty else 0

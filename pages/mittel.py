@@ -48,7 +48,8 @@ map_measure = st.segmented_control(
     format_func=lambda m: t(f"mi.measure.{m}"), default="granted_eur", required=True, key="mi_map_measure",
 ) or "granted_eur"
 map_title = t("mi.map_title", measure=t(f"mi.measure.{map_measure}"), date=fmt.date(ctx.as_of))
-st.plotly_chart(maps.funds_map(kreise, recipients, members, map_measure, map_title, lang), key="mi_map")
+st.plotly_chart(maps.funds_map(kreise, recipients, members, map_measure, map_title, lang, ctx.programme.get("land_id")),
+                key="mi_map")
 st.caption(t("mi.map_note"))
 
 st.subheader(t("mi.kreise_heading"))

@@ -15,6 +15,7 @@ select
     red_gap_pct,
     red_overdue_days,
     report_interval_days,
-    payment_grace_days
+    payment_grace_days,
+    land_id
 from programme
 order by decision_date desc, programme_id

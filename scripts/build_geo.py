@@ -1,18 +1,27 @@
-"""Derive data/geo/sh_kreise.geojson: the 15 Kreise and kreisfreie Städte of Schleswig-Holstein.
+"""Derive data/geo/: Kreis boundaries of Germany, the region list and the postcode table.
 
-Source: BKG VG250 Kreis boundaries (© GeoBasis-DE / BKG, licence dl-de/by-2-0) in the
-generalised copy that ships inside the PyPI package if-license-plates-could-talk==0.0.1
-(file if_license_plates_could_talk/geo/shapefiles/VG250_KRS3/VG250_KRS.*, EPSG:4326).
-Package registries are the only network access we have, so the package is fetched with
+Writes three files, all deterministic (re-running gives byte-identical output):
+
+- de_kreise.geojson: the 400 Kreise and kreisfreie Städte of Germany (land areas, one
+  (multi)polygon per AGS, coverage-simplified so shared borders stay shared).
+- regions_de.csv: the 16 Länder and the 400 Kreise with the columns of the `region` table.
+- postcodes_de.csv: postcode, place, Kreis AGS and coordinates from GeoNames.
+
+Boundaries: BKG VG250 Kreise (© GeoBasis-DE / BKG, licence dl-de/by-2-0) in the generalised
+copy that ships inside the PyPI package if-license-plates-could-talk==0.0.1 (file
+if_license_plates_could_talk/geo/shapefiles/VG250_KRS3/VG250_KRS.*, EPSG:4326). Package
+registries are the only network access we have, so the package is fetched with
 `pip download --no-deps` (never installed: its dependencies are heavy) and only the
 shapefile is read from the archive.
 
+Postcodes: GeoNames postal codes for Germany (CC BY 4.0) from ../shared/data/geonames-postal-codes-de/.
+
 Usage:  .venv/bin/python scripts/build_geo.py
-Re-running yields a byte-identical file (features sorted by AGS, fixed rounding).
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -31,15 +40,32 @@ PACKAGE = "if-license-plates-could-talk==0.0.1"
 SHAPEFILE = "if_license_plates_could_talk/geo/shapefiles/VG250_KRS3/VG250_KRS"
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj")
 
-OUT = Path(__file__).resolve().parent.parent / "data" / "geo" / "sh_kreise.geojson"
+ROOT = Path(__file__).resolve().parent.parent
+GEO = ROOT / "data" / "geo"
+OUT_GEOJSON = GEO / "de_kreise.geojson"
+OUT_REGIONS = GEO / "regions_de.csv"
+OUT_POSTCODES = GEO / "postcodes_de.csv"
+GEONAMES_CSV = ROOT.parent / "shared" / "data" / "geonames-postal-codes-de" / "zipcodes.de.csv"
 
-STATE_CODE = "01"  # SN_L of Schleswig-Holstein
-LAND = 4  # GF 4 = land area; GF 2 rows are coastal and inland waters (Schlei, Förden, Elbe)
-EXPECTED_AGS = [
-    "01001", "01002", "01003", "01004", "01051", "01053", "01054", "01055",
-    "01056", "01057", "01058", "01059", "01060", "01061", "01062",
-]
-KINDS = {"Kreis", "Kreisfreie Stadt"}
+LAND = 4  # GF 4 = land area; GF 2 rows are coastal and inland waters (Schlei, Förden, Elbe, Bodensee)
+LAENDER = {
+    "01": "Schleswig-Holstein", "02": "Hamburg", "03": "Niedersachsen", "04": "Bremen",
+    "05": "Nordrhein-Westfalen", "06": "Hessen", "07": "Rheinland-Pfalz", "08": "Baden-Württemberg",
+    "09": "Bayern", "10": "Saarland", "11": "Berlin", "12": "Brandenburg",
+    "13": "Mecklenburg-Vorpommern", "14": "Sachsen", "15": "Sachsen-Anhalt", "16": "Thüringen",
+}
+# Kreise per Land after the last Kreis reform (Eisenach joined the Wartburgkreis on 1 July 2021)
+EXPECTED_COUNTS = {
+    "01": 15, "02": 1, "03": 45, "04": 2, "05": 53, "06": 26, "07": 36, "08": 44,
+    "09": 96, "10": 6, "11": 1, "12": 18, "13": 8, "14": 13, "15": 14, "16": 22,
+}
+# BEZ of VG250 -> kind of the region table
+REGION_KIND = {"Kreisfreie Stadt": "kreisfreie_stadt", "Stadtkreis": "kreisfreie_stadt",
+               "Kreis": "kreis", "Landkreis": "kreis"}
+
+# The source predates 1 July 2021, when the kreisfreie Stadt Eisenach (16056) joined the
+# Wartburgkreis (16063). GeoNames already uses 16063 for Eisenach, so the boundaries follow.
+MERGED_KREISE = {"16056": "16063"}
 
 # This generalised copy has no GF 4 polygon for Helgoland (Kreis Pinneberg); the island only
 # survives as a small GF 2 polygon far out in the North Sea. We keep that one polygon so that
@@ -47,17 +73,31 @@ KINDS = {"Kreis", "Kreisfreie Stadt"}
 HELGOLAND_AGS = "01056"
 HELGOLAND_AREA = box(7.8, 54.1, 8.0, 54.25)
 
-# The source is already strongly generalised (~950 vertices for the whole Land, median vertex
-# spacing ~3 km), so the output is ~20 KB unsimplified; 0.01° would save <1 KB while moving
-# boundaries by up to ~0.7 km. 0 = off; set > 0 (degrees) for a more detailed source.
-SIMPLIFY_TOLERANCE = 0.0
+# The source is already strongly generalised (~20,000 vertices for Germany, median vertex
+# spacing ~3 km). 0.005° (~0.5 km) removes nearly collinear vertices at little visible cost;
+# coverage simplification keeps every border shared by two Kreise identical on both sides.
+SIMPLIFY_TOLERANCE = 0.005
 DECIMALS = 5  # ~1 m; far below the generalisation error of the source
 
 ATTRIBUTION = (
     "© GeoBasis-DE / BKG (VG250, as shipped in if-license-plates-could-talk 0.0.1); "
-    "filtered, dissolved and rounded"
+    "filtered, dissolved, simplified and rounded; Eisenach merged into the Wartburgkreis (2021)"
 )
 LICENSE = "Datenlizenz Deutschland – Namensnennung – Version 2.0 (https://www.govdata.de/dl-de/by-2-0)"
+REGION_SOURCE = "© GeoBasis-DE / BKG, VG250 (dl-de/by-2-0); Gebietsstand 01.07.2021"
+
+# GeoNames: the file starts with 6,819 rows of "Großkundenpostleitzahlen" (postcodes of one
+# company or authority: place = "Deutsche Post AG …", "Finanzamt Kiel"), sorted by state with
+# English state names; their Kreis key is often the organisation's head office (60647 Frankfurt
+# listed under Berlin). The place rows follow, starting with 01945 Guteborn.
+GEONAMES_PLACE_ROWS_START = 6819
+GEONAMES_FIRST_PLACE = ("01945", "Guteborn")
+# Jungholz (87491) is an Austrian municipality reachable only through Germany, with a German
+# postcode but no Kreis: it is not in Germany and is dropped.
+GEONAMES_DROP = {("87491", "Jungholz")}
+# A few rows naming a kreisfreie Stadt (or one of its districts, "Hamburg Billstedt") carry the
+# key of the neighbouring Kreis that shares the postcode (24109 Kiel -> 01058, 22113 Hamburg ->
+# 01062). Such a row is given the city's key when its point lies inside the city's boundary.
 
 
 def download_package(dest: Path) -> Path:
@@ -98,30 +138,33 @@ def extract_shapefile(archive: Path, dest: Path) -> Path:
 
 
 def load_kreise(shp: Path) -> gpd.GeoDataFrame:
-    """Read VG250_KRS and return one valid (multi)polygon per Kreis of Schleswig-Holstein."""
+    """Read VG250_KRS and return one valid (multi)polygon per Kreis of Germany."""
     with warnings.catch_warnings():
         # GDAL fixes the shapefile's ring winding order itself; the warning is just noise.
         warnings.filterwarnings("ignore", message=".*invalid winding order.*")
         gdf = gpd.read_file(shp, encoding="UTF-8")
     gdf = gdf.to_crs(4326) if gdf.crs is not None else gdf.set_crs(4326)
-    sh = gdf[gdf["SN_L"] == STATE_CODE]
 
-    land = sh[sh["GF"] == LAND]
-    water = sh[(sh["GF"] != LAND) & (sh["AGS"] == HELGOLAND_AGS)].explode(index_parts=False)
+    land = gdf[gdf["GF"] == LAND]
+    water = gdf[(gdf["GF"] != LAND) & (gdf["AGS"] == HELGOLAND_AGS)].explode(index_parts=False)
     helgoland = water[water.within(HELGOLAND_AREA)]
     if len(helgoland) != 1:
         raise SystemExit(f"expected exactly one Helgoland polygon, found {len(helgoland)}")
 
-    sh = pd.concat([land, helgoland])
+    attributes = land.set_index("AGS")[["GEN", "BEZ", "NUTS"]]
+    parts = pd.concat([land, helgoland])
+    parts = parts.assign(AGS=parts["AGS"].replace(MERGED_KREISE))
     # Some generalised rings self-intersect; dissolving invalid input would fail or drop area.
-    sh = sh.set_geometry(sh.geometry.make_valid())
-    kreise = sh.dissolve(by="AGS", aggfunc={"GEN": "first", "BEZ": "first"}).reset_index()
-    kreise = kreise.rename(columns={"AGS": "ags", "GEN": "name", "BEZ": "kind"})
-    return kreise[["ags", "name", "kind", "geometry"]].sort_values("ags", ignore_index=True)
+    parts = parts.set_geometry(parts.geometry.make_valid())
+    kreise = parts[["AGS", "geometry"]].dissolve(by="AGS").join(attributes).reset_index()
+    kreise = kreise.rename(columns={"AGS": "ags", "GEN": "name", "BEZ": "kind", "NUTS": "nuts3"})
+    kreise["land"] = kreise["ags"].str[:2]
+    cols = ["ags", "name", "kind", "land", "nuts3", "geometry"]
+    return kreise[cols].sort_values("ags", ignore_index=True)
 
 
 def tidy_geometry(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
-    """Optionally simplify, snap to a fixed grid and orient rings as RFC 7946 asks."""
+    """Coverage-simplify, snap to a fixed grid and orient rings as RFC 7946 asks."""
     values = geoms.values
     if SIMPLIFY_TOLERANCE > 0:
         # Coverage simplification keeps borders shared by neighbouring Kreise identical,
@@ -133,11 +176,12 @@ def tidy_geometry(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
     return gpd.GeoSeries(values, index=geoms.index, crs=geoms.crs)
 
 
-def check(kreise: gpd.GeoDataFrame) -> None:
-    """Fail loudly if the result is not exactly the 15 expected, valid Kreise."""
-    if kreise["ags"].tolist() != EXPECTED_AGS:
-        raise SystemExit(f"unexpected AGS list: {kreise['ags'].tolist()}")
-    if not set(kreise["kind"]) <= KINDS:
+def check_kreise(kreise: gpd.GeoDataFrame) -> None:
+    """Fail loudly unless every Land has its expected number of valid Kreise."""
+    counts = kreise.groupby("land").size().to_dict()
+    if counts != EXPECTED_COUNTS:
+        raise SystemExit(f"unexpected Kreise per Land: {counts}")
+    if not set(kreise["kind"]) <= REGION_KIND.keys():
         raise SystemExit(f"unexpected BEZ values: {sorted(set(kreise['kind']))}")
     if not kreise.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).all():
         raise SystemExit("non-polygonal geometry after make_valid/dissolve")
@@ -160,7 +204,7 @@ def write_geojson(kreise: gpd.GeoDataFrame, path: Path) -> None:
         feature = {
             "type": "Feature",
             "id": row.ags,  # lets plotly match on the id as well as featureidkey="properties.ags"
-            "properties": {"ags": row.ags, "name": row.name, "kind": row.kind},
+            "properties": {"ags": row.ags, "name": row.name, "kind": row.kind, "land": row.land},
             "geometry": {"type": geometry["type"], "coordinates": rounded(geometry["coordinates"])},
         }
         features.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
@@ -173,8 +217,65 @@ def write_geojson(kreise: gpd.GeoDataFrame, path: Path) -> None:
     path.write_text(text, encoding="utf-8", newline="\n")
 
 
+def inner_point(geometry) -> tuple[float, float]:
+    """A point inside the area (lat, lon), rounded to 4 decimals (~10 m)."""
+    point = geometry.representative_point()
+    return round(point.y, 4), round(point.x, 4)
+
+
+def region_rows(kreise: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The 16 Länder and every Kreis, with the columns of the region table."""
+    rows = []
+    laender = kreise.dissolve(by="land")
+    for land_id, name in LAENDER.items():
+        lat, lon = inner_point(laender.loc[land_id, "geometry"])
+        rows.append((land_id, name, "land", "", lat, lon))
+    for row in kreise.itertuples(index=False):
+        lat, lon = inner_point(row.geometry)
+        rows.append((row.ags, row.name, REGION_KIND[row.kind], row.nuts3, lat, lon))
+    frame = pd.DataFrame(rows, columns=["region_id", "name", "kind", "nuts3", "lat", "lon"])
+    frame = frame.assign(kreis_id="", area_km2="", population="", population_date="",
+                         is_illustrative="false", source=REGION_SOURCE)
+    order = ["region_id", "name", "kind", "kreis_id", "nuts3", "area_km2", "population", "population_date",
+             "lat", "lon", "is_illustrative", "source"]
+    return frame[order].sort_values("region_id", ignore_index=True)
+
+
+def postcode_rows(kreise: gpd.GeoDataFrame) -> pd.DataFrame:
+    """GeoNames place rows: postcode, place, Kreis AGS and coordinates, checked against the Kreise."""
+    raw = pd.read_csv(GEONAMES_CSV, dtype=str, keep_default_na=False)
+    if tuple(raw.loc[GEONAMES_PLACE_ROWS_START, ["zipcode", "place"]]) != GEONAMES_FIRST_PLACE:
+        raise SystemExit("the GeoNames file changed: the place rows no longer start where expected")
+    rows = raw.iloc[GEONAMES_PLACE_ROWS_START:]
+    rows = rows[[(z, p) not in GEONAMES_DROP for z, p in zip(rows["zipcode"], rows["place"])]]
+    rows = rows.rename(columns={"zipcode": "postcode", "community_code": "kreis_id"})
+    rows = rows.assign(lat=rows["latitude"].astype(float), lon=rows["longitude"].astype(float))
+    rows = rows[["postcode", "place", "kreis_id", "lat", "lon"]]
+    rows = rows.assign(kreis_id=rows["kreis_id"].replace(MERGED_KREISE))
+
+    cities = kreise[kreise["kind"].isin(["Kreisfreie Stadt", "Stadtkreis"])].set_index("ags")
+    for ags, city in cities.iterrows():
+        named = (rows["place"] == city["name"]) | rows["place"].str.startswith(city["name"] + " ")
+        wrong = named & (rows["kreis_id"] != ags)
+        inside = gpd.points_from_xy(rows.loc[wrong, "lon"], rows.loc[wrong, "lat"]).within(city.geometry)
+        rows.loc[rows.loc[wrong].index[inside], "kreis_id"] = ags
+
+    if not rows["postcode"].str.fullmatch(r"\d{5}").all():
+        raise SystemExit("a postcode is not five digits")
+    unknown = sorted(set(rows["kreis_id"]) - set(kreise["ags"]))
+    if unknown:
+        raise SystemExit(f"GeoNames Kreis keys missing from the boundaries: {unknown}")
+    rows = rows.drop_duplicates(["postcode", "place", "kreis_id"])
+    return rows.sort_values(["postcode", "place", "kreis_id"], ignore_index=True)
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Comma-separated UTF-8 with Unix line ends; floats as written (already rounded)."""
+    frame.to_csv(path, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+
+
 def main() -> None:
-    """Download, extract, derive and write the GeoJSON, then print a short summary."""
+    """Download, extract, derive and write the three files, then print a short summary."""
     with tempfile.TemporaryDirectory(prefix="build_geo_") as tmp:
         tmp = Path(tmp)
         (tmp / "download").mkdir()
@@ -182,13 +283,20 @@ def main() -> None:
         archive = download_package(tmp / "download")
         kreise = load_kreise(extract_shapefile(archive, tmp / "shapefile"))
 
-    kreise = kreise.set_geometry(tidy_geometry(kreise.geometry))
-    check(kreise)
-    write_geojson(kreise, OUT)
+    # regions and postcodes use the unsimplified boundaries (points inside, city check)
+    regions = region_rows(kreise)
+    postcodes = postcode_rows(kreise)
+    simplified = kreise.set_geometry(tidy_geometry(kreise.geometry))
+    check_kreise(simplified)
+    write_geojson(simplified, OUT_GEOJSON)
+    write_csv(regions, OUT_REGIONS)
+    write_csv(postcodes, OUT_POSTCODES)
 
-    vertices = int(shapely.get_num_coordinates(kreise.geometry.values).sum())
-    print(f"wrote {OUT} from {archive.name}: {len(kreise)} features, {vertices} vertices, "
-          f"{OUT.stat().st_size / 1024:.1f} KB")
+    vertices = int(shapely.get_num_coordinates(simplified.geometry.values).sum())
+    print(f"wrote {OUT_GEOJSON.name} from {archive.name}: {len(simplified)} features, {vertices} vertices, "
+          f"{OUT_GEOJSON.stat().st_size / 1024:.1f} KB")
+    print(f"wrote {OUT_REGIONS.name}: {len(regions)} rows; {OUT_POSTCODES.name}: {len(postcodes)} rows, "
+          f"{postcodes['postcode'].nunique()} postcodes, {OUT_POSTCODES.stat().st_size / 1024:.1f} KB")
 
 
 if __name__ == "__main__":
