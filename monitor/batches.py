@@ -24,7 +24,6 @@ from monitor.db import SCHEMA_FILE, BuildError, Database, Restored, batch_states
 from monitor.i18n import t
 
 TABLE = {"payments": "payment", "milestones": "milestone", "reports": "progress_report"}
-KEY = {"payment": "payment_id", "milestone": "milestone_id", "progress_report": "report_id"}
 CHUNK_ROWS = 2_000
 CRASH_ENV = "MONITOR_IMPORT_CRASH_AFTER_ROWS"   # test hook: the process dies inside the transaction
 CRASH_BEFORE_COMMIT_ENV = "MONITOR_IMPORT_CRASH_BEFORE_COMMIT"   # test hook: dies between journal and commit
@@ -155,6 +154,50 @@ def _write(cur, report: Report, who: str, at: dt.datetime, progress: Progress | 
     return batch
 
 
+MASTER_KINDS = ("stammdaten", "vorhabenliste")
+
+
+def _checked(cur, data: bytes, file_name: str, kind: str, options: dict | None, today: dt.date | None = None,
+             progress: Progress | None = None) -> Report:
+    """The check of any kind of import inside the caller's transaction (master data is staged there)."""
+    if kind == "vorhabenliste":
+        from monitor import vorhabenliste
+        return vorhabenliste.check(cur, data, file_name, options or {})
+    if kind == "stammdaten":
+        from monitor import masterdata
+        report, staged = masterdata.check(cur, data, file_name, kind, options)
+        report.tables = staged
+        return report
+    return _check(cur, data, file_name, kind, progress=progress, today=today)
+
+
+def _write_any(cur, report: Report, who: str, at: dt.datetime, progress: Progress | None) -> int:
+    if report.kind not in MASTER_KINDS:
+        return _write(cur, report, who, at, progress)
+    from monitor import masterdata
+    batch = cur.execute("select coalesce(max(import_batch_id), 0) + 1 from import_batch").fetchone()[0]
+    cur.execute("insert into import_batch (import_batch_id, kind, file_name, sha256, row_count, imported_by, "
+                "imported_at) values (?, ?, ?, ?, ?, ?, ?)",
+                [batch, report.kind, report.file_name, report.sha256, report.write_count, who, at])
+    masterdata.write(cur, report.tables, batch)
+    return batch
+
+
+def check(data: bytes, file_name: str, kind: str, options: dict | None = None, path: Path | None = None,
+          progress: Progress | None = None) -> Report:
+    """Read and check a file of any kind against the database; writes nothing (master data is staged in a
+    transaction that is rolled back)."""
+    cur = Database.cursor(path)
+    try:
+        cur.begin()
+        try:
+            return _checked(cur, data, file_name, kind, options, progress=progress)
+        finally:
+            cur.rollback()
+    finally:
+        cur.close()
+
+
 def _transaction(path: Path | None, work):
     """Run work(cursor) in one transaction: commit when it returns, roll back on any exception."""
     ensure_change_table(path)
@@ -211,19 +254,20 @@ def _journalled(path: Path, work):
 
 
 def commit(data: bytes, file_name: str, kind: str, who: str, path: Path | None = None,
-           progress: Progress | None = None) -> Report:
+           progress: Progress | None = None, options: dict | None = None) -> Report:
     """Check the file again and, when nothing is wrong, write it as one batch in one transaction; the file is kept
     in the journal (fsynced) before the transaction commits."""
     path = Path(path or database_path())
     at = _now()
 
     def work(cur, journalled):
-        report = _check(cur, data, file_name, kind, progress=None)
-        if report.ok and not report.already and report.writes:
-            report.batch_id = _write(cur, report, who, at, progress)
+        report = _checked(cur, data, file_name, kind, options)
+        if report.ok and not report.already and report.write_count:
+            report.batch_id = _write_any(cur, report, who, at, progress)
             journal.ensure_base(path, *_source(cur))
             journalled.append(journal.append_import(path, data, batch=report.batch_id, kind=kind,
-                                                    file_name=file_name, who=who, at=at, rows=len(report.writes)))
+                                                    file_name=file_name, who=who, at=at, rows=report.write_count,
+                                                    options=options))
             _before_commit()
         return report
 
@@ -255,17 +299,13 @@ def _undo(cur, batch_id: int, who: str, at: dt.datetime) -> int:
         raise ImportRefused("later_batch", batch=batch_id, later=", ".join(map(str, later)))
     changes = cur.execute("select table_name, row_key, action, before_json from import_change "
                           "where import_batch_id = ? order by row_key", [batch_id]).fetchall()
-    types = {}
-    for table, key, action, before in changes:
-        if action == "insert":
-            cur.execute(f"delete from {table} where {KEY[table]} = ? and import_batch_id = ?", [key, batch_id])
-            continue
-        if table not in types:
-            types[table] = {n: ty for n, ty, *_ in cur.execute(f"describe {table}").fetchall()}
-        row = json.loads(before)
-        columns = [c for c in row if c != KEY[table]]
-        assignments = ", ".join(f"{c} = ?::{types[table][c]}" for c in columns)
-        cur.execute(f"update {table} set {assignments} where {KEY[table]} = ?", [row[c] for c in columns] + [key])
+    from monitor import masterdata
+    masterdata.revert(cur, changes)
+    # nothing may be left pointing at a row the undo removed (a payment of a project this batch created)
+    broken = masterdata.orphans(cur, {table for table, _, action, _ in changes if action == "insert"})
+    if broken:
+        table, column, value, target = broken[0]
+        raise ImportRefused("still_used", batch=batch_id, value=value, table=table)
     cur.execute("update import_batch set undone_by = ?, undone_at = ? where import_batch_id = ?",
                 [who, at, batch_id])
     return len(changes)
@@ -308,7 +348,7 @@ def replay(con, path: Path, entries: list[dict]) -> Restored:
             undos += 1
             continue
         data = journal.payload(path, entry)
-        report = _check(con, data, entry["file_name"], entry["kind"], progress=None, today=at.date())
+        report = _checked(con, data, entry["file_name"], entry["kind"], entry.get("options"), today=at.date())
         if report.already:
             raise ReplayError(entry["file"], None, f"Import Nr. {entry['batch']} ist schon als Import Nr. "
                               f"{report.already['import_batch_id']} übernommen")
@@ -316,11 +356,11 @@ def replay(con, path: Path, entries: list[dict]) -> Restored:
             first = report.problems[0]
             raise ReplayError(entry["file"], first.row, f"Import Nr. {entry['batch']} wird jetzt abgelehnt: "
                               f"{first.reason('de')}")
-        batch = _write(con, report, entry["who"], at, None)
+        batch = _write_any(con, report, entry["who"], at, None)
         if batch != entry["batch"]:
             raise ReplayError(entry["file"], None, f"Import Nr. {entry['batch']} erhielte die Nummer {batch}; das "
                               f"Journal passt nicht zu den Basisdaten")
-        rows[batch] = len(report.writes)
+        rows[batch] = report.write_count
         imports += 1
     return Restored(imports, undos, sum(rows.values()))
 

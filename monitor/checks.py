@@ -82,6 +82,7 @@ class Problem:
     value: str
     code: str
     values: dict = field(default_factory=dict)
+    sheet: str | None = None          # the sheet (or CSV file) of a workbook with several tables
 
     def reason(self, lang: str | None = None) -> str:
         """The reason in words (German by default); amounts kept as Decimal are formatted in that language."""
@@ -101,9 +102,10 @@ class Change:
     """One row the import would write: insert, update (with the row before) or unchanged."""
 
     action: str
-    row: int
+    row: int | None
     values: dict
     before: dict | None = None
+    table: str | None = None          # for master data: the table the row belongs to
 
 
 @dataclass
@@ -120,6 +122,8 @@ class Report:
     changes: list[Change] = field(default_factory=list)
     already: dict | None = None                            # the active batch that imported this file
     batch_id: int | None = None                            # set once committed
+    tables: list | None = None                             # master data: the staged tables (masterdata.Staged)
+    summary: dict | None = None                            # Liste der Vorhaben: what the list holds
 
     @property
     def ok(self) -> bool:
@@ -129,6 +133,13 @@ class Report:
     def count(self, action: str) -> int:
         """How many rows the import inserts, updates or leaves unchanged."""
         return sum(1 for c in self.changes if c.action == action)
+
+    @property
+    def write_count(self) -> int:
+        """How many rows the import writes (inserted, updated or, for master data, deleted)."""
+        if self.tables is not None:
+            return sum(n for s in self.tables for action, n in s.changes.items() if action != "same")
+        return len(self.writes)
 
     @property
     def writes(self) -> list[Change]:

@@ -29,12 +29,11 @@ TABLES = [
     "project_goal", "project_theme", "planned_payment", "payment", "milestone",
     "progress_report", "indicator", "indicator_value", "indicator_target",
 ]
-# A CSV folder holds one file per table; a table without rows is a file with the header line only. These, and only
-# these, may be missing: a programme may agree no indicator targets, and import batches come from the journal.
-OPTIONAL_FILES = ("indicator_target",)
+# A CSV folder holds one file per table (any may be missing: a programme without a competition has no applications);
+# import batches come from the journal.
 FROM_JOURNAL = ("import_batch",)
-# tables a programme cannot be without: its own row, the goals of its call, the Land's Kreise and Gemeinden
-NONEMPTY_TABLES = ("programme", "goal", "region")
+# what a programme cannot be without: its own row and the Kreise it is in
+NONEMPTY_TABLES = ("programme", "region")
 
 
 class BuildError(Exception):
@@ -131,49 +130,6 @@ def _rule_text(exc: duckdb.Error) -> str:
     return text.split(": ", 1)[1] if ": " in text else text
 
 
-def _load_table(con: duckdb.DuckDBPyConnection, table: str, csv_path: Path) -> None:
-    """Insert one CSV; on failure find the first offending row so the message can name it."""
-    try:
-        con.execute(
-            f"create temp table _stage as select row_number() over () + 1 as _line, * "
-            f"from read_csv(?, header = true, all_varchar = true, quote = '\"', escape = '\"')",
-            [str(csv_path)],
-        )
-    except duckdb.Error as exc:
-        raise BuildError(csv_path.name, None, f"Datei nicht lesbar: {_rule_text(exc)}") from exc
-    try:
-        columns = con.execute("select column_name, is_nullable = 'YES' or column_default is not null "
-                              "from information_schema.columns where table_name = ? order by ordinal_position",
-                              [table]).fetchall()
-        got = [r[0] for r in con.execute("select column_name from (describe _stage)").fetchall()][1:]
-        # a column that may be empty or has a default may also be left out (files of earlier versions)
-        expected = [c for c, optional in columns if c in got or not optional]
-        missing = [c for c in expected if c not in got]
-        extra = [c for c in got if c not in expected]
-        if missing or extra:
-            parts = []
-            if missing:
-                parts.append("fehlende Spalten: " + ", ".join(missing))
-            if extra:
-                parts.append("unbekannte Spalten: " + ", ".join(extra))
-            raise BuildError(csv_path.name, 1, "; ".join(parts))
-        cols = ", ".join(expected)
-        try:
-            con.execute(f"insert into {table} ({cols}) select {cols} from _stage order by _line")
-        except duckdb.Error:
-            # slow path only on failure: insert row by row to find the first bad line
-            lines = [r[0] for r in con.execute("select _line from _stage order by _line").fetchall()]
-            con.execute(f"delete from {table}")
-            # (a table that references itself also lands here and loads fine row by row, parents first)
-            for line in lines:
-                try:
-                    con.execute(f"insert into {table} ({cols}) select {cols} from _stage where _line = ?", [line])
-                except duckdb.Error as exc:
-                    raise BuildError(csv_path.name, line, _rule_text(exc)) from exc
-    finally:
-        con.execute("drop table if exists _stage")
-
-
 class SchemaError(Exception):
     """A database file cannot be brought up to the current schema without a rebuild."""
 
@@ -261,24 +217,19 @@ def _is_demo(source_dir: Path) -> bool:
 
 
 def _load_tables(con: duckdb.DuckDBPyConnection, source_dir: Path) -> None:
+    """The base data: one CSV per table, loaded through the master-data import's checks (monitor.masterdata)."""
+    from monitor import masterdata  # (masterdata reads this module's schema; the build is its caller)
+
     if not Path(source_dir).is_dir():
         raise BuildError(str(source_dir), None, "Ordner mit den CSV-Dateien nicht gefunden")
     for table in FROM_JOURNAL:
         if (source_dir / f"{table}.csv").exists():
             raise BuildError(f"{table}.csv", None, "Importe kommen aus dem Journal, nicht aus CSV-Dateien; "
                                                    "bitte die Datei aus dem Ordner nehmen")
-    for table in TABLES:
-        if table in FROM_JOURNAL:
-            continue
-        csv_path = source_dir / f"{table}.csv"
-        if csv_path.exists():
-            _load_table(con, table, csv_path)
-        elif table not in OPTIONAL_FILES:
-            raise BuildError(csv_path.name, None, "Datei fehlt. Jede Tabelle braucht ihre CSV-Datei, eine leere "
-                                                  "Tabelle eine Datei nur mit der Kopfzeile (fehlen dürfen nur: "
-                                                  + ", ".join(f"{t}.csv" for t in OPTIONAL_FILES) + ")")
-        if table in NONEMPTY_TABLES and not con.execute(f"select count(*) from {table}").fetchone()[0]:
-            raise BuildError(csv_path.name, None, "enthält keine Datenzeilen; ohne sie gibt es kein Programm")
+    masterdata.load_directory(con, Path(source_dir))
+    for table in NONEMPTY_TABLES:
+        if not con.execute(f"select count(*) from {table}").fetchone()[0]:
+            raise BuildError(f"{table}.csv", None, "enthält keine Datenzeilen; ohne sie gibt es kein Programm")
 
 
 def _build(target: Path, source_dir: Path | None, journal_of: Path | None) -> tuple[Restored, Path]:

@@ -143,7 +143,7 @@ def _payload_name(batch: int, sha256: str, file_name: str) -> str:
 
 
 def append_import(db_path: Path, data: bytes, *, batch: int, kind: str, file_name: str, who: str, at: dt.datetime,
-                  rows: int) -> dict:
+                  rows: int, options: dict | None = None) -> dict:
     """Keep the file and its index entry, both fsynced; call inside the transaction, before it commits."""
     digest = hashlib.sha256(data).hexdigest()
     folder = directory(db_path)
@@ -163,7 +163,7 @@ def append_import(db_path: Path, data: bytes, *, batch: int, kind: str, file_nam
         _fsync_dir(folder)
     return _append(db_path, {"op": "import", "batch": batch, "kind": kind, "file_name": file_name, "sha256": digest,
                              "size_bytes": len(data), "file": target.name, "who": who, "at": at.isoformat(),
-                             "rows": rows})
+                             "rows": rows, **({"options": options} if options else {})})
 
 
 def append_undo(db_path: Path, *, batch: int, who: str, at: dt.datetime) -> dict:

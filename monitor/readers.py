@@ -183,7 +183,7 @@ def _cell_value(cell):
     return cell.value
 
 
-def _read_xlsx(data: bytes) -> Sheet:
+def _read_xlsx(data: bytes, every_sheet: bool = False) -> Sheet | list[Sheet]:
     import openpyxl  # only here: the CSV path and the app's other pages do not need it
 
     _check_zip(data)
@@ -193,32 +193,52 @@ def _read_xlsx(data: bytes) -> Sheet:
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
         raise ReadError("xlsx_broken", error=type(exc).__name__) from exc
     try:
-        worksheet = workbook.worksheets[0]
-        # a hostile file can declare a huge dimension; ignore it and read what is there
-        worksheet.reset_dimensions()
-        sheet = Sheet(headers=[], file_format="xlsx", sheet_name=worksheet.title,
-                      sheet_count=len(workbook.worksheets))
-        for number, row in enumerate(worksheet.iter_rows(min_row=1, max_col=MAX_COLUMNS + 1), start=1):
-            cells = [_cell_value(c) for c in row]
-            if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
-                continue
-            if not sheet.headers:
-                sheet.headers = ["" if c is None else str(c).strip() for c in cells[:MAX_COLUMNS]]
-                while sheet.headers and not sheet.headers[-1]:
-                    sheet.headers.pop()
-                continue
-            if number > MAX_ROWS + 1:
-                raise ReadError("too_many_rows", limit=f"{MAX_ROWS:,}".replace(",", "."))
-            sheet.rows.append((number, cells))
+        worksheets = workbook.worksheets if every_sheet else workbook.worksheets[:1]
+        sheets = [_read_worksheet(worksheet, len(workbook.worksheets)) for worksheet in worksheets]
     except ReadError:
         raise
     except Exception as exc:  # noqa: BLE001
         raise ReadError("xlsx_broken", error=type(exc).__name__) from exc
     finally:
         workbook.close()
-    if not sheet.headers:
+    if every_sheet:
+        return [sheet for sheet in sheets if sheet.headers]
+    if not sheets[0].headers:
         raise ReadError("empty")
+    return sheets[0]
+
+
+def _read_worksheet(worksheet, count: int) -> Sheet:
+    # a hostile file can declare a huge dimension; ignore it and read what is there
+    worksheet.reset_dimensions()
+    sheet = Sheet(headers=[], file_format="xlsx", sheet_name=worksheet.title, sheet_count=count)
+    for number, row in enumerate(worksheet.iter_rows(min_row=1, max_col=MAX_COLUMNS + 1), start=1):
+        cells = [_cell_value(c) for c in row]
+        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+            continue
+        if not sheet.headers:
+            sheet.headers = ["" if c is None else str(c).strip() for c in cells[:MAX_COLUMNS]]
+            while sheet.headers and not sheet.headers[-1]:
+                sheet.headers.pop()
+            continue
+        if number > MAX_ROWS + 1:
+            raise ReadError("too_many_rows", limit=f"{MAX_ROWS:,}".replace(",", "."))
+        sheet.rows.append((number, cells))
     return sheet
+
+
+def read_workbook(data: bytes, file_name: str) -> list[Sheet]:
+    """Every sheet of an xlsx workbook that has a header row (same guards as `read`)."""
+    if not data:
+        raise ReadError("empty")
+    if len(data) > MAX_BYTES:
+        raise ReadError("too_large", size_mb=f"{len(data) / 1024 / 1024:.1f}", limit_mb=MAX_UPLOAD_MB)
+    if not data.startswith(b"PK\x03\x04"):
+        raise ReadError("not_xlsx")
+    sheets = _read_xlsx(data, every_sheet=True)
+    if not sheets:
+        raise ReadError("empty")
+    return sheets
 
 
 # ---- values -------------------------------------------------------------------------------------------

@@ -1,4 +1,7 @@
 -- The monitor's schema. Table order is load order: every table only references tables above it.
+-- References between a programme's tables are written /* references t (c) */ and checked by every import
+-- (monitor/masterdata.py), not declared to DuckDB: DuckDB cannot delete a referenced row and its referencing
+-- rows in one transaction, which an update of a programme or the undo of an import needs.
 -- Money is decimal(14,2) in EUR, shares are 0..100, dates stay inside 2015..2040 so a typo such as
 -- 2201 instead of 2021 is rejected by the database, not discovered on a chart.
 
@@ -32,7 +35,7 @@ create table programme (
 
 create table goal (
     goal_id             varchar primary key,
-    programme_id        varchar not null references programme (programme_id),
+    programme_id        varchar not null /* references programme (programme_id) */,
     sort_order          integer not null,
     label_de            varchar not null,
     label_en            varchar not null,
@@ -43,7 +46,7 @@ create table region (
     region_id           varchar primary key,          -- AGS: 2 digits Land, 5 Kreis, 8 Gemeinde
     name                varchar not null,
     kind                varchar not null check (kind in ('land', 'kreis', 'kreisfreie_stadt', 'stadt', 'gemeinde')),
-    kreis_id            varchar references region (region_id),          -- the Kreis of a Gemeinde; null for Kreise and the Land
+    kreis_id            varchar /* references region (region_id) */,          -- the Kreis of a Gemeinde; null for Kreise and the Land
     nuts3               varchar,
     area_km2            decimal(10,2) check (area_km2 > 0),
     population          integer check (population >= 0),
@@ -60,8 +63,8 @@ create table applicant (
     name                varchar not null,
     kind                varchar not null check (kind in ('kreis', 'kreisfreie_stadt', 'stadt', 'gemeinde', 'amt', 'verbund',
                                                      'sonstige')),
-    region_id           varchar not null references region (region_id),  -- seat (lead municipality)
-    kreis_id            varchar not null references region (region_id),
+    region_id           varchar not null /* references region (region_id) */,  -- seat (lead municipality)
+    kreis_id            varchar not null /* references region (region_id) */,
     lat                 double not null check (lat between 47 and 56),
     lon                 double not null check (lon between 5 and 16),
     population          integer check (population >= 0),                  -- people served, members included
@@ -70,8 +73,8 @@ create table applicant (
 );
 
 create table applicant_member (
-    applicant_id        varchar not null references applicant (applicant_id),
-    region_id           varchar not null references region (region_id),
+    applicant_id        varchar not null /* references applicant (applicant_id) */,
+    region_id           varchar not null /* references region (region_id) */,
     role                varchar not null check (role in ('lead', 'member', 'partner')),
     source              varchar not null,
     primary key (applicant_id, region_id)
@@ -79,8 +82,8 @@ create table applicant_member (
 
 create table application (
     application_id      varchar primary key,
-    programme_id        varchar not null references programme (programme_id),
-    applicant_id        varchar not null references applicant (applicant_id),
+    programme_id        varchar not null /* references programme (programme_id) */,
+    applicant_id        varchar not null /* references applicant (applicant_id) */,
     title               varchar not null,
     received_date       date not null check (received_date between date '2015-01-01' and date '2040-12-31'),
     requested_eur       decimal(14,2) not null check (requested_eur >= 0),
@@ -93,14 +96,14 @@ create table application (
 );
 
 create table application_goal (
-    application_id      varchar not null references application (application_id),
-    goal_id             varchar not null references goal (goal_id),
+    application_id      varchar not null /* references application (application_id) */,
+    goal_id             varchar not null /* references goal (goal_id) */,
     primary key (application_id, goal_id)
 );
 
 create table criterion (
     criterion_id        varchar primary key,
-    programme_id        varchar not null references programme (programme_id),
+    programme_id        varchar not null /* references programme (programme_id) */,
     sort_order          integer not null,
     label_de            varchar not null,
     label_en            varchar not null,
@@ -111,7 +114,7 @@ create table criterion (
 
 create table juror (
     juror_id            varchar primary key,             -- an institution, never a person
-    programme_id        varchar not null references programme (programme_id),
+    programme_id        varchar not null /* references programme (programme_id) */,
     institution         varchar not null,
     short_name          varchar not null,
     is_chair            boolean not null,
@@ -119,9 +122,9 @@ create table juror (
 );
 
 create table score (
-    application_id      varchar not null references application (application_id),
-    juror_id            varchar not null references juror (juror_id),
-    criterion_id        varchar not null references criterion (criterion_id),
+    application_id      varchar not null /* references application (application_id) */,
+    juror_id            varchar not null /* references juror (juror_id) */,
+    criterion_id        varchar not null /* references criterion (criterion_id) */,
     points              decimal(4,1) check (points >= 0),
     is_recused          boolean not null,
     primary key (application_id, juror_id, criterion_id),
@@ -143,9 +146,9 @@ create table import_batch (
 
 create table project (
     project_id          varchar primary key,
-    programme_id        varchar not null references programme (programme_id),
-    application_id      varchar unique references application (application_id),   -- null: no competition
-    applicant_id        varchar not null references applicant (applicant_id),
+    programme_id        varchar not null /* references programme (programme_id) */,
+    application_id      varchar unique /* references application (application_id) */,   -- null: no competition
+    applicant_id        varchar not null /* references applicant (applicant_id) */,
     title               varchar not null,
     granted_eur         decimal(14,2) not null check (granted_eur >= 0),
     own_funds_pct       decimal(5,1) check (own_funds_pct between 0 and 100),
@@ -160,22 +163,22 @@ create table project (
 );
 
 create table project_goal (
-    project_id          varchar not null references project (project_id),
-    goal_id             varchar not null references goal (goal_id),
+    project_id          varchar not null /* references project (project_id) */,
+    goal_id             varchar not null /* references goal (goal_id) */,
     weight_pct          decimal(5,1) not null check (weight_pct > 0 and weight_pct <= 100),
     is_illustrative     boolean not null,
     primary key (project_id, goal_id)
 );
 
 create table project_theme (
-    project_id          varchar not null references project (project_id),
+    project_id          varchar not null /* references project (project_id) */,
     theme               varchar not null,
     source              varchar not null,
     primary key (project_id, theme)
 );
 
 create table planned_payment (
-    project_id          varchar not null references project (project_id),
+    project_id          varchar not null /* references project (project_id) */,
     planned_date        date not null check (planned_date between date '2015-01-01' and date '2040-12-31'),
     amount_eur          decimal(14,2) not null check (amount_eur >= 0),
     primary key (project_id, planned_date)
@@ -183,7 +186,7 @@ create table planned_payment (
 
 create table payment (
     payment_id          varchar primary key,
-    project_id          varchar not null references project (project_id),
+    project_id          varchar not null /* references project (project_id) */,
     payment_date        date not null check (payment_date between date '2015-01-01' and date '2040-12-31'),
     amount_eur          decimal(14,2) not null check (amount_eur > 0),
     kind                varchar not null check (kind in ('abschlag', 'schlusszahlung')),
@@ -193,7 +196,7 @@ create table payment (
 
 create table milestone (
     milestone_id        varchar primary key,
-    project_id          varchar not null references project (project_id),
+    project_id          varchar not null /* references project (project_id) */,
     title               varchar not null,
     planned_date        date not null check (planned_date between date '2015-01-01' and date '2040-12-31'),
     done_date           date check (done_date between date '2015-01-01' and date '2040-12-31'),
@@ -204,7 +207,7 @@ create table milestone (
 
 create table progress_report (
     report_id           varchar primary key,
-    project_id          varchar not null references project (project_id),
+    project_id          varchar not null /* references project (project_id) */,
     report_date         date not null check (report_date between date '2015-01-01' and date '2040-12-31'),
     progress_pct        decimal(5,1) not null check (progress_pct between 0 and 100),
     status              varchar not null check (status in ('green', 'amber', 'red')),
@@ -222,8 +225,8 @@ create table indicator (
 );
 
 create table indicator_value (
-    project_id          varchar not null references project (project_id),
-    indicator_id        varchar not null references indicator (indicator_id),
+    project_id          varchar not null /* references project (project_id) */,
+    indicator_id        varchar not null /* references indicator (indicator_id) */,
     value_date          date not null check (value_date between date '2015-01-01' and date '2040-12-31'),
     value               decimal(14,2) not null check (value >= 0),
     qualifier           varchar not null check (qualifier in ('=', '~', '>')),  -- exact, about, more than
@@ -248,8 +251,8 @@ create table import_change (
 -- Optional (a programme may agree no targets: the pages then say so). Targets may also fall (a baseline of
 -- 30 days' processing time, a target of 10), but never equal the baseline: the share reached divides by it.
 create table indicator_target (
-    project_id          varchar not null references project (project_id),
-    indicator_id        varchar not null references indicator (indicator_id),
+    project_id          varchar not null /* references project (project_id) */,
+    indicator_id        varchar not null /* references indicator (indicator_id) */,
     baseline_value      decimal(14,2) not null check (baseline_value >= 0),
     target_value        decimal(14,2) not null check (target_value >= 0),
     target_date         date not null check (target_date between date '2015-01-01' and date '2040-12-31'),
