@@ -21,6 +21,7 @@ DEMO_DIR = ROOT / "data" / "demo"
 SCHEMA_FILE = Path(__file__).with_name("schema.sql")
 RELATIONS_FILE = Path(__file__).with_name("relations.sql")
 DEFAULT_PATH = ROOT / "data" / "monitor.duckdb"
+REGIONS_FILE = ROOT / "data" / "geo" / "regions_de.csv"   # Länder and Kreise of Germany (VG250)
 
 # load order = schema order: every table only references tables created before it
 TABLES = [
@@ -226,6 +227,8 @@ def _load_tables(con: duckdb.DuckDBPyConnection, source_dir: Path) -> None:
         if (source_dir / f"{table}.csv").exists():
             raise BuildError(f"{table}.csv", None, "Importe kommen aus dem Journal, nicht aus CSV-Dateien; "
                                                    "bitte die Datei aus dem Ordner nehmen")
+    # every Land and Kreis of Germany first (a programme's recipients may sit anywhere), then the base data
+    masterdata.load_files(con, [(REGIONS_FILE.name, REGIONS_FILE.read_bytes(), "region")], "Gebietsstand")
     masterdata.load_directory(con, Path(source_dir))
     for table in NONEMPTY_TABLES:
         if not con.execute(f"select count(*) from {table}").fetchone()[0]:

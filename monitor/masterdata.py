@@ -720,21 +720,25 @@ def check(cur, data: bytes, file_name: str, kind: str = "stammdaten", options: d
 
 def load_directory(con, folder: Path) -> int:
     """Load the base data of a build (one CSV per table) through the same checks; raises BuildError naming the
-    first problems. Returns the rows written."""
-    files = read_directory(folder)
+    first problem. Returns the rows written."""
+    return load_files(con, [(name, data, None) for name, data in read_directory(folder)], f"Basisdaten {folder.name}")
+
+
+def load_files(con, files: list[tuple[str, bytes, str | None]], source: str) -> int:
+    """Check and write (file name, bytes, table or None) as one load without an import batch (the build)."""
     inputs: list[Input] = []
-    for file_name, data in files:
-        found, problems = read(data, file_name)
+    for file_name, data, table in files:
+        found, problems = read(data, file_name, table)
         if problems:
             raise BuildError(file_name, None, problems[0].reason("de"))
         inputs.extend(found)
-    report = Report("stammdaten", str(folder), "", 0)
-    staged = check_inputs(con, inputs, report, {"source": f"Basisdaten {folder.name}"}, preview=0)
+    report = Report("stammdaten", source, "", 0)
+    staged = check_inputs(con, inputs, report, {"source": source}, preview=0)
     if report.problems:
         first = report.problems[0]
         more = len(report.problems) - 1
         where = f"{first.column}: " if first.column else ""
-        raise BuildError(first.sheet or str(folder), first.row,
+        raise BuildError(first.sheet or source, first.row,
                          where + first.reason("de") + (f" (und {more} weitere Probleme)" if more else ""))
     return write(con, staged, None)
 

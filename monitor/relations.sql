@@ -86,8 +86,11 @@ create or replace macro status_days(p_programme_id, p_as_of) as (
 --   red          latest report red, or a milestone more than red_overdue_days overdue,
 --                or payments behind the plan by red_gap_pct % of the grant or more
 --   amber        latest report amber, or any milestone overdue, or behind the plan by amber_gap_pct % or more,
---                or no report for more than report_interval_days while the project runs
+--                or no report for more than report_interval_days while the project runs (only in a programme
+--                that keeps progress reports at all: one taken from an EU list of operations has none to owe)
 --   green        otherwise
+-- A project without a payment plan is never behind it (nothing is planned, so the lag is 0 or below) and has
+-- nothing at risk before its final payment; its light then rests on milestones and reports alone.
 -- The plan is the cumulative planned payments up to status_date minus payment_grace_days (a payment planned
 -- for the 15th that arrives on the 20th is not late). lag_pct is rounded to one decimal before it is
 -- compared, so the reason a page prints ("18,4 % hinter dem Plan") never contradicts the light.
@@ -150,6 +153,12 @@ planned_on as (
         on planned_payment.project_id = grace_dates.project_id
         and planned_payment.planned_date <= grace_dates.status_date
     group by grace_dates.project_id, grace_dates.status_date
+),
+programme_reports as (
+    -- whether the programme keeps progress reports at all, on any day: a setting of the programme, not an event
+    select count(*) > 0 as keeps_reports
+    from progress_report
+    where project_id in (select project_id from project where programme_id = p_programme_id)
 ),
 planned_total as (
     select project_id, sum(amount_eur) as planned_total_eur, max(planned_date) as planned_until_date
@@ -234,9 +243,11 @@ measures as (
         programme_row.red_overdue_days,
         programme_row.report_interval_days,
         programme_row.payment_grace_days,
+        programme_reports.keeps_reports,
         grace_dates.due_date
     from project_dates
     cross join programme_row
+    cross join programme_reports
     join grace_dates using (project_id, status_date)
     left join paid_on using (project_id, status_date)
     left join planned_on using (project_id, status_date)
@@ -261,7 +272,7 @@ flags as (
         max_overdue_days > red_overdue_days as is_milestone_red,
         milestones_overdue_count > 0 as is_milestone_overdue,
         -- reports are owed while a project runs: from its start until its final payment
-        status_date >= start_date and final_payment_date is null
+        keeps_reports and status_date >= start_date and final_payment_date is null
             and days_since_report > report_interval_days as is_report_overdue
     from measures
 ),
@@ -413,3 +424,35 @@ select
     line.line_count
 from totals
 cross join line;
+
+-- The Kreise a programme's pages list: every Kreis and kreisfreie Stadt of its Land (of Germany for a federal
+-- programme, land_id null), and any other region a recipient of the programme is placed in (a Kreis of another
+-- Land, or the Land itself for an operation "landesweit"), so money outside the Land is listed, never dropped.
+-- in_land says which is which.
+create or replace macro programme_kreise(p_programme_id) as table
+with
+programme_land as (
+    select land_id from programme where programme_id = p_programme_id
+),
+placed as (
+    select applicant.kreis_id
+    from applicant
+    where applicant.applicant_id in (
+        select applicant_id from project where programme_id = p_programme_id
+        union all
+        select applicant_id from application where programme_id = p_programme_id
+    )
+)
+select
+    region.region_id as kreis_id,
+    region.name as kreis_name,
+    region.kind as kreis_kind,
+    region.population,
+    region.lat,
+    region.lon,
+    (programme_land.land_id is null or left(region.region_id, 2) = programme_land.land_id) as in_land
+from region
+cross join programme_land
+where (region.kind in ('kreis', 'kreisfreie_stadt')
+       and (programme_land.land_id is null or left(region.region_id, 2) = programme_land.land_id))
+   or region.region_id in (select kreis_id from placed);

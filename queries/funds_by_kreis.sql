@@ -1,11 +1,10 @@
--- One row per Kreis and kreisfreie Stadt (all of them, funded or not) on the Stichtag: the grants of the
+-- One row per Kreis and kreisfreie Stadt of the programme (programme_kreise: its Land, funded or not) on the Stichtag: the grants of the
 -- recipients seated there (applicant.kreis_id), in total and per inhabitant of the Kreis.
 with
 
 kreise as (
-    select region_id as kreis_id, name as kreis_name, kind as kreis_kind, population, lat, lon
-    from region
-    where kind in ('kreis', 'kreisfreie_stadt')
+    select kreis_id, kreis_name, kreis_kind, population, lat, lon
+    from programme_kreise($programme_id)
 ),
 
 projects as (

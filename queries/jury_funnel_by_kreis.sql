@@ -4,9 +4,8 @@
 with
 
 kreise as (
-    select region_id as kreis_id, name as kreis_name, kind as kreis_kind, population, lat, lon
-    from region
-    where kind in ('kreis', 'kreisfreie_stadt')
+    select kreis_id, kreis_name, kreis_kind, population, lat, lon
+    from programme_kreise($programme_id)
 ),
 
 stages as (

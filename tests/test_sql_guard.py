@@ -578,6 +578,7 @@ def test_every_named_relation_runs_on_the_copy():
         # month ends 31.08.2020 (decision 26.08.2020) to 30.06.2021, the Stichtag itself among them
         "status_days": (f"(select unnest(status_days({day})))", 11),
         "mean_of_others": ("(select mean_of_others(20.0, 5.0, 4) as m)", 1),   # (20 − 5) / 3 = 5
+        "programme_kreise": ("programme_kreise('dmk-sh')", 15),       # the 15 Kreise of Schleswig-Holstein
     }
     assert set(calls) == set(guard.RELATIONS)
     counts = {name: guard.run(f"select count(*) as n from {call}", role="analyse").frame["n"].iloc[0]
