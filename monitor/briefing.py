@@ -11,7 +11,7 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from monitor import charts, fmt, indicators, queries as q, status
+from monitor import amounts, charts, fmt, indicators, queries as q, status
 from monitor.i18n import t
 
 if TYPE_CHECKING:
@@ -297,6 +297,8 @@ def _key_figures(data: Facts) -> list[tuple[str, str, str]]:
     """(label, value, note) for the eight boxes, in reading order."""
     lang, s = data.lang, data.summary
     money = lambda v: fmt.money(v, lang)  # noqa: E731 - short local formatter
+    # the grant, or for an EU list of operations the total eligible expenditure (monitor/amounts.py)
+    worded = lambda key, **values: amounts.text(key, data.programme, lang=lang, **values)  # noqa: E731
     forecast = data.forecast
     granted = forecast["granted_eur"].sum()
     at_risk, lapsed = forecast["at_risk_eur"].sum(), forecast["lapsed_eur"].sum()
@@ -305,14 +307,14 @@ def _key_figures(data: Facts) -> list[tuple[str, str, str]]:
                                                                       ascending=[False, True])
     regions_note = (t("br.regions_note", lang=lang, name=funded["kreis_name"].iloc[0],
                       money=money(funded["granted_eur"].iloc[0])) if not funded.empty
-                    else t("br.regions_none", lang=lang))
+                    else worded("br.regions_none"))
     return [
         (t("br.budget", lang=lang), money(s["budget_eur"]),
-         t("br.budget_note", lang=lang, free=money(s["budget_eur"] - s["granted_eur"]))),
-        (t("br.granted", lang=lang), money(s["granted_eur"]),
+         worded("br.budget_note", free=money(s["budget_eur"] - s["granted_eur"]))),
+        (worded("br.granted"), money(s["granted_eur"]),
          t("br.granted_note", lang=lang, count=fmt.count(s["project_count"], lang), share=fmt.pct(s["granted_pct"], lang))),
         (t("br.paid", lang=lang), money(s["paid_eur"]),
-         t("br.paid_note", lang=lang, share=fmt.pct(s["paid_pct"], lang))),
+         worded("br.paid_note", share=fmt.pct(s["paid_pct"], lang))),
         (t("br.planned", lang=lang), money(s["planned_eur"]),
          t("br.planned_note", lang=lang, diff=money(s["paid_eur"] - s["planned_eur"]))),
         (t("br.elapsed", lang=lang), fmt.pct(s["term_elapsed_pct"], lang),
@@ -323,7 +325,7 @@ def _key_figures(data: Facts) -> list[tuple[str, str, str]]:
            total=fmt.count(s["milestone_count"], lang))),
         # as the Fortschritt page shows it: the forecast at risk, its share of the grants, and what already lapsed
         (t("br.at_risk", lang=lang), money(at_risk),
-         t("br.at_risk_note_one" if at_risk_count == 1 else "br.at_risk_note", lang=lang,
+         worded("br.at_risk_note_one" if at_risk_count == 1 else "br.at_risk_note",
            share=fmt.pct(100 * at_risk / granted if granted else 0, lang, decimals=1),
            count=fmt.count(at_risk_count, lang), lapsed=money(lapsed))),
         (t("br.regions", lang=lang),

@@ -114,14 +114,20 @@ def sidebar(identity: Identity) -> Context:
         names = dict(zip(ids, programmes["name_de" if lang == "de" else "name_en"]))
         programme_id = ids[0]
         if len(ids) > 1:
-            programme_id = st.selectbox(
-                t("app.programme"), ids, format_func=names.get, key="programm", bind="query-params"
-            )
+            # not a bound widget: that would put the programme's name (in the UI language) into the URL; the link
+            # keeps its id (?programm=efre-test), set below like the language
+            if st.session_state.get("programm") not in ids:
+                wanted = st.query_params.get("programm")
+                st.session_state["programm"] = wanted if wanted in ids else ids[0]
+            programme_id = st.selectbox(t("app.programme"), ids, format_func=names.get, key="programm")
         programme = programmes.set_index("programme_id").loc[programme_id].to_dict()
 
         span = q.run("data_date_range", programme_id=programme_id, today=dt.date.today()).iloc[0]
         first, last_data = _as_date(span["first_date"]), _as_date(span["last_data_date"])
         last, default = _as_date(span["last_date"]), _as_date(span["default_date"])
+        chosen_day = st.session_state.get("stichtag")
+        if isinstance(chosen_day, dt.date) and not first <= chosen_day <= last:
+            del st.session_state["stichtag"]   # a day outside the newly chosen programme's span: its default
         notice = _check_url_stichtag(first, last, default)
         as_of = st.date_input(
             t("app.stichtag"), value=default, min_value=first, max_value=last, format="DD.MM.YYYY",
@@ -147,6 +153,8 @@ def sidebar(identity: Identity) -> Context:
     # the language is not a bound widget: bound widgets put the label ("English") into the URL
     if st.query_params.get("lang") != lang:
         st.query_params["lang"] = lang
+    if len(ids) > 1 and st.query_params.get("programm") != programme_id:
+        st.query_params["programm"] = programme_id
     return ctx
 
 

@@ -26,6 +26,10 @@ programme = ctx.programme
 params = ctx.params()
 st.title(t("page.bewerbungen"))
 st.caption(t("ju.caption", programme=markup.text(programme["name_de" if lang == "de" else "name_en"]), date=fmt.date(ctx.as_of)))
+if not q.run("programme_data", programme_id=ctx.programme_id)["application_count"].iloc[0]:
+    st.info(t("pg.no_applications"))
+    st.caption(t("pg.no_applications_detail"))
+    st.stop()
 st.warning(t("ju.confidential"), icon=":material/lock:")
 if ctx.is_demo:
     st.caption(":material/science: " + t("ju.demo_note"))

@@ -4,7 +4,7 @@ progress, the light history and the results the projects report."""
 
 import streamlit as st
 
-from monitor import context, fmt, indicators, markup, queries as q, status, tables, timeline
+from monitor import amounts, context, fmt, indicators, markup, queries as q, status, tables, timeline
 from monitor.i18n import t
 from monitor.kpi import kpi_block
 
@@ -43,7 +43,8 @@ kpis = st.columns(4) if max(map(len, figures)) <= 11 else st.columns(2) + st.col
 kpi_block(kpis[0], t("fs.kpi.planned"), figures[0],
           t("fs.kpi.planned_note", grace=grace, due=fmt.money(summary["planned_due_eur"])))
 kpi_block(kpis[1], t("fs.kpi.paid"), figures[1],
-          t("fs.kpi.paid_note", share=fmt.pct(summary["paid_pct"]), granted=fmt.money(summary["granted_eur"])))
+          amounts.text("fs.kpi.paid_note", programme, share=fmt.pct(summary["paid_pct"]),
+                       granted=fmt.money(summary["granted_eur"])))
 at_risk_count = int((forecast["at_risk_eur"] >= 0.005).sum())
 kpi_block(kpis[2], t("fs.kpi.at_risk"), figures[2],
           t("fs.kpi.at_risk_note", projects=timeline.counted("fs.n.projects", at_risk_count, lang)),
@@ -52,7 +53,9 @@ kpi_block(kpis[3], t("fs.kpi.lapsed"), figures[3],
           t("fs.kpi.lapsed_note", projects=timeline.counted("fs.n.projects", int(summary["lapsed_count"]), lang)))
 # the lag the traffic light measures: overdue money against the grace-shifted plan (lapse_forecast's order breaks ties)
 behind = forecast.nlargest(1, "overdue_eur").iloc[0]
-if behind["overdue_eur"] >= 0.005:
+if not q.run("programme_data", programme_id=ctx.programme_id)["planned_payment_count"].iloc[0]:
+    st.info(t("pg.no_plan"))
+elif behind["overdue_eur"] >= 0.005:
     st.markdown(t("fs.behind_most", name=markup.text(behind["recipient_name"]), title=markup.text(behind["title"]),
                   diff=fmt.money(behind["overdue_eur"]), due_date=due_date, paid=fmt.money(behind["paid_eur"]),
                   planned=fmt.money(behind["planned_due_eur"]), grace=grace))
@@ -80,16 +83,16 @@ with st.expander(t("fs.chart_data")):
 # --- forecast: funds that will not be called --------------------------------------------------------------------
 st.subheader(t("fs.lapse_heading"))
 st.markdown(t("fs.lapse_method", grace=grace, due_date=due_date))
-st.markdown(t("fs.lapse_result", at_risk=fmt.money(summary["at_risk_eur"]), lapsed=fmt.money(summary["lapsed_eur"]),
+st.markdown(amounts.text("fs.lapse_result", programme, at_risk=fmt.money(summary["at_risk_eur"]), lapsed=fmt.money(summary["lapsed_eur"]),
               expected=fmt.money(summary["granted_eur"] - summary["at_risk_eur"] - summary["lapsed_eur"]),
               granted=fmt.money(summary["granted_eur"])))
-st.plotly_chart(timeline.lapse_bars(forecast, t("fs.lapse_title"), LAPSE_BARS), key="fs_lapse_chart")
+st.plotly_chart(timeline.lapse_bars(forecast, amounts.text("fs.lapse_title", programme), LAPSE_BARS), key="fs_lapse_chart")
 with st.expander(t("fs.lapse_table")):
     basis = {b: t(f"fs.basis.{b}") for b in ("closed", "plan_over", "overdue", "on_plan", "no_plan", "not_started")}
-    tables.show(forecast.assign(forecast_basis_label=forecast["forecast_basis"].map(basis)), "verfallsprognose",
-                ["recipient_name", "title", "granted_eur", "planned_due_eur", "paid_eur", "overdue_eur",
-                 "expected_paid_eur", "at_risk_eur", "lapsed_eur", "forecast_basis_label"],
-                queries=("lapse_forecast",))
+    amounts.show(forecast.assign(forecast_basis_label=forecast["forecast_basis"].map(basis)), "verfallsprognose",
+                 ["recipient_name", "title", "granted_eur", "planned_due_eur", "paid_eur", "overdue_eur",
+                  "expected_paid_eur", "at_risk_eur", "lapsed_eur", "forecast_basis_label"], programme,
+                 queries=("lapse_forecast",))
 
 # --- forecast vs. outcome: the backtest --------------------------------------------------------------------------
 st.subheader(t("fs.bt.heading"))

@@ -3,7 +3,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from monitor import charts, context, fmt, maps, markup, queries as q, tables
+from monitor import amounts, charts, context, fmt, maps, markup, queries as q, tables
 from monitor.kpi import kpi
 from monitor.i18n import t
 
@@ -11,7 +11,7 @@ ctx = context.current()
 lang = ctx.lang
 programme = ctx.programme
 st.title(t("page.mittel"))
-st.caption(t("mi.caption", programme=markup.text(programme["name_de" if lang == "de" else "name_en"]), date=fmt.date(ctx.as_of)))
+st.caption(amounts.text("mi.caption", programme, programme=markup.text(programme["name_de" if lang == "de" else "name_en"]), date=fmt.date(ctx.as_of)))
 
 summary = q.run("programme_summary", **ctx.params()).iloc[0]
 kreise = q.run("funds_by_kreis", **ctx.params())
@@ -32,44 +32,44 @@ top = kreise.loc[kreise["granted_per_inhabitant_eur"].idxmax()]
 granted = summary["granted_eur"] or 1
 cols = st.columns(2) + st.columns(2)
 kpi(cols[0], t("mi.top_kreis"), markup.text(top["kreis_name"]),
-    t("mi.top_kreis_delta", value=fmt.per_inhabitant(top["granted_per_inhabitant_eur"]),
+    amounts.text("mi.top_kreis_delta", programme, value=fmt.per_inhabitant(top["granted_per_inhabitant_eur"]),
       granted=fmt.money(top["granted_eur"])))
-kpi(cols[1], t("mi.granted"), fmt.money(summary["granted_eur"]),
+kpi(cols[1], amounts.text("mi.granted", programme), fmt.money(summary["granted_eur"]),
     t("mi.granted_delta", recipients=len(recipients), kreise=int((kreise["granted_eur"] > 0).sum()), all=len(kreise)))
 kpi(cols[2], t("mi.planned"), fmt.money(summary["planned_eur"]),
-    t("mi.planned_delta", share=fmt.pct(100 * summary["planned_eur"] / granted)))
+    amounts.text("mi.planned_delta", programme, share=fmt.pct(100 * summary["planned_eur"] / granted)))
 kpi(cols[3], t("mi.paid"), fmt.money(summary["paid_eur"]),
-    t("mi.paid_delta", share=fmt.pct(summary["paid_pct"]), diff=fmt.money(summary["paid_eur"] - summary["planned_eur"])))
+    amounts.text("mi.paid_delta", programme, share=fmt.pct(summary["paid_pct"]), diff=fmt.money(summary["paid_eur"] - summary["planned_eur"])))
 
 # --- map ---------------------------------------------------------------------------------------------
 st.subheader(t("mi.map_heading"))
 map_measure = st.segmented_control(
     t("mi.map_measure"), ["granted_eur", "granted_per_inhabitant_eur", "paid_eur", "paid_per_inhabitant_eur"],
-    format_func=lambda m: t(f"mi.measure.{m}"), default="granted_eur", required=True, key="mi_map_measure",
+    format_func=lambda m: amounts.text(f"mi.measure.{m}", programme), default="granted_eur", required=True, key="mi_map_measure",
 ) or "granted_eur"
-map_title = t("mi.map_title", measure=t(f"mi.measure.{map_measure}"), date=fmt.date(ctx.as_of))
+map_title = t("mi.map_title", measure=amounts.text(f"mi.measure.{map_measure}", programme), date=fmt.date(ctx.as_of))
 st.plotly_chart(maps.funds_map(kreise, recipients, members, map_measure, map_title, lang, ctx.programme.get("land_id")),
                 key="mi_map")
 st.caption(t("mi.map_note"))
 
 st.subheader(t("mi.kreise_heading"))
-tables.show(kreise.sort_values(["granted_per_inhabitant_eur", "kreis_name"], ascending=[False, True]), "mittel_kreise",
+amounts.show(kreise.sort_values(["granted_per_inhabitant_eur", "kreis_name"], ascending=[False, True]), "mittel_kreise",
             # no paid_pct here: a Kreis without grants has none, and the table would show an empty cell as "None"
             ["kreis_name", "kreis_kind_label", "population_count", "recipient_count", "granted_eur", "paid_eur",
-             "granted_per_inhabitant_eur", "paid_per_inhabitant_eur"], queries=("funds_by_kreis",))
+             "granted_per_inhabitant_eur", "paid_per_inhabitant_eur"], programme, queries=("funds_by_kreis",))
 with st.expander(t("mi.members_table")):
     tables.show(members, "mittel_verbuende", ["recipient_name", "member_name", "member_kind_label", "role_label",
                                               "population_count"], queries=("cooperation_members",))
 
 # --- bars per recipient ----------------------------------------------------------------------------
-st.subheader(t("mi.bars_heading"))
+st.subheader(amounts.text("mi.bars_heading", programme))
 left, right = st.columns(2)
 bar_measure = left.segmented_control(
     t("mi.bar_measure"), ["eur", "per_inhabitant"], format_func=lambda m: t(f"mi.bar_measure.{m}"),
     default="eur", required=True, key="mi_bar_measure",
 ) or "eur"
 bar_sort = right.segmented_control(
-    t("mi.bar_sort"), ["granted", "paid_share"], format_func=lambda s: t(f"mi.bar_sort.{s}"),
+    t("mi.bar_sort"), ["granted", "paid_share"], format_func=lambda s: amounts.text(f"mi.bar_sort.{s}", programme),
     default="granted", required=True, key="mi_bar_sort",
 ) or "granted"
 suffix = "_eur" if bar_measure == "eur" else "_per_inhabitant_eur"
@@ -79,7 +79,7 @@ ordered = recipients.sort_values([series["granted"] if bar_sort == "granted" els
                                  ascending=[True, False])
 bars = go.Figure([
     go.Bar(
-        y=ordered["recipient_name"], x=ordered[column], name=t(f"mi.series.{name}"), orientation="h",
+        y=ordered["recipient_name"], x=ordered[column], name=amounts.text(f"mi.series.{name}", programme), orientation="h",
         marker_color=charts.PALETTE[i], text=[fmt.value(column, v) for v in ordered[column]],
         textposition="outside", cliponaxis=False,
         hovertemplate="<b>%{y}</b><br>%{fullData.name}: %{text}<extra></extra>",
@@ -88,7 +88,8 @@ bars = go.Figure([
     for i, (name, column) in reversed(list(enumerate(series.items())))
 ])
 per_inhabitant = bar_measure == "per_inhabitant"
-charts.style(bars, t("mi.bars_title_per_inhabitant" if per_inhabitant else "mi.bars_title", date=fmt.date(ctx.as_of)),
+charts.style(bars, amounts.text("mi.bars_title_per_inhabitant" if per_inhabitant else "mi.bars_title", programme,
+                              date=fmt.date(ctx.as_of)),
              height=160 + 70 * len(ordered))
 bars.update_layout(barmode="group", bargap=0.25, margin={"r": 70, "b": 60},
                    legend={"traceorder": "reversed", "yref": "container", "y": 0, "yanchor": "bottom"})
@@ -102,7 +103,7 @@ if per_inhabitant:
     st.caption(t("mi.bars_note_per_inhabitant"))
 
 st.subheader(t("mi.recipients_heading"))
-tables.show(ordered.iloc[::-1], "mittel_empfaenger",
+amounts.show(ordered.iloc[::-1], "mittel_empfaenger",
             ["recipient_name", "recipient_kind_label", "kreis_name", "granted_eur", "planned_eur", "paid_eur", "paid_pct",
              "population_count", "granted_per_inhabitant_eur", "planned_per_inhabitant_eur", "paid_per_inhabitant_eur"],
-            queries=("funds_by_recipient",))
+           programme, queries=("funds_by_recipient",))

@@ -6,7 +6,7 @@ links (each keeps its strongest ones), the lists show the first rows ranked in S
 
 import streamlit as st
 
-from monitor import context, fmt, markup, network, queries as q, status, tables
+from monitor import amounts, context, fmt, markup, network, queries as q, status, tables
 from monitor.i18n import t
 
 MAX_NODES = 100   # recipients drawn in the graph
@@ -51,7 +51,7 @@ positions = network.layout(drawn, edges)
 st.plotly_chart(network.figure(drawn, edges, positions, t("nw.graph_title", basis=t(f"nw.basis_title.{basis}"),
                                                                   min=min_shared)),
                 key="nw_graph", config={"displaylogo": False})
-st.caption(t("nw.graph_note"))
+st.caption(amounts.text("nw.graph_note", programme))
 if len(nodes) > len(drawn):
     st.markdown(t("nw.graph_nodes_bounded", shown=fmt.count(len(drawn)), total=fmt.count(len(nodes))))
 if not edges.empty and edges["neighbour_limit"].notna().iloc[0]:
@@ -72,9 +72,9 @@ with st.expander(t("nw.edges_heading"), expanded=False):
                 queries=("network_edges",), title=t("nw.edges_heading"),
                 filters=(f"{t('nw.basis')}: {t(f'nw.basis.{basis}')}", f"{t('nw.min_shared')}: {min_shared}"))
 with st.expander(t("nw.nodes_heading"), expanded=False):
-    tables.show(nodes, "netzwerk_empfaenger",
-                ["recipient_name", "recipient_kind_label", "kreis_name", "granted_eur", "goal_count", "theme_count",
-                 "goal_list", "theme_list"], queries=("network_nodes",), title=t("nw.nodes_heading"))
+    amounts.show(nodes, "netzwerk_empfaenger",
+               ["recipient_name", "recipient_kind_label", "kreis_name", "granted_eur", "goal_count", "theme_count",
+                "goal_list", "theme_list"], programme, queries=("network_nodes",), title=t("nw.nodes_heading"))
 
 # --- who works on topic X --------------------------------------------------------------------------------
 st.subheader(t("nw.topic_heading"))
@@ -101,7 +101,7 @@ else:
                      "progress_pct", "title", "kreis_name", "granted_eur"]
     if chosen["topic_kind"] == "goal":
         topic_columns.append("goal_weight_pct")
-    tables.show(on_topic, "netzwerk_thema", topic_columns, queries=("topic_recipients",),
+    amounts.show(on_topic, "netzwerk_thema", topic_columns, programme, queries=("topic_recipients",),
                 title=t("nw.topic_heading"), filters=(f"{chosen['topic_kind_label']}: {chosen['topic_label']}",))
     if on_topic["projects_count"].iloc[0] > len(on_topic):
         st.caption(t("nw.topic_head", shown=fmt.count(len(on_topic)), total=fmt.count(on_topic["projects_count"].iloc[0])))

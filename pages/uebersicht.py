@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from monitor import briefing, charts, context, fmt, markup, queries as q, status, tables
+from monitor import amounts, briefing, charts, context, fmt, markup, queries as q, status, tables
 from monitor.i18n import t
 from monitor.kpi import kpi_block
 
@@ -26,6 +26,8 @@ caption.caption(t("ov.caption", programme=markup.text(programme["name_de" if lan
 if summary["project_count"] == 0:
     st.info(t("app.no_projects_yet", date=fmt.date(summary["first_decision_date"])))
     st.stop()
+if amounts.is_eligible_cost(programme):
+    st.caption(t("pg.eligible_note"))
 projects = status.projects(ctx.params(), lang)
 needing_decision = status.attention(projects)
 attention = needing_decision.head(ATTENTION_ROWS)
@@ -52,12 +54,12 @@ if remaining > 0:
 
 # --- money and time in one row --------------------------------------------------------------------------------------
 row = st.container(horizontal=True, gap="small")
-kpi_block(row, t("ov.granted"), fmt.money(summary["granted_eur"]),
+kpi_block(row, amounts.text("ov.granted", programme), fmt.money(summary["granted_eur"]),
     t("ov.granted_delta_one" if summary["project_count"] == 1 else "ov.granted_delta",
       count=fmt.count(summary["project_count"]), share=fmt.pct(summary["granted_pct"]),
-      budget=fmt.money(summary["budget_eur"])), help=t("ov.granted_help"))
+      budget=fmt.money(summary["budget_eur"])), help=amounts.text("ov.granted_help", programme))
 kpi_block(row, t("ov.paid"), fmt.money(summary["paid_eur"]),
-    t("ov.paid_delta", share=fmt.pct(summary["paid_pct"]), planned=fmt.money(summary["planned_eur"])),
+    amounts.text("ov.paid_delta", programme, share=fmt.pct(summary["paid_pct"]), planned=fmt.money(summary["planned_eur"])),
     help=t("ov.paid_help"))
 kpi_block(row, t("ov.lapsed"), fmt.money(summary["lapsed_eur"]),
     t("ov.lapsed_delta", at_risk=fmt.money(summary["at_risk_eur"])),
@@ -71,13 +73,14 @@ st.subheader(t("ov.lights"))
 st.caption(t("ov.lights_rule", red_days=programme["red_overdue_days"], red_gap=fmt.number(programme["red_gap_pct"]),
              amber_gap=fmt.number(programme["amber_gap_pct"]), report_days=programme["report_interval_days"],
              grace=programme["payment_grace_days"]))
-tables.show(projects, "ampel", ["light_label", "recipient_name", "reason", "granted_eur", "planned_due_eur",
-                                 "paid_eur", "overdue_eur", "lapsed_eur", "title"], queries=("project_status",))
+amounts.show(projects, "ampel", ["light_label", "recipient_name", "reason", "granted_eur", "planned_due_eur",
+                                "paid_eur", "overdue_eur", "lapsed_eur", "title"], programme, queries=("project_status",))
 
 st.subheader(t("ov.pace_heading"))
 granted = summary["granted_eur"] or 1
 pace = pd.DataFrame({
-    "measure": [t("ov.pace_elapsed"), t("ov.pace_planned"), t("ov.pace_paid"), t("ov.pace_milestones")],
+    "measure": [t("ov.pace_elapsed"), amounts.text("ov.pace_planned", programme), amounts.text("ov.pace_paid", programme),
+                t("ov.pace_milestones")],
     "share_pct": [summary["term_elapsed_pct"], 100 * summary["planned_eur"] / granted,
                   100 * summary["paid_eur"] / granted,
                   100 * summary["milestones_done_count"] / max(summary["milestone_count"], 1)],

@@ -2,18 +2,21 @@
 
 import streamlit as st
 
-from monitor import context, coverage, fmt, markup, queries as q, tables
+from monitor import amounts, context, coverage, fmt, markup, queries as q, tables
 from monitor.i18n import t
 
 ctx = context.current()
 lang = ctx.lang
 programme = ctx.programme
 st.title(t("page.ziele"))
-st.caption(t("zi.caption", programme=markup.text(programme["name_de" if lang == "de" else "name_en"]), date=fmt.date(ctx.as_of)))
+st.caption(amounts.text("zi.caption", programme, programme=markup.text(programme["name_de" if lang == "de" else "name_en"]), date=fmt.date(ctx.as_of)))
 
 # unfiltered first: it offers the filter options and the totals the filtered view is compared with
 base = dict(ctx.params(), lang=lang)
 everything = q.run("goal_coverage", **base, kinds=[], kreise=[])
+if not q.run("programme_data", programme_id=ctx.programme_id)["goal_count"].iloc[0]:
+    st.info(t("pg.no_goals"))
+    st.stop()
 if everything.empty:
     first = q.run("first_decision", **ctx.params()).iloc[0]
     st.info(t("app.no_projects_yet", date=fmt.date(first["first_decision_date"])))

@@ -1,7 +1,8 @@
 -- The days a Stichtag may take, and the default: from the programme's launch to today, for a programme whose
 -- term ended more than a year ago to the term's end plus a year (never before the last data date). After the
 -- last data date the pages say that nothing newer has been recorded; overdue reports and milestones still show.
--- The default is the last data date, or today while the term is running.
+-- The default is the last data date, or today while the term is running. A funding decision is data too: a
+-- programme of grants only (no payments, milestones or reports) has data up to its latest decision.
 with
 
 programme_row as (
@@ -13,7 +14,9 @@ projects as (
 ),
 
 event_dates as (
-    select payment_date as event_date from payment where project_id in (select project_id from projects)
+    select decision_date as event_date from project where programme_id = $programme_id
+    union all
+    select payment_date from payment where project_id in (select project_id from projects)
     union all
     select done_date from milestone where project_id in (select project_id from projects) and done_date is not null
     union all

@@ -33,7 +33,7 @@ final as (
         ranking.application_id,
         applicant.name as applicant_name,
         -- an enum of the schema's kinds: the page labels 400,000 rows by their six values
-        applicant.kind::enum('kreis', 'kreisfreie_stadt', 'stadt', 'gemeinde', 'amt', 'verbund') as applicant_kind,
+        applicant.kind::enum('kreis', 'kreisfreie_stadt', 'stadt', 'gemeinde', 'amt', 'verbund', 'sonstige') as applicant_kind,
         applicant.kreis_id,
         kreis.name as kreis_name,
         applications.requested_eur::double as requested_eur,

@@ -50,8 +50,8 @@ final as (
     select
         applicant.applicant_id,
         applicant.name as recipient_name,
-        -- an enum of the schema's kinds: the page labels every recipient by six values
-        applicant.kind::enum('kreis', 'kreisfreie_stadt', 'stadt', 'gemeinde', 'amt', 'verbund') as recipient_kind,
+        -- an enum of the schema's kinds: the page labels every recipient by seven values
+        applicant.kind::enum('kreis', 'kreisfreie_stadt', 'stadt', 'gemeinde', 'amt', 'verbund', 'sonstige') as recipient_kind,
         applicant.kreis_id,
         region.name as kreis_name,
         grants.project_count,

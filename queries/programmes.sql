@@ -1,4 +1,5 @@
--- Every programme in the database, newest first.
+-- Every programme in the database, oldest first: the first is the default, so a link without ?programm= keeps
+-- showing the programme it showed before another one was added.
 select
     programme_id,
     name_de,
@@ -16,6 +17,7 @@ select
     red_overdue_days,
     report_interval_days,
     payment_grace_days,
-    land_id
+    land_id,
+    grant_basis
 from programme
-order by decision_date desc, programme_id
+order by launch_date, programme_id

@@ -81,3 +81,28 @@ def app(monkeypatch):
 def german():
     """Texts in German (outside a Streamlit session the helper falls back to it anyway)."""
     return lambda key, **values: i18n.t(key, lang="de", **values)
+
+
+# --- a second programme (tests/programmes.py): the demo plus "efre-test", no competition ------------------------------
+
+
+@pytest.fixture(scope="session")
+def two_programme_db(tmp_path_factory, pristine_db) -> Path:
+    """The demo database plus the EFRE test programme (grants only: no plan, payments, milestones or reports)."""
+    from tests.programmes import add_efre_programme
+
+    path = tmp_path_factory.mktemp("two_programmes") / "monitor.duckdb"
+    shutil.copy(pristine_db, path)
+    add_efre_programme(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def two_programme_paid_db(tmp_path_factory, pristine_db) -> Path:
+    """As two_programme_db, with four payments of the EFRE test programme (still no payment plan)."""
+    from tests.programmes import add_efre_programme
+
+    path = tmp_path_factory.mktemp("two_programmes_paid") / "monitor.duckdb"
+    shutil.copy(pristine_db, path)
+    add_efre_programme(path, payments=True)
+    return path
