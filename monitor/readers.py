@@ -536,8 +536,9 @@ def _xlsx_grids(data: bytes) -> list[Grid]:
                 merged = _merged_ranges(archive, getattr(worksheet, "_worksheet_path", ""))
                 grid = Grid(rows=[], file_format="xlsx", sheet_name=worksheet.title)
                 rows: dict[int, list] = {}
-                for number, row in enumerate(worksheet.iter_rows(min_row=1, max_col=MAX_COLUMNS), start=1):
-                    cells = [_cell_value(c) for c in row]
+                # without max_col a row holds only its cells up to its last one: no padding to the widest row
+                for number, row in enumerate(worksheet.iter_rows(min_row=1), start=1):
+                    cells = [_cell_value(c) for c in row[:MAX_COLUMNS]]
                     while cells and is_blank(cells[-1]):
                         cells.pop()
                     if not cells:

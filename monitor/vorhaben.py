@@ -43,7 +43,7 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
         "name des beguenstigten", "beguenstigter", "beguenstigte", "name beguenstigter", "zuwendungsempfaenger",
         "name zuwendungsempfaenger", "foerdermittelempfaenger", "empfaenger", "antragsteller", "projekttraeger",
         "traeger", "beneficiary", "beneficiary name", "name of beneficiary", "name of the beneficiary",
-        "beneficiary s name", "recipient")),
+        "beneficiary s name", "recipient", "name beguenstigten juristischen personen")),
     "operation": ("text", (
         "name des vorhabens", "bezeichnung des vorhabens", "vorhabenbezeichnung", "vorhabensbezeichnung",
         "vorhabenname", "vorhabensname", "titel des vorhabens", "vorhaben", "vorhabentitel", "projekttitel",
@@ -54,42 +54,52 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
         "zusammenfassung", "zusammenfassung des vorhabens", "kurzbeschreibung", "kurzbeschreibung des vorhabens",
         "beschreibung", "vorhabenbeschreibung", "projektbeschreibung", "beschreibung des vorhabens",
         "ziele und ergebnisse", "summary", "operation summary", "summary of the operation", "description",
-        "purpose and achievements")),
+        "purpose and achievements", "zweck des vorhabens", "zweck", "purpose of the operation", "purpose",
+        "zweck vorhabens erwarteten tatsaechlichen errungenschaften",
+        "purpose operation expected actual achievements")),
     "start_date": ("date", (
         "beginn", "vorhabenbeginn", "beginn des vorhabens", "datum des beginns", "datum beginn vorhaben",
         "startdatum", "projektbeginn", "laufzeit von", "laufzeit beginn", "beginn datum", "beginndatum", "start", "start date",
-        "operation start date", "start date of operation", "date of start", "von")),
+        "operation start date", "start date of operation", "date of start", "von", "anfangsdatum")),
     "end_date": ("date", (
         "ende", "vorhabenende", "ende des vorhabens", "datum des endes", "datum ende vorhaben", "enddatum",
         "projektende", "laufzeit bis", "laufzeit ende", "beendigung", "datum der beendigung", "voraussichtliches ende",
         "abschluss", "abschlussdatum", "end", "end date", "operation end date", "end date of operation",
-        "expected end date", "date of end", "completion date", "bis")),
+        "expected end date", "date of end", "completion date", "bis", "date of completion",
+        "erwartetes abschlussdatum", "tatsaechliches abschlussdatum", "erwartetes tatsaechliches abschlussdatum",
+        "expected actual date completion")),
     "eligible_eur": ("money", (
         "gesamtbetrag der foerderfaehigen ausgaben", "foerderfaehige ausgaben", "foerderfaehige gesamtausgaben",
         "foerderfaehige gesamtkosten", "foerderfaehige kosten", "gesamte foerderfaehige ausgaben",
         "zuwendungsfaehige ausgaben", "zuwendungsfaehige gesamtausgaben", "zuwendungsfaehige kosten",
         "zuwendungsfaehige gesamtkosten", "total eligible expenditure", "eligible expenditure",
         "total eligible cost", "total eligible costs", "eligible costs", "eligible cost",
-        "total eligible expenditure allocated to the operation")),
+        "total eligible expenditure allocated to the operation",
+        # Reg. 2021/1060 Art. 49(3) prescribes the total cost; a column that says "eligible" wins over it
+        "gesamtkosten~0.9", "gesamtkosten des vorhabens~0.9", "total cost~0.9", "total costs~0.9",
+        "total cost of the operation~0.9")),
     "cofinancing_pct": ("pct", (
         "kofinanzierungssatz", "kofinanzierung satz", "eu kofinanzierungssatz", "kofinanzierungssatz der union",
         "unionskofinanzierungssatz", "kofinanzierungsrate", "kofinanzierungsquote", "foerdersatz",
         "eu foerdersatz", "efre foerdersatz", "esf foerdersatz", "kofi satz", "eu satz",
         "co financing rate", "union co financing rate", "eu co financing rate", "cofinancing rate",
-        "co financing rate by priority axis", "rate of co financing")),
+        "co financing rate by priority axis", "rate of co financing", "unionsbeteiligung prozent",
+        "eu anteil prozent", "eu beteiligung prozent")),
     "postcode": ("postcode", (
         "postleitzahl", "plz", "postcode", "post code", "postal code", "zip code", "zip")),
     "location": ("location", (
         "standort", "ort", "plz ort", "postleitzahl ort", "standort plz ort", "durchfuehrungsort",
         "ort der durchfuehrung", "ort des vorhabens", "standort des vorhabens", "vorhabenstandort",
         "projektstandort", "gemeinde", "sitz", "location", "location indicator", "location of operation",
-        "operation location", "postcode location", "place", "city", "municipality")),
+        "operation location", "postcode location", "place", "city", "municipality", "ortsangabe",
+        "standortindikator", "geolocation", "location indicator geolocation", "ortsangabe standortindikator")),
     "country": ("text", ("land", "staat", "mitgliedstaat", "country", "member state")),
     "category": ("category", (
         "interventionskategorie", "bezeichnung der interventionskategorie", "name der interventionskategorie",
         "kategorie der intervention", "interventionsbereich", "interventionsfeld", "interventionskategorien",
         "category of intervention", "intervention category", "name of category of intervention",
-        "name of the category of intervention", "intervention field", "categories of intervention")),
+        "name of the category of intervention", "intervention field", "categories of intervention",
+        "art der intervention", "interventionsart", "type of intervention")),
     "category_code": ("text", (
         "code der interventionskategorie", "code interventionskategorie", "interventionscode",
         "code interventionsbereich", "code interventionsfeld", "code of category of intervention",
@@ -106,8 +116,9 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "priority_axis": ("text", (
         "prioritaetsachse", "prioritaet", "prioritaetsachse pa", "priority axis", "priority")),
     "specific_objective": ("text", (
-        "spezifisches ziel", "spezifisches ziel sz", "specific objective")),
-    "fund": ("text", ("fonds", "fund", "eu fonds", "eu fund")),
+        "spezifisches ziel", "spezifisches ziel sz", "specific objective", "betreffendes spezifisches ziel",
+        "specific objective concerned")),
+    "fund": ("text", ("fonds", "fund", "eu fonds", "eu fund", "betreffender fonds", "fund concerned")),
     "reference": ("text", (
         "aktenzeichen", "vorhaben nr", "vorhabennummer", "vorhaben id", "vorhabens nr", "projektnummer",
         "projekt nr", "projekt id", "kennziffer", "foerderkennzeichen", "operation id", "operation number",
@@ -116,7 +127,7 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
 # words that make a header mean something else than the field (the EU share is not the eligible expenditure)
 EXCLUDE = {
     "eligible_eur": {"eu", "union", "anteil", "share", "satz", "rate", "quote", "unionsbeteiligung"},
-    "eu_amount_eur": {"satz", "rate", "quote", "kofinanzierungssatz"},
+    "eu_amount_eur": {"satz", "rate", "quote", "kofinanzierungssatz", "prozent", "percent", "percentage"},
     "category": {"code"},
     "start_date": {"bewilligung", "bewilligungsdatum"},
     "end_date": {"bewilligung", "bewilligungsdatum"},
@@ -126,7 +137,7 @@ OUTPUT = ("row", "beneficiary", "operation", "summary", "start_date", "end_date"
           "decision_date", "eu_amount_eur", "priority_axis", "specific_objective", "fund", "reference")
 _STOP = {"der", "des", "die", "das", "den", "dem", "the", "of", "und", "and", "for", "fuer", "zur", "zum", "im",
          "am", "an", "in", "eur", "euro", "je", "per", "bzw", "oder", "or", "gem", "gemaess", "nach", "by", "to",
-         "a", "s", "lt"}
+         "a", "s", "lt", "bei", "seine", "its"}
 _SUM_WORDS = {"summe", "gesamt", "gesamtsumme", "insgesamt", "total", "totals", "sum", "zwischensumme",
               "endsumme", "grand", "gesamtergebnis"}
 _FOOTNOTE_STARTS = ("*", "¹", "²", "³", "stand", "quelle", "hinweis", "anmerkung", "fussnote", "fußnote",
@@ -154,7 +165,9 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(words)
 
 
-_VARIANTS = {name: tuple(_words(v) for v in variants) for name, (_, variants) in FIELDS.items()}
+# 'gesamtkosten~0.9': a variant that counts for less than one naming the field exactly
+_VARIANTS = {name: tuple((_words(v.split("~")[0]), float(v.split("~")[1]) if "~" in v else 1.0) for v in variants)
+             for name, (_, variants) in FIELDS.items()}
 
 
 @lru_cache(maxsize=65536)
@@ -169,7 +182,8 @@ def _word_match(header_word: str, variant_word: str) -> float:
         return 1.0
     if len(variant_word) >= 6 and header_word.endswith(variant_word):        # German compounds
         return len(variant_word) / len(header_word)
-    if min(len(header_word), len(variant_word)) >= 5:
+    shorter, longer = sorted((len(header_word), len(variant_word)))
+    if shorter >= 5 and 2 * shorter >= FUZZY_RATIO * (shorter + longer):
         matcher = difflib.SequenceMatcher(None, header_word, variant_word)
         if matcher.real_quick_ratio() >= FUZZY_RATIO and matcher.ratio() >= FUZZY_RATIO:
             return 1.0
@@ -184,7 +198,8 @@ def _variant_score(words: tuple[str, ...], variant: tuple[str, ...]) -> float:
     whole = 0.0
     if joined == variant_joined:
         return 1.0
-    if min(len(joined), len(variant_joined)) >= 6:
+    if min(len(joined), len(variant_joined)) >= 6 and \
+            2 * min(len(joined), len(variant_joined)) >= FUZZY_RATIO * (len(joined) + len(variant_joined)):
         matcher = difflib.SequenceMatcher(None, joined, variant_joined)
         if matcher.real_quick_ratio() >= FUZZY_RATIO and matcher.quick_ratio() >= FUZZY_RATIO:
             whole = matcher.ratio() if matcher.ratio() >= FUZZY_RATIO else 0.0
@@ -232,7 +247,7 @@ def field_scores(header: str) -> dict[str, float]:
         for name, variants in _VARIANTS.items():
             if EXCLUDE.get(name, set()) & set(words):
                 continue
-            best = max(_variant_score(words, v) for v in variants) * weight
+            best = max(_variant_score(words, v) * factor for v, factor in variants) * weight
             if best >= MATCH_THRESHOLD and best > scores.get(name, 0.0):
                 scores[name] = best
     return scores
@@ -686,19 +701,28 @@ def postcode(value) -> str | None:
 
 # ---- rows that are not operations ------------------------------------------------------------------------------
 
+def _sum_word(text: str) -> bool:
+    """'Summe', 'Gesamt:', 'Total EFRE' (not 'Gesamtschule Kiel')."""
+    first = re.match(r"[^\W\d_]+", text.casefold())
+    return first is not None and first[0] in _SUM_WORDS
+
+
 def _skip_reason(cells: list, columns: dict[str, int], header_texts: list[str]) -> str | None:
     """'vh.sum_row', 'vh.footnote', 'vh.section_row' or 'vh.repeated_header' for a row that is no operation."""
     def at(name):
         index = columns.get(name)
         return cells[index] if index is not None and index < len(cells) else None
 
+    beneficiary, operation = _cell_text(at("beneficiary")), _cell_text(at("operation"))
+    header_of = [_cell_text(header_texts[columns[n]]) if columns.get(n, len(header_texts)) < len(header_texts)
+                 else None for n in ("beneficiary", "operation")]
+    if beneficiary and operation and beneficiary != operation and not _sum_word(beneficiary) \
+            and not _sum_word(operation):
+        # the common case, decided on two cells: an operation, or the header repeated (page breaks of an export)
+        return "vh.repeated_header" if [beneficiary, operation] == header_of else None
     filled = [c for c in cells if not readers.is_blank(c)]
     texts = [_cell_text(c) for c in filled]
-    if header_texts and all(_cell_text(c) == (_cell_text(header_texts[i]) if i < len(header_texts) else "")
-                            for i, c in enumerate(cells) if not readers.is_blank(c)):
-        return "vh.repeated_header"
-    beneficiary, operation = _cell_text(at("beneficiary")), _cell_text(at("operation"))
-    sums = {t for t in texts if (_words(t) or ("",))[0] in _SUM_WORDS}
+    sums = {text for text in texts if _sum_word(text)}
     if sums and (not beneficiary or beneficiary in sums) and (not operation or operation in sums):
         return "vh.sum_row"
     if len(set(texts)) == 1 and len(filled) > 1:

@@ -503,3 +503,67 @@ def test_a_mapping_fixes_a_wrong_automatic_choice_and_is_kept_by_layout():
         "end_date, eligible_eur, cofinancing_pct, postcode, location, country, category, category_code, "
         "decision_date, eu_amount_eur, priority_axis, specific_objective, fund, reference."]
     assert wrong.rows.empty
+
+
+# ---- pieces ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, expected", [
+    ("060 - Wasserwirtschaft", ("060", "Wasserwirtschaft")), ("060 Wasserwirtschaft", ("060", "Wasserwirtschaft")),
+    ("60", ("060", None)), (60, ("060", None)), (60.0, ("060", None)), ("Energieeffizienz", (None, "Energieeffizienz")),
+    ("Energieeffizienz (038)", ("038", "Energieeffizienz")), ("IK 165: Tourismus", ("165", "Tourismus")),
+    (None, (None, None)),
+])
+def test_category_cells_split_into_code_and_text(raw, expected):
+    assert vorhaben.category(raw) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("24103 Kiel", ("24103", "Kiel", None)), ("D-24103 Kiel", ("24103", "Kiel", None)),
+    ("DE-01067 Dresden", ("01067", "Dresden", None)), ("Kiel (24103)", ("24103", "Kiel", None)),
+    ("24103, Kiel", ("24103", "Kiel", None)), ("Bad Oldesloe", (None, "Bad Oldesloe", None)),
+    ("DEF02", (None, None, "DEF02")), ("", (None, None, None)),
+])
+def test_location_cells_split_into_postcode_place_or_nuts(raw, expected):
+    assert vorhaben.location(raw) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (1067, "01067"), (1067.0, "01067"), ("1067", "01067"), ("24103", "24103"), ("D-24103", "24103"),
+    ("Kiel", None), (123, None),
+])
+def test_postcodes_regain_their_leading_zero(raw, expected):
+    assert vorhaben.postcode(raw) == expected
+
+
+def test_excel_serials_short_years_eur_prefix_repeated_header_and_formula_cells():
+    header = ["Begünstigter", "Vorhaben", "Förderfähige Ausgaben", "Beginn", "Ende", "Kofinanzierungssatz"]
+    rows = [header,
+            ["Stadt Kiel", "Radweg", 1000.5, 44621, "31.12.25", 0.4],                  # 44621 = 01.03.2022
+            header,                                                                     # page break of an export
+            ["Stadt Heide", "Markt", "=C2*2", 44927, "30.6.26", 0.6]]                   # 44927 = 01.01.2023
+    listing = vorhaben.read(xlsx_bytes({"Liste": (rows, [])}), "liste.xlsx")
+    assert column(listing, "start_date") == [D(2022, 3, 1), D(2023, 1, 1)]
+    assert column(listing, "end_date") == [D(2025, 12, 31), D(2026, 6, 30)]
+    assert listing.conventions["start_date"] == "date:serial"
+    assert column(listing, "eligible_eur") == [Decimal("1000.5"), None]
+    assert [(p.row, p.column, p.value, p.code) for p in listing.problems] == [
+        (4, "Förderfähige Ausgaben", "=C2*2", "vh.formula")]
+    assert [(n.row, n.code) for n in listing.notes] == [(3, "vh.repeated_header")]
+    text = csv_bytes([header, ["Stadt Kiel", "Radweg", "EUR 1.500,00", "01.03.2022", "31.12.2025", "40"]])
+    assert column(vorhaben.read(text, "liste.csv"), "eligible_eur") == [Decimal("1500.00")]
+
+
+def test_headers_as_regulation_2021_1060_names_them():
+    header = ["Name des Begünstigten (bei juristischen Personen)",
+              "Zweck des Vorhabens und seine erwarteten oder tatsächlichen Errungenschaften", "Anfangsdatum",
+              "Erwartetes oder tatsächliches Abschlussdatum", "Gesamtkosten", "Betreffender Fonds",
+              "Betreffendes spezifisches Ziel", "Unionskofinanzierungssatz", "Ortsangabe oder Standortindikator",
+              "Art der Intervention", "Bezeichnung des Vorhabens"]
+    row = ["Stadt Kiel", "Mehr Radverkehr", "01.03.2022", "31.12.2025", "1.500,00", "EFRE", "RSO2.8", "40 %",
+           "24103 Kiel", "083 - Fahrradinfrastruktur", "Radweg Förde"]
+    listing = vorhaben.read(csv_bytes([header, row]), "liste.csv")
+    assert listing.problems == []
+    assert {name: c.index for name, c in listing.columns.items()} == {
+        "beneficiary": 0, "operation": 10, "summary": 1, "start_date": 2, "end_date": 3, "eligible_eur": 4,
+        "cofinancing_pct": 7, "location": 8, "category": 9, "specific_objective": 6, "fund": 5}
+    assert column(listing, "category_code") == ["083"]
