@@ -73,6 +73,12 @@ st.subheader(t("ov.lights"))
 st.caption(t("ov.lights_rule", red_days=programme["red_overdue_days"], red_gap=fmt.number(programme["red_gap_pct"]),
              amber_gap=fmt.number(programme["amber_gap_pct"]), report_days=programme["report_interval_days"],
              grace=programme["payment_grace_days"]))
+# what the rule cannot judge for lack of data: no plan (no lag), no reports kept (none owed)
+kept = q.run("programme_data", programme_id=ctx.programme_id).iloc[0]
+if not kept["planned_payment_count"]:
+    st.caption(t("pg.no_plan"))
+if not kept["progress_report_count"]:
+    st.caption(t("pg.no_reports"))
 amounts.show(projects, "ampel", ["light_label", "recipient_name", "reason", "granted_eur", "planned_due_eur",
                                 "paid_eur", "overdue_eur", "lapsed_eur", "title"], programme, queries=("project_status",))
 
