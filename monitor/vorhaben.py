@@ -59,7 +59,8 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
         "purpose operation expected actual achievements")),
     "start_date": ("date", (
         "beginn", "vorhabenbeginn", "beginn des vorhabens", "datum des beginns", "datum beginn vorhaben",
-        "startdatum", "projektbeginn", "laufzeit von", "laufzeit beginn", "beginn datum", "beginndatum", "start", "start date",
+        "startdatum", "projektbeginn", "laufzeit von", "laufzeit beginn", "beginn datum", "beginndatum", "start",
+        "start date",
         "operation start date", "start date of operation", "date of start", "von", "anfangsdatum")),
     "end_date": ("date", (
         "ende", "vorhabenende", "ende des vorhabens", "datum des endes", "datum ende vorhaben", "enddatum",
@@ -560,7 +561,8 @@ def _percentages(cells, header, problems):
 
 _ISO = re.compile(r"^([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})"
                   r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?$")
-_DOTTED = re.compile(r"^([0-9]{1,2})\.\s?([0-9]{1,2})\.\s?([0-9]{4}|[0-9]{2})(?:\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?$")
+_DOTTED = re.compile(r"^([0-9]{1,2})\.\s?([0-9]{1,2})\.\s?([0-9]{4}|[0-9]{2})"
+                     r"(?:\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?$")
 _SLASHED = re.compile(r"^([0-9]{1,2})[/-]([0-9]{1,2})[/-]([0-9]{4}|[0-9]{2})"
                       r"(?:\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:\s*[AaPp][Mm])?)?$")
 _SERIAL = re.compile(r"^[0-9]{5}(?:[.,]0+)?$")
@@ -785,7 +787,8 @@ def read(data: bytes, file_name: str, mapping: dict | None = None) -> Listing:
     if problems:
         return listing
     if unmapped:
-        notes.append(ListingProblem(None, None, "", "vh.unmapped_columns", {"headers": tuple(c.header for c in unmapped)}))
+        notes.append(ListingProblem(None, None, "", "vh.unmapped_columns",
+                                    {"headers": tuple(c.header for c in unmapped)}))
 
     data_rows = []
     for number, cells in grid.rows[header.position + header.rows:]:
@@ -796,6 +799,9 @@ def read(data: bytes, file_name: str, mapping: dict | None = None) -> Listing:
         else:
             data_rows.append((number, cells))
     listing.rows = _normalise(data_rows, columns, listing.conventions, problems)
+    if grid.sheet_name is not None:        # checks.Problem names the sheet where a workbook has one
+        for problem in problems + notes:
+            problem.sheet = grid.sheet_name
     return listing
 
 

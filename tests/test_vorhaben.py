@@ -73,9 +73,11 @@ SH_ROWS = [
      "15.01.2022", "30.06.2026", "3.480.512,50", "60,00 %", "24118 Kiel", "Deutschland",
      "004 - Investitionen in Anlagegüter öffentlicher Forschungszentren"],
     ["Gemeinde Büsum", "Hafenpromenade Büsum", "Barrierefreie Promenade", "01.07.2022", "31.12.2024", "812.300,00",
-     "40,00 %", "25761 Büsum", "Deutschland", "165 - Schutz, Entwicklung und Förderung öffentlicher Touristikgüter"],
+     "40,00 %", "25761 Büsum", "Deutschland",
+     "165 - Schutz, Entwicklung und Förderung öffentlicher Touristikgüter"],
     ["Hochschule Flensburg", "Wasserstoff-Labor", "Labor für grünen Wasserstoff", "01.09.2022", "31.08.2025",
-     "1.005.000,75", "60,00 %", "24943 Flensburg", "Deutschland", "004 - Investitionen in Anlagegüter öffentlicher Forschungszentren"],
+     "1.005.000,75", "60,00 %", "24943 Flensburg", "Deutschland",
+     "004 - Investitionen in Anlagegüter öffentlicher Forschungszentren"],
     ["Kreis Nordfriesland", "Breitband Halligen", "Glasfaser für die Halligen", "01.04.2023", "31.03.2027",
      "2.400.000,00", "40,00 %", "25813 Husum", "Deutschland", "033 - Sehr-Hochkapazitäts-Breitbandnetze"],
     ["WTSH GmbH", "Innovationsgutscheine", "Gutscheine für kleine Unternehmen", "01.01.2022", "31.12.2027",
@@ -546,8 +548,8 @@ def test_excel_serials_short_years_eur_prefix_repeated_header_and_formula_cells(
     assert column(listing, "end_date") == [D(2025, 12, 31), D(2026, 6, 30)]
     assert listing.conventions["start_date"] == "date:serial"
     assert column(listing, "eligible_eur") == [Decimal("1000.5"), None]
-    assert [(p.row, p.column, p.value, p.code) for p in listing.problems] == [
-        (4, "Förderfähige Ausgaben", "=C2*2", "vh.formula")]
+    assert [(p.sheet, p.row, p.column, p.value, p.code) for p in listing.problems] == [
+        ("Liste", 4, "Förderfähige Ausgaben", "=C2*2", "vh.formula")]
     assert [(n.row, n.code) for n in listing.notes] == [(3, "vh.repeated_header")]
     text = csv_bytes([header, ["Stadt Kiel", "Radweg", "EUR 1.500,00", "01.03.2022", "31.12.2025", "40"]])
     assert column(vorhaben.read(text, "liste.csv"), "eligible_eur") == [Decimal("1500.00")]
