@@ -124,6 +124,7 @@ class Report:
     batch_id: int | None = None                            # set once committed
     tables: list | None = None                             # master data: the staged tables (masterdata.Staged)
     summary: dict | None = None                            # Liste der Vorhaben: what the list holds
+    listing: object | None = None                          # Liste der Vorhaben: the list as read (vorhaben.Listing)
 
     @property
     def ok(self) -> bool:
@@ -148,7 +149,10 @@ class Report:
 
     def problem_frame(self, lang: str | None = None) -> pd.DataFrame:
         """Problems as a table: row, column, value, reason."""
+        sheets = {"import_sheet": [p.sheet or "–" for p in self.problems]} if any(p.sheet for p in self.problems) \
+            else {}
         return pd.DataFrame({
+            **sheets,
             "import_row": pd.array([p.row for p in self.problems], dtype="Int64"),
             "import_column": [p.column or "–" for p in self.problems],
             "import_value": [p.value for p in self.problems],

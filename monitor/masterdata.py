@@ -467,7 +467,9 @@ def _diff(cur, staged: Staged, report: Report, preview: int) -> None:
     keys = s.keys[table]
     columns = [c.name for c in s.columns[table] if c.name not in NOT_IMPORTED]
     match = " and ".join(f"e.{k} = s.{k}" for k in keys)
-    differs = " or ".join(f"s.{c} is distinct from e.{c}" for c in columns if c not in keys) or "false"
+    # a row whose values are the same is unchanged even when it comes from another file (source keeps the first)
+    differs = " or ".join(f"s.{c} is distinct from e.{c}" for c in columns
+                          if c not in keys and c != "source") or "false"
     cur.execute(f"create temp table {name}_diff as select s.*, case when e.{keys[0]} is null then 'insert' "
                 f"when {differs} then 'update' else 'same' end as _action, case when e.{keys[0]} is not null "
                 f"then to_json(e)::varchar end as _before from {name} as s left join main.{table} as e on {match}")
@@ -479,7 +481,7 @@ def _diff(cur, staged: Staged, report: Report, preview: int) -> None:
         gone = cur.execute(
             f"select to_json(e)::varchar from main.{table} as e where e.{parent} in (select {parent} from {name}) "
             f"and not exists (select 1 from {name} as s where {match}) order by all").fetchall()
-    _record_deletes(cur, table, [g[0] for g in gone])
+    record_deletes(cur, table, [g[0] for g in gone])
     counts = dict(cur.execute(f"select _action, count(*) from {name} group by 1").fetchall())
     counts["delete"] = len(gone)
     staged.changes = counts
@@ -503,7 +505,7 @@ def deletes_table(table: str) -> str:
     return f"md_delete_{table}"
 
 
-def _record_deletes(cur, table: str, befores: list[str]) -> None:
+def record_deletes(cur, table: str, befores: list[str]) -> None:
     """Add rows to delete (their JSON before-image), with every row that references them (cascading)."""
     name = deletes_table(table)
     cur.execute(f"create temp table if not exists {name} (before_json varchar)")
@@ -520,7 +522,7 @@ def _record_deletes(cur, table: str, befores: list[str]) -> None:
                            if _exists(cur, deletes_table(other)) else
                            f"select to_json(e)::varchar from main.{other} as e where e.{column} in "
                            f"(select unnest(?::varchar[]))", [[str(v) for v in values]]).fetchall()
-        _record_deletes(cur, other, [r[0] for r in rows])
+        record_deletes(cur, other, [r[0] for r in rows])
 
 
 def _exists(cur, name: str) -> bool:
@@ -559,12 +561,21 @@ def check_inputs(cur, inputs: list[Input], report: Report, context: dict, previe
         return staged
     for item in staged:
         _diff(cur, item, report, preview)
-    for table in LOADABLE:
-        if table not in names and _exists(cur, deletes_table(table)):
-            n = cur.execute(f"select count(*) from {deletes_table(table)}").fetchone()[0]
-            if n:
-                staged.append(Staged(table, sheet_name(table), {}, set(), 0, {"delete": n}))
+    add_deletions(cur, staged)
     return staged
+
+
+def add_deletions(cur, staged: list[Staged]) -> None:
+    """Count the rows to delete (recorded by record_deletes) into staged, adding tables the file did not have."""
+    by_table = {item.table: item for item in staged}
+    for table in LOADABLE:
+        if not _exists(cur, deletes_table(table)):
+            continue
+        n = cur.execute(f"select count(*) from {deletes_table(table)}").fetchone()[0]
+        if table in by_table:
+            by_table[table].changes["delete"] = n
+        elif n:
+            staged.append(Staged(table, sheet_name(table), {}, set(), 0, {"delete": n}))
 
 
 def counts(staged: list[Staged]) -> dict[str, int]:

@@ -1,8 +1,9 @@
-"""Daten: import payments, milestones and progress reports; every problem shown first; commit; undo."""
+"""Daten: import payments, milestones and progress reports, a programme's master data (Programm-Mappe) or an EU
+"Liste der Vorhaben"; every problem shown first; commit; undo."""
 
 import streamlit as st
 
-from monitor import batches, checks, context, fmt, markup, queries as q, readers, tables, templates
+from monitor import batches, checks, context, daten_master, fmt, markup, queries as q, readers, tables, templates
 from monitor.db import Database
 from monitor.i18n import t
 
@@ -17,87 +18,131 @@ if flash:
     st.success(flash, icon=":material/check_circle:")
 
 kind = st.segmented_control(
-    t("dp.kind_label"), options=list(templates.KINDS), format_func=lambda k: t(f"dp.kind.{k}"),
+    t("dp.kind_label"), options=[*templates.KINDS, *batches.MASTER_KINDS], format_func=lambda k: t(f"dp.kind.{k}"),
     default="payments", required=True, key="daten_kind",
 ) or "payments"
 
-st.subheader(t("dp.template_heading"))
-st.markdown(t(f"dp.help.{kind}", days=checks.GRACE_DAYS))
-st.caption(t("dp.limits", mb=readers.MAX_UPLOAD_MB, rows=fmt.count(readers.MAX_ROWS)))
-german = ctx.lang == "de"
-left, right, _ = st.columns([1, 1, 2])
-left.download_button(
-    t("dp.template_csv"), templates.template_csv(kind, german), file_name=f"vorlage_{kind}.csv", mime="text/csv",
-    key="daten_template_csv", icon=":material/download:",
-)
-right.download_button(
-    t("dp.template_xlsx"), templates.template_xlsx(kind, german), file_name=f"vorlage_{kind}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="daten_template_xlsx",
-    icon=":material/download:",
-)
 
-st.subheader(t("dp.upload_heading"))
-# a new key after each commit empties the uploader, so the committed file is not shown as pending
-upload_round = st.session_state.setdefault("daten_upload_round", 0)
-upload = st.file_uploader(
-    t("dp.upload"), type=list(readers.UPLOAD_TYPES), max_upload_size=readers.MAX_UPLOAD_MB,
-    key=f"daten_upload_{upload_round}",
-)
-
-if upload is not None:
+def master_import() -> None:
+    """Master data or a list of operations: templates, options, upload, check, mapping, commit."""
+    st.subheader(t("dp.template_heading"))
+    daten_master.templates_section(kind, ctx.lang)
+    st.caption(t("dp.limits", mb=readers.MAX_UPLOAD_MB, rows=fmt.count(readers.MAX_ROWS)))
+    st.subheader(t("dp.upload_heading"))
+    options = daten_master.options_section(kind, ctx)
+    round_ = st.session_state.setdefault("daten_upload_round", 0)
+    upload = st.file_uploader(t("dp.upload"), type=list(readers.UPLOAD_TYPES), max_upload_size=readers.MAX_UPLOAD_MB,
+                              key=f"daten_upload_{kind}_{round_}")
+    if upload is None:
+        return
     data = upload.getvalue()
-    # the check runs once per file, kind and data version, not on every rerun of the page
-    check_key = (checks.sha256(data), upload.name, kind, Database.version())
+    if kind == "vorhabenliste":
+        if not options.get("programme_id"):
+            st.info(t("vl.page.need_programme"), icon=":material/info:")
+            return
+        mapping = daten_master.mapping_section(data, upload.name)
+        if mapping:
+            options["mapping"] = mapping
+    check_key = (checks.sha256(data), upload.name, kind, repr(sorted(options.items())), Database.version())
     if st.session_state.get("daten_check_key") != check_key:
-        bar = st.progress(0.0, text=t("dp.checking"))
-        st.session_state["daten_report"] = checks.check(
-            data, upload.name, kind, progress=lambda share: bar.progress(share, text=t("dp.checking")))
+        with st.spinner(t("dp.checking")):
+            st.session_state["daten_report"] = batches.check(data, upload.name, kind, options)
         st.session_state["daten_check_key"] = check_key
-        bar.empty()
     report = st.session_state["daten_report"]
-
     if report.already:
         st.info(t("dp.already", batch=report.already["import_batch_id"],
                   when=fmt.date(report.already["imported_at"]), who=markup.text(report.already["imported_by"])),
                 icon=":material/info:")
-    else:
-        figures = st.columns(5)
-        figures[0].metric(t("dp.metric.rows"), fmt.count(report.rows_read), border=True)
-        figures[1].metric(t("dp.metric.insert"), fmt.count(report.count("insert")), border=True)
-        figures[2].metric(t("dp.metric.update"), fmt.count(report.count("update")), border=True)
-        figures[3].metric(t("dp.metric.unchanged"), fmt.count(report.count("unchanged")), border=True)
-        figures[4].metric(t("dp.metric.problems"), fmt.count(len(report.problems)), border=True)
+        return
+    daten_master.report_section(report, ctx.lang)
+    daten_master.commit_section(report, data, upload.name, kind, options, ctx, round_)
 
-        if report.problems:
-            st.error(t("dp.has_problems", count=len(report.problems)), icon=":material/error:")
-            st.markdown(f"**{t('dp.problems_heading')}**")
-            tables.show(report.problem_frame(), "daten_fehler")
-        if report.notes:
-            with st.expander(f"{t('dp.notes_heading')} ({len(report.notes)})"):
-                for note in report.notes:
-                    st.markdown(f"- {markup.text(note.column or note.value)}: {markup.text(note.reason())}")
-        if report.changes:
-            st.subheader(t("dp.preview_heading"))
-            tables.show(report.change_frame(), "daten_vorschau")
-        if report.ok and report.writes:
-            st.success(t("dp.ready", insert=report.count("insert"), update=report.count("update")))
-            if st.button(t("dp.commit_button"), key="daten_commit", type="primary", icon=":material/save:"):
-                bar = st.progress(0.0, text=t("dp.writing"))
-                try:
-                    done = batches.commit(data, upload.name, kind, who=ctx.role,
-                                          progress=lambda share: bar.progress(share, text=t("dp.writing")))
-                except Exception as exc:  # noqa: BLE001 - the transaction was rolled back; say so
+
+def activity_import() -> None:
+    """Payments, milestones or reports: template, upload, check, preview, commit."""
+    st.subheader(t("dp.template_heading"))
+    st.markdown(t(f"dp.help.{kind}", days=checks.GRACE_DAYS))
+    st.caption(t("dp.limits", mb=readers.MAX_UPLOAD_MB, rows=fmt.count(readers.MAX_ROWS)))
+    german = ctx.lang == "de"
+    left, right, _ = st.columns([1, 1, 2])
+    left.download_button(
+        t("dp.template_csv"), templates.template_csv(kind, german), file_name=f"vorlage_{kind}.csv", mime="text/csv",
+        key="daten_template_csv", icon=":material/download:",
+    )
+    right.download_button(
+        t("dp.template_xlsx"), templates.template_xlsx(kind, german), file_name=f"vorlage_{kind}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="daten_template_xlsx",
+        icon=":material/download:",
+    )
+
+    st.subheader(t("dp.upload_heading"))
+    # a new key after each commit empties the uploader, so the committed file is not shown as pending
+    upload_round = st.session_state.setdefault("daten_upload_round", 0)
+    upload = st.file_uploader(
+        t("dp.upload"), type=list(readers.UPLOAD_TYPES), max_upload_size=readers.MAX_UPLOAD_MB,
+        key=f"daten_upload_{upload_round}",
+    )
+
+    if upload is not None:
+        data = upload.getvalue()
+        # the check runs once per file, kind and data version, not on every rerun of the page
+        check_key = (checks.sha256(data), upload.name, kind, Database.version())
+        if st.session_state.get("daten_check_key") != check_key:
+            bar = st.progress(0.0, text=t("dp.checking"))
+            st.session_state["daten_report"] = checks.check(
+                data, upload.name, kind, progress=lambda share: bar.progress(share, text=t("dp.checking")))
+            st.session_state["daten_check_key"] = check_key
+            bar.empty()
+        report = st.session_state["daten_report"]
+
+        if report.already:
+            st.info(t("dp.already", batch=report.already["import_batch_id"],
+                      when=fmt.date(report.already["imported_at"]), who=markup.text(report.already["imported_by"])),
+                    icon=":material/info:")
+        else:
+            figures = st.columns(5)
+            figures[0].metric(t("dp.metric.rows"), fmt.count(report.rows_read), border=True)
+            figures[1].metric(t("dp.metric.insert"), fmt.count(report.count("insert")), border=True)
+            figures[2].metric(t("dp.metric.update"), fmt.count(report.count("update")), border=True)
+            figures[3].metric(t("dp.metric.unchanged"), fmt.count(report.count("unchanged")), border=True)
+            figures[4].metric(t("dp.metric.problems"), fmt.count(len(report.problems)), border=True)
+
+            if report.problems:
+                st.error(t("dp.has_problems", count=len(report.problems)), icon=":material/error:")
+                st.markdown(f"**{t('dp.problems_heading')}**")
+                tables.show(report.problem_frame(), "daten_fehler")
+            if report.notes:
+                with st.expander(f"{t('dp.notes_heading')} ({len(report.notes)})"):
+                    for note in report.notes:
+                        st.markdown(f"- {markup.text(note.column or note.value)}: {markup.text(note.reason())}")
+            if report.changes:
+                st.subheader(t("dp.preview_heading"))
+                tables.show(report.change_frame(), "daten_vorschau")
+            if report.ok and report.writes:
+                st.success(t("dp.ready", insert=report.count("insert"), update=report.count("update")))
+                if st.button(t("dp.commit_button"), key="daten_commit", type="primary", icon=":material/save:"):
+                    bar = st.progress(0.0, text=t("dp.writing"))
+                    try:
+                        done = batches.commit(data, upload.name, kind, who=ctx.role,
+                                              progress=lambda share: bar.progress(share, text=t("dp.writing")))
+                    except Exception as exc:  # noqa: BLE001 - the transaction was rolled back; say so
+                        bar.empty()
+                        st.error(t("dp.commit_failed", error=markup.text(exc)))
+                        st.stop()
                     bar.empty()
-                    st.error(t("dp.commit_failed", error=markup.text(exc)))
-                    st.stop()
-                bar.empty()
-                if done.batch_id is not None:
-                    st.session_state["daten_flash"] = t("dp.committed", batch=done.batch_id, rows=len(done.writes))
-                    st.session_state["daten_upload_round"] = upload_round + 1
-                    st.rerun()
-                st.error(t("dp.changed_meanwhile"))
-        elif report.ok:
-            st.info(t("dp.nothing_to_do"))
+                    if done.batch_id is not None:
+                        st.session_state["daten_flash"] = t("dp.committed", batch=done.batch_id, rows=len(done.writes))
+                        st.session_state["daten_upload_round"] = upload_round + 1
+                        st.rerun()
+                    st.error(t("dp.changed_meanwhile"))
+            elif report.ok:
+                st.info(t("dp.nothing_to_do"))
+
+
+if kind in batches.MASTER_KINDS:
+    master_import()
+else:
+    activity_import()
 
 st.subheader(t("dp.history_heading"))
 history = q.run("import_history")
