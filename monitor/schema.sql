@@ -2,7 +2,7 @@
 -- References between a programme's tables are written /* references t (c) */ and checked by every import
 -- (monitor/masterdata.py), not declared to DuckDB: DuckDB cannot delete a referenced row and its referencing
 -- rows in one transaction, which an update of a programme or the undo of an import needs.
--- Money is decimal(14,2) in EUR, shares are 0..100, dates stay inside 2015..2040 so a typo such as
+-- Money is decimal(14,2) in EUR, shares are 0..100, dates stay inside 2000..2040 so a typo such as
 -- 2201 instead of 2021 is rejected by the database, not discovered on a chart.
 
 create table programme (
@@ -12,7 +12,7 @@ create table programme (
     funder              varchar not null,
     budget_eur          decimal(14,2) not null check (budget_eur >= 0),
     max_grant_eur       decimal(14,2) check (max_grant_eur >= 0),
-    launch_date         date not null check (launch_date between date '2015-01-01' and date '2040-12-31'),
+    launch_date         date not null check (launch_date between date '2000-01-01' and date '2040-12-31'),
     deadline_date       date not null check (deadline_date >= launch_date),
     decision_date       date not null check (decision_date >= deadline_date),
     term_start_date     date not null check (term_start_date >= launch_date),
@@ -85,7 +85,7 @@ create table application (
     programme_id        varchar not null /* references programme (programme_id) */,
     applicant_id        varchar not null /* references applicant (applicant_id) */,
     title               varchar not null,
-    received_date       date not null check (received_date between date '2015-01-01' and date '2040-12-31'),
+    received_date       date not null check (received_date between date '2000-01-01' and date '2040-12-31'),
     requested_eur       decimal(14,2) not null check (requested_eur >= 0),
     -- funnel: received -> eligible -> scored -> selected; each drop-out has its reason
     status              varchar not null check (status in ('selected', 'not_selected', 'ineligible', 'withdrawn')),
@@ -152,7 +152,7 @@ create table project (
     title               varchar not null,
     granted_eur         decimal(14,2) not null check (granted_eur >= 0),
     own_funds_pct       decimal(5,1) check (own_funds_pct between 0 and 100),
-    decision_date       date not null check (decision_date between date '2015-01-01' and date '2040-12-31'),
+    decision_date       date not null check (decision_date between date '2000-01-01' and date '2040-12-31'),
     start_date          date not null check (start_date >= decision_date - interval 1 year),
     end_date            date not null check (end_date > start_date and end_date <= date '2040-12-31'),
     is_illustrative     boolean not null,
@@ -179,7 +179,7 @@ create table project_theme (
 
 create table planned_payment (
     project_id          varchar not null /* references project (project_id) */,
-    planned_date        date not null check (planned_date between date '2015-01-01' and date '2040-12-31'),
+    planned_date        date not null check (planned_date between date '2000-01-01' and date '2040-12-31'),
     amount_eur          decimal(14,2) not null check (amount_eur >= 0),
     primary key (project_id, planned_date)
 );
@@ -187,7 +187,7 @@ create table planned_payment (
 create table payment (
     payment_id          varchar primary key,
     project_id          varchar not null /* references project (project_id) */,
-    payment_date        date not null check (payment_date between date '2015-01-01' and date '2040-12-31'),
+    payment_date        date not null check (payment_date between date '2000-01-01' and date '2040-12-31'),
     amount_eur          decimal(14,2) not null check (amount_eur > 0),
     kind                varchar not null check (kind in ('abschlag', 'schlusszahlung')),
     note                varchar,
@@ -198,8 +198,8 @@ create table milestone (
     milestone_id        varchar primary key,
     project_id          varchar not null /* references project (project_id) */,
     title               varchar not null,
-    planned_date        date not null check (planned_date between date '2015-01-01' and date '2040-12-31'),
-    done_date           date check (done_date between date '2015-01-01' and date '2040-12-31'),
+    planned_date        date not null check (planned_date between date '2000-01-01' and date '2040-12-31'),
+    done_date           date check (done_date between date '2000-01-01' and date '2040-12-31'),
     is_illustrative     boolean not null,
     source              varchar not null,
     import_batch_id     integer references import_batch (import_batch_id)
@@ -208,7 +208,7 @@ create table milestone (
 create table progress_report (
     report_id           varchar primary key,
     project_id          varchar not null /* references project (project_id) */,
-    report_date         date not null check (report_date between date '2015-01-01' and date '2040-12-31'),
+    report_date         date not null check (report_date between date '2000-01-01' and date '2040-12-31'),
     progress_pct        decimal(5,1) not null check (progress_pct between 0 and 100),
     status              varchar not null check (status in ('green', 'amber', 'red')),
     summary             varchar,
@@ -227,7 +227,7 @@ create table indicator (
 create table indicator_value (
     project_id          varchar not null /* references project (project_id) */,
     indicator_id        varchar not null /* references indicator (indicator_id) */,
-    value_date          date not null check (value_date between date '2015-01-01' and date '2040-12-31'),
+    value_date          date not null check (value_date between date '2000-01-01' and date '2040-12-31'),
     value               decimal(14,2) not null check (value >= 0),
     qualifier           varchar not null check (qualifier in ('=', '~', '>')),  -- exact, about, more than
     is_illustrative     boolean not null,
@@ -255,7 +255,7 @@ create table indicator_target (
     indicator_id        varchar not null /* references indicator (indicator_id) */,
     baseline_value      decimal(14,2) not null check (baseline_value >= 0),
     target_value        decimal(14,2) not null check (target_value >= 0),
-    target_date         date not null check (target_date between date '2015-01-01' and date '2040-12-31'),
+    target_date         date not null check (target_date between date '2000-01-01' and date '2040-12-31'),
     is_illustrative     boolean not null,
     source              varchar not null,
     primary key (project_id, indicator_id),

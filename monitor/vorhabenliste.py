@@ -126,6 +126,12 @@ def check(cur, data: bytes, file_name: str, options: dict) -> Report:
     report.notes.extend(listing.notes)
     if report.problems:
         return report
+    missing = [name for name in ("start_date", "end_date") if name not in listing.columns]
+    if missing:
+        # a project needs its term: one problem naming what no column means, not one per row
+        report.problems.append(vorhaben.ListingProblem(None, None, "", "vl.needs_dates", {
+            "fields": tuple(missing), "row": listing.header_row, "headers": tuple(h for h in listing.headers if h)}))
+        return report
     rows = listing.rows
     if rows.empty:
         report.problems.append(Problem(None, None, file_name, "no_rows"))

@@ -63,7 +63,7 @@ def test_date_outside_the_sensible_range_is_refused(demo_copy, tmp_path):
     with pytest.raises(db.BuildError) as err:
         db.build(tmp_path / "m.duckdb", demo_copy)
     assert str(err.value) == ("progress_report.csv, Zeile 3: report_date: Regel verletzt: „report_date“ zwischen "
-                              "01.01.2015 und 31.12.2040.")
+                              "01.01.2000 und 31.12.2040.")
 
 
 def test_missing_required_column_is_named(demo_copy, tmp_path):

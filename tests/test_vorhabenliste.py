@@ -184,3 +184,19 @@ def test_a_saved_mapping_is_found_for_the_next_file_of_the_same_layout(fresh_db)
     from monitor import vorhaben
     vorhabenliste.save_mapping(fresh_db, vorhaben.layout_key(vorhaben.read(first, "a.xlsx")), mapping)
     assert vorhabenliste.mapping_for(second, "b.csv", vorhabenliste.saved_mappings(fresh_db)) == mapping
+
+
+def test_a_list_without_dates_is_refused_once_naming_the_missing_fields(fresh_db):
+    data = csv_bytes([["Begünstigter", "Vorhaben", "Förderfähige Ausgaben", "Standort"],
+                      ["Stadt Kiel", "Hafen", "100.000,00", "24103 Kiel"]])
+    report = batches.check(data, "ohne.csv", "vorhabenliste", {"programme_id": "efre-alt"})
+    assert [p.reason() for p in report.problems] == [
+        "Für jedes Vorhaben werden Beginn und Ende gebraucht (die Ampel misst die Laufzeit); keine Spalte bedeutet: "
+        "Beginn, Ende. Kopfzeile (Zeile 1): „Begünstigter“, „Vorhaben“, „Förderfähige "
+        "Ausgaben“, „Standort“. Bitte die Spalte auf der Seite zuordnen oder in der Datei ergänzen."]
+
+
+def test_an_operation_of_the_2014_to_2020_period_is_taken(fresh_db):
+    data = csv_bytes([PLACES_HEADER, ["Stadt Kiel", "Hafen", "100.000,00", "01.03.2014", "31.12.2016", "24103 Kiel"]])
+    report = batches.check(data, "alt.csv", "vorhabenliste", {"programme_id": "efre-2014"})
+    assert report.ok, [p.reason() for p in report.problems]
