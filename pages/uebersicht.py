@@ -54,19 +54,22 @@ if remaining > 0:
 
 # --- money and time in one row --------------------------------------------------------------------------------------
 row = st.container(horizontal=True, gap="small")
+# a figure or label too long for a quarter of the row (tens of millions, "Förderfähige Gesamtausgaben"): two a row
+figures = [fmt.money(summary[c]) for c in ("granted_eur", "paid_eur", "lapsed_eur")]
+box_width = 400 if max(map(len, figures)) > 11 or amounts.is_eligible_cost(programme) else "stretch"
 kpi_block(row, amounts.text("ov.granted", programme), fmt.money(summary["granted_eur"]),
     t("ov.granted_delta_one" if summary["project_count"] == 1 else "ov.granted_delta",
       count=fmt.count(summary["project_count"]), share=fmt.pct(summary["granted_pct"]),
-      budget=fmt.money(summary["budget_eur"])), help=amounts.text("ov.granted_help", programme))
+      budget=fmt.money(summary["budget_eur"])), help=amounts.text("ov.granted_help", programme), width=box_width)
 kpi_block(row, t("ov.paid"), fmt.money(summary["paid_eur"]),
     amounts.text("ov.paid_delta", programme, share=fmt.pct(summary["paid_pct"]), planned=fmt.money(summary["planned_eur"])),
-    help=t("ov.paid_help"))
+    help=t("ov.paid_help"), width=box_width)
 kpi_block(row, t("ov.lapsed"), fmt.money(summary["lapsed_eur"]),
     t("ov.lapsed_delta", at_risk=fmt.money(summary["at_risk_eur"])),
-    help=t("ov.lapsed_help", days=summary["payment_grace_days"]))
+    help=t("ov.lapsed_help", days=summary["payment_grace_days"]), width=box_width)
 kpi_block(row, t("ov.milestones"), f"{summary['milestones_due_done_count']} / {summary['milestones_due_count']}",
     t("ov.milestones_delta", overdue=summary["milestones_overdue_count"], total=summary["milestone_count"]),
-    help=t("ov.milestones_help"))
+    help=t("ov.milestones_help"), width=box_width)
 
 # --- every project's light with its reason --------------------------------------------------------------------------
 st.subheader(t("ov.lights"))
