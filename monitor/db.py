@@ -33,8 +33,9 @@ TABLES = [
 # A CSV folder holds one file per table (any may be missing: a programme without a competition has no applications);
 # import batches come from the journal.
 FROM_JOURNAL = ("import_batch",)
-# what a programme cannot be without: its own row and the Kreise it is in
-NONEMPTY_TABLES = ("programme", "region")
+# what a database cannot be without: the Kreise (a folder without a programme gives an empty monitor, to be filled by
+# importing a Programm-Mappe or a Liste der Vorhaben)
+NONEMPTY_TABLES = ("region",)
 
 
 class BuildError(Exception):

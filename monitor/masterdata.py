@@ -416,9 +416,15 @@ def _problems_of(cur, staged: Staged, problems: list[Problem], staged_tables: se
             problems.append(Problem(row, head(column), "" if value is None else str(value), code, values or {},
                                     sheet=sheet))
 
+    unplaced = {p.row for p in problems if p.code == "md.not_placed" and p.sheet == sheet}
     for column in columns:
         if column.required:
             missing = cur.execute(f"select _row, null from {name} where {column.name} is null order by _row").fetchall()
+            if column.name in ("kreis_id", "region_id", "lat", "lon"):
+                missing = [m for m in missing if m[0] not in unplaced]    # said once: not placed
+            # a value that could not be read is empty here: its problem is already listed
+            unread = {p.row for p in problems if p.sheet == sheet and p.column == head(column.name)}
+            missing = [m for m in missing if m[0] not in unread]
             if missing and column.name not in staged.given and not staged.rows == 0:
                 problems.append(Problem(None, None, "", "md.missing_column",
                                         {"column": header(table, column.name), "name": column.name,
@@ -445,7 +451,8 @@ def _problems_of(cur, staged: Staged, problems: list[Problem], staged_tables: se
         for row, value, other in clash:
             problems.append(Problem(row, head(cols[-1]), str(value), "md.taken", {"other": other}, sheet=sheet))
     for rule in s.rules.get(table, []):
-        shown = ", ".join(rule.columns)
+        types = {c.name: c.dtype for c in columns}
+        shown = ", ".join(f"strftime({c}, '%d.%m.%Y')" if types.get(c) == "DATE" else c for c in rule.columns)
         broken = cur.execute(f"select _row, concat_ws(' / ', {shown}) from {name} "
                              f"where not coalesce(({rule.sql}), true) order by _row").fetchall()
         add(broken, rule.columns[0], "md.rule", {"rule": _rule_words(rule, table, "de", staged.headers)})

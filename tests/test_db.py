@@ -110,16 +110,15 @@ def test_a_header_only_csv_is_an_empty_table(demo_copy, tmp_path):
     assert counts == [0, 0, 9]
 
 
-def test_a_folder_without_a_programme_is_refused(demo_copy, tmp_path):
-    path = demo_copy / "programme.csv"
-    path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
-    for table in ("goal", "application", "criterion", "juror", "project", "application_goal", "score",
-                  "project_goal", "project_theme", "planned_payment", "payment", "milestone", "progress_report",
-                  "indicator_value", "indicator_target"):
-        (demo_copy / f"{table}.csv").unlink()
-    with pytest.raises(db.BuildError) as err:
-        db.build(tmp_path / "m.duckdb", demo_copy)
-    assert str(err.value) == "programme.csv: enthält keine Datenzeilen; ohne sie gibt es kein Programm"
+def test_an_empty_folder_builds_the_regions_of_germany_and_no_programme(tmp_path):
+    empty = tmp_path / "leer"
+    empty.mkdir()
+    path = db.build(tmp_path / "m.duckdb", empty)
+    con = duckdb.connect(str(path), read_only=True)
+    counts = con.execute("select (select count(*) from programme), (select count(*) from region where kind = 'land'), "
+                         "(select count(*) from region where kind in ('kreis', 'kreisfreie_stadt'))").fetchone()
+    con.close()
+    assert counts == (0, 16, 400)
 
 
 def test_import_batches_never_come_from_csv(demo_copy, tmp_path):
