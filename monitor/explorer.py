@@ -29,6 +29,7 @@ AS_OF_OPEN = {"milestone": "done_date"}
 # page reads): before it, the project, its plan, goals, themes, milestones, payments, reports and indicator
 # values do not exist yet (every table with a project_id), and an application has no grant yet
 DECIDED = '"project_id" in (select "project_id" from project_as_of($programme_id, $as_of))'
+OF_PROGRAMME = '"application_id" in (select "application_id" from application where "programme_id" = $programme_id)'
 AS_OF_GRANT = {"application_detail": ("application_id", "granted_eur")}
 FEW_VALUES = 30  # text columns with at most this many values get a multi-select
 _NUMBER = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
@@ -227,6 +228,13 @@ def build(view: View, columns: list[Column], as_of: dt.date, programme_id: str |
     elif "project_id" in by_name:
         decided()
         source_conditions.append(DECIDED)
+    elif "programme_id" in by_name or "application_id" in by_name:
+        # the programme's own rows (its applications, goals, criteria, jurors) and the scores and goals of its
+        # applications: another programme's rows are not part of this programme's view
+        if not programme_id:
+            raise ValueError(f"{view.table}: the programme is needed")
+        params["programme_id"] = programme_id
+        source_conditions.append('"programme_id" = $programme_id' if "programme_id" in by_name else OF_PROGRAMME)
     if view.table in AS_OF_ROWS:
         source_conditions.insert(0, f"{quote(AS_OF_ROWS[view.table])} <= $as_of")
         params["as_of"] = as_of

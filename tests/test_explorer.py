@@ -354,3 +354,16 @@ def test_free_sql_reads_the_relations(app):
     # the page lists the relations under the free SQL box
     at = app(role="analyse", page=PAGE, modus="SQL", sql="select 1 as x")
     assert any("`project_state(…)`" in c.value for c in at.caption)
+
+
+def test_a_second_programme_sees_only_its_own_rows(app, two_programme_db, monkeypatch):
+    monkeypatch.setenv("MONITOR_DB", str(two_programme_db))
+    # tests/programmes.py: efre-test has 8 projects and no competition; the demo keeps its 42 applications
+    demo = result(app(role="analyse", page=PAGE, tabelle="application", gruppe="status"))
+    assert dict(zip(demo["status"], demo["row_count"])) == {"ineligible": 5, "not_selected": 26, "selected": 9,
+                                                            "withdrawn": 2}
+    at = app(role="analyse", page=PAGE, tabelle="application", gruppe="status", programm="efre-test")
+    assert not at.exception and result(at).empty
+    projects = result(app(role="analyse", page=PAGE, tabelle="project", gruppe="programme_id", programm="efre-test",
+                          stichtag="2023-12-31"))
+    assert projects[["programme_id", "row_count"]].values.tolist() == [["efre-test", 8]]
