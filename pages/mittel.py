@@ -51,6 +51,15 @@ map_title = t("mi.map_title", measure=amounts.text(f"mi.measure.{map_measure}", 
 st.plotly_chart(maps.funds_map(kreise, recipients, members, map_measure, map_title, lang, ctx.programme.get("land_id")),
                 key="mi_map")
 st.caption(t("mi.map_note"))
+# money the Land's map cannot show (a Kreis of another Land, or operations booked to the Land as a whole) is
+# listed here, never dropped
+elsewhere = kreise[~kreise["on_map"] & (kreise["granted_eur"] > 0)]
+if not elsewhere.empty:
+    st.warning(amounts.text("mi.elsewhere", programme, count=len(elsewhere), amount=fmt.money(elsewhere["granted_eur"].sum())),
+               icon=":material/travel_explore:")
+    amounts.show(elsewhere.sort_values("granted_eur", ascending=False), "mittel_ausserhalb",
+                 ["kreis_id", "kreis_name", "kreis_kind_label", "recipient_count", "granted_eur", "paid_eur"], programme,
+                 queries=("funds_by_kreis",))
 
 st.subheader(t("mi.kreise_heading"))
 amounts.show(kreise.sort_values(["granted_per_inhabitant_eur", "kreis_name"], ascending=[False, True]), "mittel_kreise",

@@ -3,7 +3,7 @@
 with
 
 kreise as (
-    select kreis_id, kreis_name, kreis_kind, population, lat, lon
+    select kreis_id, kreis_name, kreis_kind, population, lat, lon, in_land and kreis_kind <> 'land' as on_map
     from programme_kreise($programme_id)
 ),
 
@@ -47,6 +47,7 @@ final as (
         kreise.kreis_kind,
         kreise.lat,
         kreise.lon,
+        kreise.on_map,
         kreise.population as population_count,
         coalesce(per_kreis.recipient_count, 0) as recipient_count,
         coalesce(per_kreis.granted_eur, 0)::double as granted_eur,

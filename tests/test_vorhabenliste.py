@@ -200,3 +200,17 @@ def test_an_operation_of_the_2014_to_2020_period_is_taken(fresh_db):
     data = csv_bytes([PLACES_HEADER, ["Stadt Kiel", "Hafen", "100.000,00", "01.03.2014", "31.12.2016", "24103 Kiel"]])
     report = batches.check(data, "alt.csv", "vorhabenliste", {"programme_id": "efre-2014"})
     assert report.ok, [p.reason() for p in report.problems]
+
+
+def test_the_mittel_page_lists_the_money_its_map_cannot_show(fresh_db, app):
+    data = csv_bytes([PLACES_HEADER] + PLACES_ROWS)
+    assert batches.commit(data, "orte.csv", "vorhabenliste", "datenpflege",
+                          options={"programme_id": "efre-orte", "land_id": "01"}).batch_id == 1
+    at = app(role="leitung", page="pages/mittel.py", programm="efre-orte", stichtag="2023-12-31")
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "2 Gebiete liegen nicht auf der Karte des Landes (ein Kreis eines anderen Landes, oder landesweit gebuchte "
+        "Vorhaben ohne Kreis); ihre 900.000 € förderfähigen Gesamtausgaben stehen hier:"]
+    table = next(d.value for d in at.dataframe if "Kreis (AGS)" in d.value.columns)
+    assert table["Kreis (AGS)"].tolist() == ["01", "02000"]
+    assert table["Kreis"].tolist() == ["Schleswig-Holstein", "Hamburg"]
