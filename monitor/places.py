@@ -166,6 +166,12 @@ def _regions() -> pd.DataFrame:
                                                          "lon": [""]})
 
 
+def places_of(postcode: str) -> list[tuple[str, str]]:
+    """The places a postcode covers, as (normalised place name, Kreis AGS): for deciding an ambiguous postcode by
+    other words of the row (a beneficiary "Hochschule Flensburg" at 24943)."""
+    return [(name, kreis_id) for name, kreis_id, _, _ in _index().by_postcode.get(str(postcode), [])]
+
+
 def region_rows() -> pd.DataFrame:
     """The 16 Länder and 400 Kreise of Germany with the columns of the region table (a copy; ids as text).
 

@@ -93,8 +93,18 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
         "ort der durchfuehrung", "ort des vorhabens", "standort des vorhabens", "vorhabenstandort",
         "projektstandort", "gemeinde", "sitz", "location", "location indicator", "location of operation",
         "operation location", "postcode location", "place", "city", "municipality", "ortsangabe",
-        "standortindikator", "geolocation", "location indicator geolocation", "ortsangabe standortindikator")),
-    "country": ("text", ("land", "staat", "mitgliedstaat", "country", "member state")),
+        "standortindikator", "geolocation", "location indicator geolocation", "ortsangabe standortindikator",
+        # the wording of the official templates (Reg. 1303/2013 Annex XII; Reg. 2021/1060 Art. 49(3)), whose long
+        # headers no short variant covers enough of
+        "postleitzahl des vorhabens oder andere angemessene standortindikatoren",
+        "postleitzahl des vorhabens oder anderer angemessener standortindikator",
+        "postleitzahl des vorhabens", "standortindikatoren", "standortindikator oder geolokalisierung",
+        "standortindikator oder geolokalisierung fuer das vorhaben", "geolokalisierung", "standort des vorhabens",
+        "operation postcode or other appropriate location indicator", "operation postcode", "postcode of the operation",
+        "other appropriate location indicator", "location indicator or geolocation for the operation",
+        "location indicator or geolocation")),
+    "country": ("text", ("land", "staat", "mitgliedstaat", "country", "member state", "betreffendes land",
+                         "land des vorhabens", "country concerned", "country of the operation")),
     "category": ("category", (
         "interventionskategorie", "bezeichnung der interventionskategorie", "name der interventionskategorie",
         "kategorie der intervention", "interventionsbereich", "interventionsfeld", "interventionskategorien",
@@ -688,6 +698,8 @@ def location(value) -> tuple[str | None, str | None, str | None]:
         return None, None, text
     if match := _LOCATION_PLZ_FIRST.match(text):
         return match[1], match[2].strip(" ,"), None
+    if (code := postcode(value)) is not None:
+        return code, None, None          # a postcode alone ("24103", "D-24103", or 1067 as a number cell)
     if match := _LOCATION_PLZ_LAST.match(text):
         return match[2], match[1].strip(" ,"), None
     return None, text, None

@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path, PurePath
 
 from monitor import masterdata, places, readers, vorhaben
-from monitor.checks import Problem, Report, sha256
+from monitor.checks import Change, Problem, Report, sha256
 from monitor.i18n import t
 from monitor.templates import norm
 
@@ -191,20 +191,23 @@ def _tables(cur, listing, programme_id: str, options: dict, report: Report) -> d
             placed.append((land or None, None, None, None if land else "statewide", "statewide"))
             continue
         where = places.locate(location=row.location, postcode=row.postcode, place=row.place, country=row.country)
+        if where.reason == "ambiguous" and where.postcode and not row.place:
+            where = _by_beneficiary(where, row.beneficiary)
         placed.append((where.kreis_id, where.lat, where.lon, where.reason, where.how))
     eur_by_land: dict[str, Decimal] = {}
     for (kreis, *_), eur in zip(placed, rows["eligible_eur"]):
         if kreis:
             eur_by_land[kreis[:2]] = eur_by_land.get(kreis[:2], Decimal(0)) + (eur or Decimal(0))
     total = sum((e for e in rows["eligible_eur"] if e is not None), Decimal(0))
+    placed_total = sum(eur_by_land.values(), Decimal(0))
     if "land_id" in options:
         land_id = options["land_id"] or None
     elif existing:
         land_id = existing["land_id"]
     else:
-        # the Land of (nearly) all the money; a list spread over Germany is a federal programme
+        # the Land of (nearly) all the money that could be placed; a list spread over Germany is a federal programme
         top = max(eur_by_land.items(), key=lambda kv: kv[1], default=(None, Decimal(0)))
-        land_id = top[0] if total and top[1] >= total * Decimal("0.8") else None
+        land_id = top[0] if placed_total and top[1] >= placed_total * Decimal("0.8") else None
 
     starts = [d for d in rows["start_date"] if d is not None]
     ends = [d for d in rows["end_date"] if d is not None]
@@ -297,6 +300,17 @@ def _tables(cur, listing, programme_id: str, options: dict, report: Report) -> d
     }
 
 
+def _by_beneficiary(where, beneficiary: str | None):
+    """A postcode alone that spans several Kreise, decided by a place of that postcode named in the beneficiary
+    ("Hochschule Flensburg" at 24943: Flensburg, not Tastrup in Schleswig-Flensburg); else it stays ambiguous."""
+    words = f" {places.normalise(beneficiary or '')} "
+    named = {kreis for name, kreis in places.places_of(where.postcode) if f" {name} " in words}
+    if len(named) != 1:
+        return where
+    name = next(name for name, kreis in places.places_of(where.postcode) if kreis in named and f" {name} " in words)
+    return places.locate(postcode=where.postcode, place=name)
+
+
 def _shown(row) -> str:
     return row.location or " ".join(str(p) for p in (row.postcode, row.place) if p)
 
@@ -337,4 +351,7 @@ def _removed(cur, programme_id: str, kept: list[str], report: Report) -> list[st
             report.notes.append(Problem(None, None, project_id, "vl.kept_removed", {"title": title}))
         else:
             deletions.append(before)
+            # shown in the preview before the commit, like the new and changed ones
+            old = json.loads(before, parse_float=Decimal)
+            report.changes.append(Change("delete", None, old, old, table="project"))
     return deletions

@@ -214,3 +214,48 @@ def test_the_mittel_page_lists_the_money_its_map_cannot_show(fresh_db, app):
     table = next(d.value for d in at.dataframe if "Kreis (AGS)" in d.value.columns)
     assert table["Kreis (AGS)"].tolist() == ["01", "02000"]
     assert table["Kreis"].tolist() == ["Schleswig-Holstein", "Hamburg"]
+
+
+# the headers of the EU's own templates, word for word (Reg. 1303/2013 Annex XII, Reg. 2021/1060 Art. 49(3))
+TEMPLATE_2014 = ["Name des Begünstigten", "Bezeichnung des Vorhabens", "Zusammenfassung des Vorhabens",
+                 "Datum des Beginns des Vorhabens", "Datum des Endes des Vorhabens",
+                 "Gesamtbetrag der förderfähigen Ausgaben", "Unions-Kofinanzierungssatz (pro Prioritätsachse)",
+                 "Postleitzahl des Vorhabens; oder andere angemessene Standortindikatoren", "Land",
+                 "Bezeichnung der Interventionskategorie für das Vorhaben",
+                 "Datum der letzten Aktualisierung der Liste der Vorhaben"]
+TEMPLATE_2021 = ["Name des Begünstigten (nur bei juristischen Personen)", "Bezeichnung des Vorhabens",
+                 "Zweck des Vorhabens und seine erwarteten oder tatsächlichen Ergebnisse", "Anfangsdatum des Vorhabens",
+                 "Voraussichtliches oder tatsächliches Abschlussdatum des Vorhabens", "Gesamtkosten des Vorhabens",
+                 "Betreffender Fonds", "Betreffendes spezifisches Ziel", "Unionskofinanzierungssatz",
+                 "Standortindikator oder Geolokalisierung für das Vorhaben", "Betreffendes Land", "Art der Intervention",
+                 "Datum der letzten Aktualisierung"]
+TEMPLATE_2014_EN = ["Beneficiary name", "Operation name", "Operation summary", "Operation start date",
+                    "Operation end date", "Total eligible expenditure allocated to the operation",
+                    "Union co-financing rate, as per priority axis",
+                    "Operation postcode; or other appropriate location indicator", "Country",
+                    "Name of category of intervention for the operation",
+                    "Date of last update of the list of operations"]
+
+
+@pytest.mark.parametrize("header", [TEMPLATE_2014, TEMPLATE_2014_EN], ids=["de", "en"])
+def test_the_2014_2020_template_with_postcodes_only(fresh_db, header):
+    rows = [["Stadt Kiel", "Hafen", "Kaikante", "01.03.2016", "31.12.2018", "100.000,00", "50 %", "24103",
+             "Deutschland", "034 Sonstige Straßen", "31.12.2020"],
+            ["Hochschule Flensburg", "Labor", "Geräte", "01.04.2016", "31.03.2019", "250.000,50", "50 %", 24943,
+             "Deutschland", "002 Forschung", "31.12.2020"],
+            ["Gemeinde Büsum", "Promenade", "Weg", "01.05.2017", "30.04.2019", "80.000,00", "50 %", "D-25761",
+             "Deutschland", "092 Tourismus", "31.12.2020"]]
+    report = batches.check(xlsx_bytes({"Liste": ([header] + rows, [])}), "liste.xlsx", "vorhabenliste",
+                           {"programme_id": "efre-2014"})
+    assert report.ok, [p.reason() for p in report.problems]
+    assert per_kreis(report) == {"01001": D("250000.50"), "01002": D("100000.00"), "01051": D("80000.00")}
+
+
+def test_the_2021_2027_template(fresh_db):
+    rows = [["Stadt Kiel", "Hafen", "Kaikante", "01.03.2022", "31.12.2024", "100.000,00", "EFRE", "RSO2.1", "40 %",
+             "24103 Kiel", "Deutschland", "001 Investitionen", "31.12.2023"],
+            ["Kreis Nordfriesland", "Breitband", "Glasfaser", "01.04.2023", "31.03.2027", "2.400.000,00", "EFRE",
+             "RSO1.5", "40 %", "25813 Husum", "Deutschland", "033 Breitband", "31.12.2023"]]
+    report = batches.check(csv_bytes([TEMPLATE_2021] + rows), "liste.csv", "vorhabenliste", {"programme_id": "efre-21"})
+    assert report.ok, [p.reason() for p in report.problems]
+    assert per_kreis(report) == {"01002": D("100000.00"), "01054": D("2400000.00")}
