@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import unicodedata
 from decimal import Decimal
 from pathlib import Path, PurePath
 
@@ -171,9 +172,21 @@ def _name_columns(report: Report, listing) -> None:
             problem.column = header[field]
 
 
+def _plain_text(value):
+    """Published text as one clean line: soft hyphens, zero-width and direction marks (common in copied text) and
+    line breaks go; the value stays data, shown as text."""
+    if not isinstance(value, str):
+        return value
+    kept = "".join(" " if ch in "\r\n\t\u2028\u2029" else ch for ch in value
+                   if unicodedata.category(ch) not in ("Cf", "Cc") or ch in "\r\n\t")
+    return " ".join(kept.split()) or None
+
+
 def _tables(cur, listing, programme_id: str, options: dict, report: Report) -> dict[str, tuple[list, list]]:
     rows = listing.rows.astype(object)
     rows = rows.where(rows.notna(), None)         # pandas writes a missing value as NaN; here it is None
+    for name in ("beneficiary", "operation", "summary", "location", "place", "category_text", "reference"):
+        rows[name] = [_plain_text(v) for v in rows[name]]
     lands = {norm(name): ags for ags, name in cur.execute(
         "select region_id, name from region as land where kind = 'land' and not exists (select 1 from region as "
         "kreis where kreis.kind in ('kreis', 'kreisfreie_stadt') and kreis.name = land.name)").fetchall()}

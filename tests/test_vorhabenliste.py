@@ -259,3 +259,17 @@ def test_the_2021_2027_template(fresh_db):
     report = batches.check(csv_bytes([TEMPLATE_2021] + rows), "liste.csv", "vorhabenliste", {"programme_id": "efre-21"})
     assert report.ok, [p.reason() for p in report.problems]
     assert per_kreis(report) == {"01002": D("100000.00"), "01054": D("2400000.00")}
+
+
+def test_published_text_with_soft_hyphens_and_line_breaks_is_taken_as_one_clean_line(fresh_db):
+    rows = [["Stadt\u00adwerke Kiel", "Wärme\u200bspeicher", "Zeile eins\nZeile zwei", "01.03.2022", "31.12.2024",
+             "100.000,00", "24103 Kiel"]]
+    data = xlsx_bytes({"L": ([["Begünstigter", "Vorhaben", "Zusammenfassung", "Beginn", "Ende",
+                               "Förderfähige Ausgaben", "Standort"]] + rows, [])})
+    report = batches.commit(data, "l.xlsx", "vorhabenliste", "datenpflege", options={"programme_id": "efre-text"})
+    assert report.ok, [p.reason() for p in report.problems]
+    cur = db.Database.cursor(fresh_db)
+    assert cur.execute("select applicant.name, title, summary from project join applicant using (applicant_id) "
+                       "where programme_id = 'efre-text'").fetchall() == [
+        ("Stadtwerke Kiel", "Wärmespeicher", "Zeile eins Zeile zwei")]
+    cur.close()
