@@ -9,7 +9,7 @@ from monitor.i18n import t
 
 ctx = context.current()
 st.title(t("page.daten"))
-st.caption(t("dp.caption"))
+st.caption(t("md.page.caption"))
 batches.ensure_change_table()
 
 # a message from the run that committed or undid something (that run ended with st.rerun)
@@ -25,9 +25,9 @@ kind = st.segmented_control(
 
 def master_import() -> None:
     """Master data or a list of operations: templates, options, upload, check, mapping, commit."""
-    st.subheader(t("dp.template_heading"))
+    st.subheader(t(f"md.page.first_heading.{kind}"))
     daten_master.templates_section(kind, ctx.lang)
-    st.caption(t("dp.limits", mb=readers.MAX_UPLOAD_MB, rows=fmt.count(readers.MAX_ROWS)))
+    st.caption(t(f"md.page.limits.{kind}", mb=readers.MAX_UPLOAD_MB, rows=fmt.count(readers.MAX_ROWS)))
     st.subheader(t("dp.upload_heading"))
     options = daten_master.options_section(kind, ctx)
     round_ = st.session_state.setdefault("daten_upload_round", 0)
@@ -54,7 +54,7 @@ def master_import() -> None:
                   when=fmt.date(report.already["imported_at"]), who=markup.text(report.already["imported_by"])),
                 icon=":material/info:")
         return
-    daten_master.report_section(report, ctx.lang)
+    daten_master.report_section(report, ctx.lang, options)
     daten_master.commit_section(report, data, upload.name, kind, options, ctx, round_)
 
 
