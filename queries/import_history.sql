@@ -10,7 +10,8 @@ changes as (
     select
         import_batch_id,
         count(*) filter (where action = 'insert') as rows_inserted_count,
-        count(*) filter (where action = 'update') as rows_updated_count
+        count(*) filter (where action = 'update') as rows_updated_count,
+        count(*) filter (where action = 'delete') as rows_deleted_count
     from import_change
     group by import_batch_id
 ),
@@ -23,6 +24,7 @@ final as (
         batches.row_count as rows_written_count,
         coalesce(changes.rows_inserted_count, 0) as rows_inserted_count,
         coalesce(changes.rows_updated_count, 0) as rows_updated_count,
+        coalesce(changes.rows_deleted_count, 0) as rows_deleted_count,
         batches.imported_by,
         batches.imported_at,
         batches.undone_by,
