@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -654,6 +655,7 @@ def write(cur, staged: list[Staged], batch: int | None) -> int:
                     f"('insert', 'update') order by _row").fetchall():
                 log.append((table, _key_text(table, json.loads(values)), action, before))
         written += item.changes.get("insert", 0) + item.changes.get("update", 0)
+        _after_table(written)
     if batch is not None and log:
         frame = pd.DataFrame(log, columns=["table_name", "row_key", "action", "before_json"], dtype=object)
         frame.insert(0, "import_batch_id", batch)
@@ -667,6 +669,14 @@ def write(cur, staged: list[Staged], batch: int | None) -> int:
         cur.execute(f"drop table if exists {stage_name(table)}")
         cur.execute(f"drop table if exists {deletes_table(table)}")
     return written
+
+
+def _after_table(rows_written: int) -> None:
+    """Test hook (as for the other imports): with MONITOR_IMPORT_CRASH_AFTER_ROWS set, the process dies here,
+    inside the transaction."""
+    limit = os.environ.get("MONITOR_IMPORT_CRASH_AFTER_ROWS")
+    if limit and rows_written >= int(limit):
+        os._exit(70)
 
 
 def revert(cur, changes: list[tuple[str, str, str, str | None]]) -> None:

@@ -273,3 +273,19 @@ def test_published_text_with_soft_hyphens_and_line_breaks_is_taken_as_one_clean_
                        "where programme_id = 'efre-text'").fetchall() == [
         ("Stadtwerke Kiel", "Wärmespeicher", "Zeile eins Zeile zwei")]
     cur.close()
+
+
+def test_a_crash_inside_the_commit_leaves_the_database_as_it_was(fresh_db, tmp_path):
+    import os
+
+    from tests.test_imports import checksum
+
+    before = checksum(fresh_db)
+    db.Database.close_all()                                # the command line needs the file for itself
+    path = tmp_path / "liste.xlsx"
+    path.write_bytes(sh_file("xlsx"))
+    env = dict(os.environ, MONITOR_DB=str(fresh_db), **{batches.CRASH_ENV: "2"})
+    done = subprocess.run([sys.executable, "-m", "monitor.imports", str(path), "--kind", "vorhabenliste",
+                           "--programme", "efre-sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 70, done.stderr         # died after the programme and recipients, before the projects
+    assert checksum(fresh_db) == before
