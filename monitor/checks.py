@@ -346,6 +346,15 @@ def _check_date(value: dt.date, project: dict, row: int, header: str, shown: str
     return False
 
 
+def already_imported(cur, digest: str, kind: str) -> dict | None:
+    """The active batch that imported a file with this SHA-256 as this kind (a re-import changes nothing)."""
+    found = cur.execute(
+        "select import_batch_id, imported_at, imported_by from import_batch "
+        "where sha256 = ? and kind = ? and undone_at is null order by import_batch_id limit 1",
+        [digest, kind]).fetchone()
+    return {"import_batch_id": found[0], "imported_at": found[1], "imported_by": found[2]} if found else None
+
+
 def check(data: bytes, file_name: str, kind: str, path: Path | None = None,
           progress: Progress | None = None) -> Report:
     """Read and check a file against the database; writes nothing."""
@@ -362,12 +371,8 @@ def _check(cur, data: bytes, file_name: str, kind: str, progress: Progress | Non
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}")
     report = Report(kind, file_name, sha256(data), len(data))
-    found = cur.execute(
-        "select import_batch_id, imported_at, imported_by from import_batch "
-        "where sha256 = ? and kind = ? and undone_at is null order by import_batch_id limit 1",
-        [report.sha256, kind]).fetchone()
-    if found:
-        report.already = {"import_batch_id": found[0], "imported_at": found[1], "imported_by": found[2]}
+    report.already = already_imported(cur, report.sha256, kind)
+    if report.already:
         return report
     try:
         sheet = readers.read(data, file_name)

@@ -26,7 +26,7 @@ import duckdb
 import pandas as pd
 
 from monitor import readers
-from monitor.checks import Change, Problem, Report, _check_characters, sha256
+from monitor.checks import Change, Problem, Report, _check_characters, already_imported, sha256
 from monitor.db import SCHEMA_FILE, TABLES, BuildError
 from monitor.i18n import t
 from monitor.templates import norm
@@ -659,16 +659,21 @@ def write(cur, staged: list[Staged], batch: int | None) -> int:
     if batch is not None and log:
         frame = pd.DataFrame(log, columns=["table_name", "row_key", "action", "before_json"], dtype=object)
         frame.insert(0, "import_batch_id", batch)
-        cur.register("md_log", frame)
-        try:
-            cur.execute("insert into import_change select import_batch_id::integer, table_name, row_key, action, "
-                        "before_json::varchar from md_log")
-        finally:
-            cur.unregister("md_log")
+        log_changes(cur, frame)
     for table in LOADABLE:
         cur.execute(f"drop table if exists {stage_name(table)}")
         cur.execute(f"drop table if exists {deletes_table(table)}")
     return written
+
+
+def log_changes(cur, frame: pd.DataFrame) -> None:
+    """Append what a batch changed (import_batch_id, table_name, row_key, action, before_json) to import_change."""
+    cur.register("import_log", frame)
+    try:
+        cur.execute("insert into import_change select import_batch_id::integer, table_name, row_key, action, "
+                    "before_json::varchar from import_log")
+    finally:
+        cur.unregister("import_log")
 
 
 def _after_table(rows_written: int) -> None:
@@ -728,12 +733,8 @@ def check(cur, data: bytes, file_name: str, kind: str = "stammdaten", options: d
     """Read and check a master-data file inside the caller's transaction (stages, writes nothing)."""
     options = dict(options or {})
     report = Report(kind, file_name, sha256(data), len(data))
-    found = cur.execute(
-        "select import_batch_id, imported_at, imported_by from import_batch "
-        "where sha256 = ? and kind = ? and undone_at is null order by import_batch_id limit 1",
-        [report.sha256, kind]).fetchone()
-    if found:
-        report.already = {"import_batch_id": found[0], "imported_at": found[1], "imported_by": found[2]}
+    report.already = already_imported(cur, report.sha256, kind)
+    if report.already:
         return report, []
     inputs, problems = read(data, file_name, options.get("table"))
     report.problems.extend(problems)

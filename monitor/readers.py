@@ -85,9 +85,8 @@ class Sheet:
     sheet_count: int = 1
 
 
-def read(data: bytes, file_name: str) -> Sheet:
-    """Read an uploaded file; raises ReadError for a wrong type, size, encoding or a hostile xlsx."""
-    suffix = PurePath(file_name).suffix.lower()
+def _refuse(data: bytes, suffix: str) -> None:
+    """What no upload may be, whatever is read from it: empty, too large, an old or macro Excel, a false xlsx."""
     if not data:
         raise ReadError("empty")
     if len(data) > MAX_BYTES:
@@ -96,9 +95,15 @@ def read(data: bytes, file_name: str) -> Sheet:
         raise ReadError("old_excel", suffix=suffix)
     if suffix == ".xlsm":
         raise ReadError("macros")
+    if suffix == ".xlsx" and not data.startswith(b"PK\x03\x04"):
+        raise ReadError("not_xlsx")
+
+
+def read(data: bytes, file_name: str) -> Sheet:
+    """Read an uploaded file; raises ReadError for a wrong type, size, encoding or a hostile xlsx."""
+    suffix = PurePath(file_name).suffix.lower()
+    _refuse(data, suffix)
     if suffix == ".xlsx":
-        if not data.startswith(b"PK\x03\x04"):
-            raise ReadError("not_xlsx")
         return _read_xlsx(data)
     if suffix in CSV_TYPES:
         if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
@@ -229,12 +234,7 @@ def _read_worksheet(worksheet, count: int) -> Sheet:
 
 def read_workbook(data: bytes, file_name: str) -> list[Sheet]:
     """Every sheet of an xlsx workbook that has a header row (same guards as `read`)."""
-    if not data:
-        raise ReadError("empty")
-    if len(data) > MAX_BYTES:
-        raise ReadError("too_large", size_mb=f"{len(data) / 1024 / 1024:.1f}", limit_mb=MAX_UPLOAD_MB)
-    if not data.startswith(b"PK\x03\x04"):
-        raise ReadError("not_xlsx")
+    _refuse(data, ".xlsx")
     sheets = _read_xlsx(data, every_sheet=True)
     if not sheets:
         raise ReadError("empty")
@@ -432,17 +432,8 @@ class Grid:
 def read_grids(data: bytes, file_name: str) -> list[Grid]:
     """Every sheet of an uploaded CSV or xlsx as a raw grid; the same refusals (ReadError) as `read`."""
     suffix = PurePath(file_name).suffix.lower()
-    if not data:
-        raise ReadError("empty")
-    if len(data) > MAX_BYTES:
-        raise ReadError("too_large", size_mb=f"{len(data) / 1024 / 1024:.1f}", limit_mb=MAX_UPLOAD_MB)
-    if suffix in (".xls", ".xlsb", ".ods"):
-        raise ReadError("old_excel", suffix=suffix)
-    if suffix == ".xlsm":
-        raise ReadError("macros")
+    _refuse(data, suffix)
     if suffix == ".xlsx":
-        if not data.startswith(b"PK\x03\x04"):
-            raise ReadError("not_xlsx")
         grids = _xlsx_grids(data)
     elif suffix in CSV_TYPES:
         if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):

@@ -110,12 +110,8 @@ def check(cur, data: bytes, file_name: str, options: dict) -> Report:
     if not PROGRAMME_ID.match(programme_id):
         report.problems.append(Problem(None, None, programme_id, "vl.programme_id"))
         return report
-    found = cur.execute(
-        "select import_batch_id, imported_at, imported_by from import_batch "
-        "where sha256 = ? and kind = 'vorhabenliste' and undone_at is null order by import_batch_id limit 1",
-        [report.sha256]).fetchone()
-    if found:
-        report.already = {"import_batch_id": found[0], "imported_at": found[1], "imported_by": found[2]}
+    report.already = already_imported(cur, report.sha256, "vorhabenliste")
+    if report.already:
         return report
     try:
         listing = vorhaben.read(data, file_name, options.get("mapping"))

@@ -145,7 +145,8 @@ def test_every_problem_is_named_by_sheet_row_and_column_and_nothing_is_written(f
 
 def test_commit_update_delete_and_undo_restore_exactly(fresh_db):
     before = table_rows(fresh_db, PROGRAMME_TABLES)
-    first = batches.commit(small_mappe(), "mappe.xlsx", "stammdaten", "admin")
+    data = small_mappe()
+    first = batches.commit(data, "mappe.xlsx", "stammdaten", "admin")
     assert first.ok and first.batch_id == 1
     cur = db.Database.cursor(fresh_db)
     placed = cur.execute("select applicant_id, kreis_id, region_id from applicant where applicant_id in "
@@ -156,7 +157,7 @@ def test_commit_update_delete_and_undo_restore_exactly(fresh_db):
     # Heide → Dithmarschen; 21465 spans two Kreise, Reinbek decides: Stormarn
     assert placed == [("heide", "01051", "01051"), ("reinbek", "01062", "01062")]
     assert project == (None, "klima-sh", "120000.00")
-    assert batches.commit(small_mappe(), "mappe.xlsx", "stammdaten", "admin").already["import_batch_id"] == 1
+    assert batches.commit(data, "kopie.xlsx", "stammdaten", "admin").already["import_batch_id"] == 1
 
     after_first = table_rows(fresh_db, PROGRAMME_TABLES)
     # the next version: a new title, KS-1's second planned payment gone (its plan now one payment of 60.000 €)
