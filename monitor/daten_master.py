@@ -217,7 +217,9 @@ def _list_summary(summary: dict, lang: str, programme: tuple[str, bool]) -> None
             ["import_row", "vl_beneficiary", "kreis_id", "kreis_name"])
     if summary["unplaced"]:
         st.warning(t("vl.page.unplaced", count=len(summary["unplaced"])), icon=":material/warning:")
-        tables.show(pd.DataFrame(summary["unplaced"]).rename(columns={
+        unplaced = pd.DataFrame(summary["unplaced"])
+        unplaced["reason"] = [t(f"md.place.{code}") for code in unplaced["reason_code"]]   # in the reader's language
+        tables.show(unplaced.rename(columns={
             "row": "import_row", "beneficiary": "vl_beneficiary", "location": "vl_location", "reason": "vl_reason"}),
             "vl_ohne_kreis", ["import_row", "vl_beneficiary", "vl_location", "vl_reason"])
 

@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path, PurePath
 
 from monitor import masterdata, places, readers, vorhaben
-from monitor.checks import Change, Problem, Report, sha256
+from monitor.checks import Change, Problem, Report, already_imported, sha256
 from monitor.i18n import t
 from monitor.templates import norm
 
@@ -36,6 +36,14 @@ KINDS_BY_WORD = (("landkreis", "kreis"), ("kreis", "kreis"), ("stadt", "stadt"),
 DEFAULTS = {"amber_gap_pct": "20", "red_gap_pct": "40", "red_overdue_days": 90, "report_interval_days": 366,
             "payment_grace_days": 30}
 PROGRAMME_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
+
+
+class PlaceProblem(Problem):
+    """A problem whose "reason" value is a place code of monitor.places, worded in the reader's language."""
+
+    def reason(self, lang: str | None = None) -> str:
+        values = dict(self.values, reason=t(f"md.place.{self.values['reason']}", lang=lang))
+        return Problem(self.row, self.column, self.value, self.code, values).reason(lang)
 
 
 def _slug(text: str, length: int = 24) -> str:
@@ -250,12 +258,13 @@ def _tables(cur, listing, programme_id: str, options: dict, report: Report) -> d
         if kreis is None:
             if reason not in (None, "statewide") or how != "statewide":
                 unplaced.append({"row": row.row, "beneficiary": row.beneficiary, "location": _shown(row),
-                                 "reason": t(f"md.place.{reason or 'empty'}", lang="de")})
+                                 "reason": t(f"md.place.{reason or 'empty'}", lang="de"),
+                                 "reason_code": reason or "empty"})
             kreis = land_id
             if kreis is None:
-                report.problems.append(Problem(row.row, (listing.columns.get("location") or listing.columns.get(
+                report.problems.append(PlaceProblem(row.row, (listing.columns.get("location") or listing.columns.get(
                     "postcode") or listing.columns["beneficiary"]).header, _shown(row) or "", "vl.no_place_federal",
-                    {"reason": t(f"md.place.{reason or 'empty'}", lang="de")}))
+                    {"reason": reason or "empty"}))
                 continue
         if land_id and kreis[:2] != land_id:
             outside.append({"row": row.row, "beneficiary": row.beneficiary, "kreis_id": kreis,

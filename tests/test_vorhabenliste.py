@@ -144,9 +144,13 @@ def test_rows_outside_the_land_and_unplaced_rows_are_listed_not_dropped(fresh_db
     assert report.summary["outside_land"] == [
         {"row": 3, "beneficiary": "Hamburg Port Authority", "kreis_id": "02000", "kreis": "Hamburg"}]
     assert report.summary["unplaced"] == [
-        {"row": 5, "beneficiary": "Verein Atlantis e.V.", "location": "Atlantis", "reason": "PLZ und Ort unbekannt"}]
+        {"row": 5, "beneficiary": "Verein Atlantis e.V.", "location": "Atlantis", "reason": "PLZ und Ort unbekannt",
+         "reason_code": "unknown"}]
     # a federal programme cannot book an unplaced operation to a Land: refused with row and column
     federal = batches.check(data, "orte.csv", "vorhabenliste", {"programme_id": "efre-orte", "land_id": None})
+    assert federal.problems[1].reason("en") == (
+        "No district found (postcode and place unknown); in a federal programme the operation cannot be booked to a "
+        "Land either. Please add postcode and place.")
     assert [(p.row, p.column, p.reason()) for p in federal.problems] == [
         (4, "Standort", "Kein Kreis gefunden (landesweit, ohne ein Land zu nennen); bei einem Bundesprogramm lässt "
                         "sich das Vorhaben auch keinem Land zuordnen. Bitte PLZ und Ort ergänzen."),
