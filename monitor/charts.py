@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
+import streamlit as st
 
 from monitor import fmt, markup
-from monitor.i18n import current_language
+from monitor.i18n import current_language, t
 
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+# chart text (titles, axes, ticks, legends, colour bars): Streamlit's theme draws it in a grey of 3.7:1
+TEXT_COLOUR = "#262626"       # 15:1 on white
 LIGHT_COLOURS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "lapsed": "#CC79A7", "done": "#0072B2",
                  "not_started": "#999999"}
 
@@ -53,3 +57,59 @@ def share_bars(labels: list[str], values: list[float], title: str, axis_title: s
     fig.update_xaxes(range=[0, 100], title_text=axis_title, ticksuffix=" %" if lang == "de" else "%")
     fig.update_yaxes(autorange="reversed")
     return fig
+
+
+def _luminance(colour: str) -> float:
+    rgb = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG 2.1 contrast ratio of two '#rrggbb' colours (1 to 21)."""
+    light, dark = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def label_colour(fill: str) -> str | None:
+    """Black or white, whichever reads better on a bar of this '#rrggbb' fill (None for other colour forms)."""
+    if not (isinstance(fill, str) and len(fill) == 7 and fill.startswith("#")):
+        return None
+    return "#000000" if contrast("#000000", fill) >= contrast("#ffffff", fill) else "#ffffff"
+
+
+def readable(fig: go.Figure) -> go.Figure:
+    """A copy of the figure whose text passes AA: dark chart text, and labels inside bars in black or white by fill."""
+    fig = go.Figure(fig)   # figures may be cached and shared between sessions: never change the original
+    text = {"color": TEXT_COLOUR}
+    fig.update_layout(font=text, title_font=text, legend_font=text, legend_title_font=text)
+    fig.update_xaxes(tickfont=text, title_font=text)
+    fig.update_yaxes(tickfont=text, title_font=text)
+    for trace in fig.data:
+        if "colorbar" in trace:
+            trace.colorbar.tickfont.color = TEXT_COLOUR
+            trace.colorbar.title.font.color = TEXT_COLOUR
+        if trace.type == "bar" and trace.text is not None:
+            fills = trace.marker.color
+            if isinstance(fills, str):
+                colour = label_colour(fills)
+            elif fills is not None:
+                colours = [label_colour(fill) for fill in fills]
+                colour = None if None in colours else colours
+            else:
+                colour = None
+            if colour is not None:
+                trace.insidetextfont.color = colour
+    return fig
+
+
+def show(fig: go.Figure, key: str, table: pd.DataFrame | None = None, **kwargs) -> None:
+    """Draw a chart readably (see readable); with `table`, its data as a real table in an expander below it.
+
+    The chart is named for assistive technology in the browser by its title (monitor/a11y.py); a table here is
+    for charts whose data no other table on the page shows.
+    """
+    st.plotly_chart(readable(fig), key=key, **kwargs)
+    if table is not None:
+        with st.expander(t("a11y.table_expander")):
+            st.table(table)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from monitor import auth, db, fmt, navigation, queries as q
+from monitor import a11y, auth, db, fmt, navigation, queries as q
 from monitor.auth import Identity
 from monitor.i18n import LANGUAGE_NAMES, LANGUAGES, language_from_url, t
 
@@ -135,6 +135,7 @@ def sidebar(identity: Identity) -> Context:
         ) or default
         # the date field commits a typed date only on a click elsewhere; make Enter commit it too
         st.html(_ENTER_COMMITS_DATE, unsafe_allow_javascript=True)
+        a11y.page_setup(lang)   # <html lang>, skip link, focus outlines, caption contrast, chart names
 
         if identity.source == "default":
             st.caption(t("app.local_mode", role=t(f"role.{identity.role}")))

@@ -29,6 +29,9 @@ PAGES = [
     PageSpec("pages/daten.py", "daten", "page.daten", ":material/upload_file:", ("datenpflege", "admin")),
     PageSpec("pages/explorer.py", "explorer", "page.explorer", ":material/query_stats:", ("analyse", "admin")),
     PageSpec("pages/netzwerk.py", "netzwerk", "page.netzwerk", ":material/hub:", EVERYONE),
+    # BITV 2.0 asks for the statement to be reachable from every page
+    PageSpec("pages/barrierefreiheit.py", "barrierefreiheit", "page.barrierefreiheit", ":material/accessibility:",
+             EVERYONE),
 ]
 
 
@@ -43,10 +46,20 @@ def register(role: str):
 
     # a local icon: without one the browser would fetch the page's Material icon from Google
     st.set_page_config(page_title=t("app.title"), page_icon=str(ICON), layout="wide")
-    return st.navigation([
+    current = st.navigation([
         st.Page(spec.file, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path)
         for spec in pages_for(role)
     ])
+    # each page its own browser title (WCAG 2.4.2), the page first: "Übersicht · Modellkommunen-Monitor"
+    st.set_page_config(page_title=page_title(current.title))
+    return current
+
+
+def page_title(title: str) -> str:
+    """The browser title of a page: its own name, then the app's."""
+    from monitor.i18n import t
+
+    return f"{title} · {t('app.title')}"
 
 
 def pages_for(role: str) -> list[PageSpec]:

@@ -362,7 +362,7 @@ def status_history(frame: pd.DataFrame, title: str, lang: str | None = None) -> 
     fig = go.Figure(go.Heatmap(
         z=z.to_numpy(dtype=float), x=_column_labels(pd.Series(z.columns), lang), y=rows,
         customdata=cells["word"].fillna("").to_numpy(), text=cells["symbol"].fillna("").to_numpy(),
-        texttemplate="%{text}", textfont={"color": "white", "size": 11},
+        texttemplate="%{text}", textfont={"color": "#000000", "size": 11},   # black passes on every light
         colorscale=scale, zmin=-0.5, zmax=n - 0.5, xgap=1, ygap=2,
         colorbar={"tickvals": list(range(n)), "ticktext": [status.light_label(v, lang) for v in LIGHT_ORDER]},
         hovertemplate="%{y}<br>%{x}: %{customdata}<extra></extra>",

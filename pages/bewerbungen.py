@@ -9,7 +9,7 @@ at 42 applications and at 400,000.
 import pandas as pd
 import streamlit as st
 
-from monitor import context, downloads, fmt, jury_charts, markup, queries as q, simulator, tables
+from monitor import charts, context, downloads, fmt, jury_charts, markup, queries as q, simulator, tables
 from monitor.kpi import kpi
 from monitor.i18n import t
 
@@ -94,7 +94,7 @@ with tab_field:
 
     left, right = st.columns([3, 2])
     with left:
-        st.plotly_chart(jury_charts.funnel(funnel, t("ju.funnel_title"), lang), key="ju_funnel_chart")
+        charts.show(jury_charts.funnel(funnel, t("ju.funnel_title"), lang), key="ju_funnel_chart")
     with right:
         st.markdown(f"**{t('ju.dropouts')}**")
         dropouts = labelled(dropouts, "dropout_stage", "ju.dropped_at").assign(
@@ -107,24 +107,24 @@ with tab_field:
         tables.show(labelled(funnel, "stage", "ju.stage"), "bewerbungen_trichter",
                     ["stage_label", "application_count", "dropped_count", "received_pct"], queries=("jury_funnel",))
 
-    st.subheader(t("ju.by_kind"))
+    st.header(t("ju.by_kind"))
     by_kind = labelled(by_kind, "applicant_kind", "kind")
-    st.plotly_chart(jury_charts.stage_bars(by_kind, "applicant_kind_label", t("ju.by_kind_title"), t("ju.axis_kind"),
-                                           lang), key="ju_kind_chart")
+    charts.show(jury_charts.stage_bars(by_kind, "applicant_kind_label", t("ju.by_kind_title"), t("ju.axis_kind"),
+                                       lang), key="ju_kind_chart")
     with st.expander(t("app.show_table")):
         tables.show(by_kind, "bewerbungen_art", ["applicant_kind_label", "received_count", "eligible_count",
                                                 "scored_count", "selected_count", "selected_pct"],
                     queries=("jury_funnel_by_kind",))
 
-    st.subheader(t("ju.by_kreis"))
+    st.header(t("ju.by_kreis"))
     map_measure = st.segmented_control(
         t("ju.map_measure"), ["received_count", "scored_count", "selected_count"],
         format_func=lambda m: t(f"ju.map_measure.{m}"), default="received_count", required=True, key="ju_map_measure",
     ) or "received_count"
-    st.plotly_chart(jury_charts.field_map(by_kreis, points, map_measure,
-                                          t("ju.map_title", measure=t(f"ju.map_measure.{map_measure}")), lang,
-                                          ctx.programme.get("land_id")),
-                    key="ju_map")
+    charts.show(jury_charts.field_map(by_kreis, points, map_measure,
+                                      t("ju.map_title", measure=t(f"ju.map_measure.{map_measure}")), lang,
+                                      ctx.programme.get("land_id")),
+                key="ju_map")
     st.caption(t("ju.map_note"))
     applicants_total = int(points["applicants_count"].iloc[0]) if not points.empty else 0
     if applicants_total > len(points):
@@ -159,12 +159,12 @@ with tab_money:
     largest = winners.nlargest(CHART_ROWS, "granted_eur")
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(jury_charts.requested_vs_granted(largest, t("ju.money_title"), lang), key="ju_money_chart")
+        charts.show(jury_charts.requested_vs_granted(largest, t("ju.money_title"), lang), key="ju_money_chart")
         if len(winners) > len(largest):
             st.caption(t("ju.winners_head", shown=fmt.count(len(largest)), total=fmt.count(len(winners))))
     with right:
-        st.plotly_chart(jury_charts.requested_by_status(requested, t("ju.requested_title"), lang),
-                        key="ju_requested_chart")
+        charts.show(jury_charts.requested_by_status(requested, t("ju.requested_title"), lang),
+                    key="ju_requested_chart")
     with st.expander(t("app.show_table")):
         tables.show(winners, "bewerbungen_betraege",
                     ["application_id", "applicant_name", "requested_eur", "granted_eur"], queries=("jury_ranking",))
@@ -173,8 +173,8 @@ with tab_money:
                      "median_requested_eur", "mean_requested_eur", "q3_requested_eur", "max_requested_eur"],
                     queries=("jury_requested_distribution",))
 
-    st.subheader(t("ju.goals"))
-    st.plotly_chart(jury_charts.goal_shares(goals, t("ju.goals_title"), lang), key="ju_goals_chart")
+    st.header(t("ju.goals"))
+    charts.show(jury_charts.goal_shares(goals, t("ju.goals_title"), lang), key="ju_goals_chart")
     with st.expander(t("app.show_table")):
         tables.show(goals, "bewerbungen_ziele", ["goal_label", "applications_count", "applications_pct",
                                                 "winners_count", "winners_pct"], queries=("jury_goals",))
@@ -190,7 +190,7 @@ with tab_scores:
                   cells=fmt.count(totals["recused_cells_count"]),
                   list=names([f"{r.juror_name} ({r.application_id} {r.applicant_name})" for r in listed.itertuples()],
                              int(totals["recusals_count"]))))
-    st.plotly_chart(jury_charts.criterion_boxes(distribution, t("ju.boxes_title"), lang), key="ju_boxes_chart")
+    charts.show(jury_charts.criterion_boxes(distribution, t("ju.boxes_title"), lang), key="ju_boxes_chart")
     st.caption(t("ju.boxes_note"))
     with st.expander(t("app.show_table")):
         tables.show(distribution.assign(series=lambda f: f["is_selected"].map(
@@ -200,11 +200,11 @@ with tab_scores:
                      "median_points", "q3_points", "upper_whisker_points", "outliers_count"],
                     queries=("jury_score_distribution",))
 
-    st.subheader(t("ju.ranking"))
+    st.header(t("ju.ranking"))
     line_count = int(ranking["line_count"].iloc[0])
     st.markdown(t("ju.ranking_rule", count=line_count))
     best = ranking.head(CHART_ROWS)
-    st.plotly_chart(jury_charts.ranking_bars(best, t("ju.ranking_title"), lang), key="ju_ranking_chart")
+    charts.show(jury_charts.ranking_bars(best, t("ju.ranking_title"), lang), key="ju_ranking_chart")
     st.caption(t("ju.ranking_note"))
     if len(ranking) > len(best):
         st.caption(t("ju.ranking_head", shown=fmt.count(len(best)), total=fmt.count(len(ranking)),
@@ -230,7 +230,7 @@ with tab_agreement:
     for row in agreement.itertuples():
         st.markdown(t(f"ju.icc_reading.{row.icc_band}", criterion=markup.text(row.criterion_label), icc=fmt.number(row.icc, 2)))
     if not agreement.empty:
-        st.plotly_chart(jury_charts.icc_bars(agreement, t("ju.icc_title"), lang), key="ju_icc_chart")
+        charts.show(jury_charts.icc_bars(agreement, t("ju.icc_title"), lang), key="ju_icc_chart")
         st.caption(t("ju.icc_method", excluded=fmt.count(totals["recused_applications_count"]),
                      n=fmt.count(agreement["complete_applications_count"].max()),
                      k=int(agreement["jurors_count"].max())))
@@ -240,7 +240,7 @@ with tab_agreement:
                          "ms_rows", "ms_columns", "ms_error"], queries=("jury_agreement",),
                         decimals={"icc": 3, "ms_rows": 3, "ms_columns": 3, "ms_error": 3})
 
-    st.subheader(t("ju.discordant", threshold=fmt.number(threshold, 1)))
+    st.header(t("ju.discordant", threshold=fmt.number(threshold, 1)))
     discordant = spread[spread["is_discordant"]]
     discordant_total = int(spread["discordant_cells_count"].iloc[0]) if not spread.empty else 0
     if discordant_total == 0:
@@ -254,7 +254,7 @@ with tab_agreement:
         if discordant_total > min(len(discordant), NAMES):
             st.caption(t("ju.discordant_more", count=fmt.count(discordant_total - min(len(discordant), NAMES)),
                          applications=fmt.count(spread["discordant_applications_count"].iloc[0])))
-    st.plotly_chart(jury_charts.spread_heatmap(spread, threshold, t("ju.spread_title"), lang), key="ju_spread_chart")
+    charts.show(jury_charts.spread_heatmap(spread, threshold, t("ju.spread_title"), lang), key="ju_spread_chart")
     shown_applications = spread["application_id"].nunique()
     if not spread.empty and spread["applications_count"].iloc[0] > shown_applications:
         st.caption(t("ju.spread_head", shown=fmt.count(shown_applications),
@@ -272,9 +272,9 @@ with tab_leniency:
     st.markdown(t("ju.leniency_reading", strict=markup.text(strict["juror_name"]),
                   strict_offset=jury_charts.signed(strict["offset_points"]), mild=markup.text(mild["juror_name"]),
                   mild_offset=jury_charts.signed(mild["offset_points"])))
-    st.plotly_chart(jury_charts.leniency_bars(leniency, t("ju.leniency_title"), lang), key="ju_leniency_chart")
-    st.plotly_chart(jury_charts.leniency_heatmap(leniency_by_criterion, t("ju.leniency_heatmap_title"), lang),
-                    key="ju_leniency_heatmap")
+    charts.show(jury_charts.leniency_bars(leniency, t("ju.leniency_title"), lang), key="ju_leniency_chart")
+    charts.show(jury_charts.leniency_heatmap(leniency_by_criterion, t("ju.leniency_heatmap_title"), lang),
+                key="ju_leniency_heatmap")
     st.caption(t("ju.leniency_note"))
     with st.expander(t("app.show_table")):
         tables.show(leniency, "bewerbungen_strenge",
@@ -285,12 +285,12 @@ with tab_leniency:
                     ["juror_name", "criterion_label", "scores_count", "offset_points"],
                     queries=("jury_leniency_by_criterion",), decimals={"offset_points": 2})
 
-    st.subheader(t("ju.normalised"))
+    st.header(t("ju.normalised"))
     st.markdown(t("ju.normalised_rule"))
     # the ranks around the funding line, where a change of method matters
     first = max(0, min(line_count - CHART_ROWS // 2, len(ranking) - CHART_ROWS))
     around_line = ranking.iloc[first:first + CHART_ROWS]
-    st.plotly_chart(jury_charts.rank_slope(around_line, t("ju.slope_title"), lang), key="ju_slope_chart")
+    charts.show(jury_charts.rank_slope(around_line, t("ju.slope_title"), lang), key="ju_slope_chart")
     if len(ranking) > len(around_line):
         st.caption(t("ju.slope_head", first=fmt.count(around_line["rank"].min()),
                      last=fmt.count(around_line["rank"].max()), total=fmt.count(len(ranking))))
@@ -313,9 +313,9 @@ with tab_sensitivity:
                           down=names(moved[moved["is_selected"]]["applicant_name"], int(row.moved_down_count))))
     near_line = sensitivity.assign(
         application_label=lambda f: f["application_id"] + " " + f["applicant_name"].map(jury_charts.short))
-    st.plotly_chart(jury_charts.sensitivity_heatmap(near_line, variants["variant_label"].tolist(),
-                                                    t("ju.sensitivity_title", count=line_count), lang),
-                    key="ju_sensitivity_chart")
+    charts.show(jury_charts.sensitivity_heatmap(near_line, variants["variant_label"].tolist(),
+                                                t("ju.sensitivity_title", count=line_count), lang),
+                key="ju_sensitivity_chart")
     st.caption(t("ju.sensitivity_note", count=line_count))
     with st.expander(t("app.show_table")):
         tables.show(sensitivity, "bewerbungen_robustheit",
@@ -369,9 +369,9 @@ with tab_simulator:
         st.warning(t("ju.sim_unmet", names=", ".join([t(f"kind.{k}") for k in result.unmet_kinds]
                                                       + [markup.text(kreis_names.get(k, k)) for k in result.unmet_kreise])))
     relevant = (sim["is_funded"] | sim["is_selected"]).to_numpy().nonzero()[0]
-    st.plotly_chart(jury_charts.simulator_bars(sim.iloc[relevant[:CHART_ROWS]],
-                                               t("ju.sim_title", budget=fmt.money(budget), cap=fmt.money(cap)), lang),
-                    key="ju_sim_chart")
+    charts.show(jury_charts.simulator_bars(sim.iloc[relevant[:CHART_ROWS]],
+                                           t("ju.sim_title", budget=fmt.money(budget), cap=fmt.money(cap)), lang),
+                key="ju_sim_chart")
     if len(relevant) > CHART_ROWS:
         st.caption(t("ju.sim_head", shown=fmt.count(CHART_ROWS), total=fmt.count(len(relevant))))
     outcome_labels = {o: t(f"ju.outcome.{o}") for o in simulator.OUTCOMES}

@@ -4,7 +4,7 @@ import re
 
 import streamlit as st
 
-from monitor import context, explorer, fmt, guard, tables
+from monitor import charts, context, explorer, fmt, guard, tables
 from monitor.i18n import t
 
 ctx = context.current()
@@ -96,7 +96,7 @@ if outcome.result is None:
 
 result = outcome.result
 frame = result.frame
-st.subheader(t("ex.result"))
+st.header(t("ex.result"))
 st.caption(t("ex.rows", count=fmt.count(len(frame))))
 if result.truncated:
     st.warning(t("ex.truncated", count=fmt.count(guard.MAX_ROWS)), icon=":material/content_cut:")
@@ -123,8 +123,8 @@ else:
                               index=colour_options.index(view.group_by[1])
                               if grouped and len(view.group_by) > 1 and view.group_by[1] in colour_options else 0)
         if y in numeric:
-            st.plotly_chart(explorer.figure(frame, kind, x, y, None if colour == "-" else colour, table),
-                            key="ex_chart")
+            charts.show(explorer.figure(frame, kind, x, y, None if colour == "-" else colour, table),
+                        key="ex_chart")
         else:
             st.info(t("ex.chart_needs_number"))
 

@@ -4,7 +4,7 @@ progress, the light history and the results the projects report."""
 
 import streamlit as st
 
-from monitor import amounts, context, fmt, indicators, markup, queries as q, status, tables, timeline
+from monitor import amounts, charts, context, fmt, indicators, markup, queries as q, status, tables, timeline
 from monitor.i18n import t
 from monitor.kpi import kpi_block
 
@@ -63,7 +63,7 @@ else:
     st.markdown(t("fs.behind_none", grace=grace))
 
 # --- payments: plan over the whole term, actual up to the Stichtag ---------------------------------------------
-st.subheader(t("fs.pay_heading"))
+st.header(t("fs.pay_heading"))
 recipients = dict(forecast[["applicant_id", "recipient_name"]].drop_duplicates("applicant_id")
                   .sort_values("recipient_name").to_numpy())
 scope = st.selectbox(t("fs.scope"), [""] + list(recipients), key="fs_scope",
@@ -74,19 +74,19 @@ on_stichtag = cumulative[cumulative["is_stichtag"]].iloc[0]
 st.markdown(t("fs.pay_scope_line", scope=markup.text(scope_name), planned=fmt.money(on_stichtag["cum_planned_eur"]),
               paid=fmt.money(on_stichtag["cum_paid_eur"]), total=fmt.money(cumulative["cum_planned_eur"].iloc[-1]),
               date=fmt.date(cumulative["timeline_date"].iloc[-1])))
-st.plotly_chart(timeline.cumulative_payments(cumulative, ctx.as_of, span, t("fs.pay_title", scope=scope_name)),
-                key="fs_payments_chart")
+charts.show(timeline.cumulative_payments(cumulative, ctx.as_of, span, t("fs.pay_title", scope=scope_name)),
+            key="fs_payments_chart")
 with st.expander(t("fs.chart_data")):
     tables.show(cumulative, "zahlungen_kumuliert", ["timeline_date", "cum_planned_eur", "cum_paid_eur"],
                 queries=("payments_cumulative",))
 
 # --- forecast: funds that will not be called --------------------------------------------------------------------
-st.subheader(t("fs.lapse_heading"))
+st.header(t("fs.lapse_heading"))
 st.markdown(t("fs.lapse_method", grace=grace, due_date=due_date))
 st.markdown(amounts.text("fs.lapse_result", programme, at_risk=fmt.money(summary["at_risk_eur"]), lapsed=fmt.money(summary["lapsed_eur"]),
               expected=fmt.money(summary["granted_eur"] - summary["at_risk_eur"] - summary["lapsed_eur"]),
               granted=fmt.money(summary["granted_eur"])))
-st.plotly_chart(timeline.lapse_bars(forecast, amounts.text("fs.lapse_title", programme), LAPSE_BARS), key="fs_lapse_chart")
+charts.show(timeline.lapse_bars(forecast, amounts.text("fs.lapse_title", programme), LAPSE_BARS), key="fs_lapse_chart")
 with st.expander(t("fs.lapse_table")):
     basis = {b: t(f"fs.basis.{b}") for b in ("closed", "plan_over", "overdue", "on_plan", "no_plan", "not_started")}
     amounts.show(forecast.assign(forecast_basis_label=forecast["forecast_basis"].map(basis)), "verfallsprognose",
@@ -95,7 +95,7 @@ with st.expander(t("fs.lapse_table")):
                  queries=("lapse_forecast",))
 
 # --- forecast vs. outcome: the backtest --------------------------------------------------------------------------
-st.subheader(t("fs.bt.heading"))
+st.header(t("fs.bt.heading"))
 # nothing after the last data date changes the backtest: one cached result serves every later Stichtag
 backtest = q.run("forecast_backtest", programme_id=ctx.programme_id, as_of=min(ctx.as_of, ctx.last_data_date))
 if backtest.empty:
@@ -114,14 +114,14 @@ else:
                   earlier_closer=timeline.counted("fs.n.month_ends", int(first["earlier_closer_count"]), lang),
                   earlier_dates=t("fs.bt.earlier_dates", dates=dates) if len(earlier_closer) else ""))
     st.caption(t("fs.bt.why"))
-    st.plotly_chart(timeline.backtest_chart(backtest, t("fs.bt.title")), key="fs_backtest_chart")
+    charts.show(timeline.backtest_chart(backtest, t("fs.bt.title")), key="fs_backtest_chart")
     with st.expander(t("fs.chart_data")):
         tables.show(backtest, "prognose_vs_ergebnis",
                     ["status_date", "forecast_eur", "earlier_forecast_eur", "outcome_eur", "error_eur",
                      "earlier_error_eur"], queries=("forecast_backtest",))
 
 # --- milestones ------------------------------------------------------------------------------------------------
-st.subheader(t("fs.ms_heading"))
+st.header(t("fs.ms_heading"))
 months = q.run("milestone_months", **params)
 milestones = q.run("milestone_timeline", **params, limit=MILESTONE_ROWS)
 st.markdown(t("fs.ms_summary", done=fmt.count(months["done_on_time_count"].sum() + months["done_late_count"].sum()),
@@ -129,11 +129,11 @@ st.markdown(t("fs.ms_summary", done=fmt.count(months["done_on_time_count"].sum()
               overdue=fmt.count(months["overdue_count"].sum())))
 if not milestones.empty:
     if summary["project_count"] <= MILESTONE_DOTS and len(milestones) == milestones["milestone_total_count"].iloc[0]:
-        st.plotly_chart(timeline.milestone_chart(milestones, ctx.as_of, span, t("fs.ms_title")),
-                        key="fs_milestones_chart")
+        charts.show(timeline.milestone_chart(milestones, ctx.as_of, span, t("fs.ms_title")),
+                    key="fs_milestones_chart")
     else:
-        st.plotly_chart(timeline.milestone_months_chart(months, ctx.as_of, span, t("fs.ms_months_title")),
-                        key="fs_milestones_chart")
+        charts.show(timeline.milestone_months_chart(months, ctx.as_of, span, t("fs.ms_months_title")),
+                    key="fs_milestones_chart")
     with st.expander(t("fs.chart_data")):
         if len(milestones) < milestones["milestone_total_count"].iloc[0]:
             st.caption(t("fs.rows_note", shown=fmt.count(len(milestones)),
@@ -145,13 +145,13 @@ if not milestones.empty:
                     queries=("milestone_timeline",))
 
 # --- reported progress ------------------------------------------------------------------------------------------
-st.subheader(t("fs.progress_heading"))
+st.header(t("fs.progress_heading"))
 reports = q.run("progress_history", **params, limit=PROGRESS_LINES)
 if reports.empty:
     st.info(t("fs.progress_none"))
 else:
     title = (t("fs.progress_title_top", count=PROGRESS_LINES) if reports["is_rest"].any() else t("fs.progress_title"))
-    st.plotly_chart(timeline.progress_chart(reports, ctx.as_of, span, title), key="fs_progress_chart")
+    charts.show(timeline.progress_chart(reports, ctx.as_of, span, title), key="fs_progress_chart")
     with st.expander(t("fs.chart_data")):
         rest_count = int(reports.loc[reports["is_rest"], "project_count"].max()) if reports["is_rest"].any() else 0
         rest_name = t("fs.progress_rest_median", projects=timeline.counted("fs.n.projects", rest_count, lang))
@@ -164,7 +164,7 @@ else:
                     queries=("progress_history",))
 
 # --- the traffic-light history ---------------------------------------------------------------------------------
-st.subheader(t("fs.history_heading"))
+st.header(t("fs.history_heading"))
 st.caption(t("ov.lights_rule", red_days=programme["red_overdue_days"], red_gap=fmt.number(programme["red_gap_pct"]),
              amber_gap=fmt.number(programme["amber_gap_pct"]), report_days=programme["report_interval_days"],
              grace=grace))
@@ -172,10 +172,10 @@ counts = q.run("light_history_counts", **params)
 history = q.run("project_status_history", **params, limit=HISTORY_ROWS)
 if not counts.empty:
     light_words = {light: status.light_label(light) for light in status.ORDER}
-    st.plotly_chart(timeline.light_counts_chart(counts, t("fs.history_counts_title")), key="fs_light_counts_chart")
+    charts.show(timeline.light_counts_chart(counts, t("fs.history_counts_title")), key="fs_light_counts_chart")
     heatmap_title = (t("fs.history_title_top", count=HISTORY_ROWS) if summary["project_count"] > HISTORY_ROWS
                      else t("fs.history_title"))
-    st.plotly_chart(timeline.status_history(history, heatmap_title), key="fs_history_chart")
+    charts.show(timeline.status_history(history, heatmap_title), key="fs_history_chart")
     with st.expander(t("fs.chart_data")):
         tables.show(counts.assign(light_word=counts["light"].map(light_words)), "ampeln_je_monat",
                     ["status_date", "light_word", "project_count"], queries=("light_history_counts",))
@@ -183,7 +183,7 @@ if not counts.empty:
                     ["recipient_name", "status_date", "light_label"], queries=("project_status_history",))
 
 # --- results: the projects' indicators --------------------------------------------------------------------------
-st.subheader(t("fs.ind.heading"))
+st.header(t("fs.ind.heading"))
 totals = q.run("indicator_totals", **params)
 if totals.empty:
     st.info(t("fs.ind.none"))

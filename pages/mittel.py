@@ -42,14 +42,14 @@ kpi(cols[3], t("mi.paid"), fmt.money(summary["paid_eur"]),
     amounts.text("mi.paid_delta", programme, share=fmt.pct(summary["paid_pct"]), diff=fmt.money(summary["paid_eur"] - summary["planned_eur"])))
 
 # --- map ---------------------------------------------------------------------------------------------
-st.subheader(t("mi.map_heading"))
+st.header(t("mi.map_heading"))
 map_measure = st.segmented_control(
     t("mi.map_measure"), ["granted_eur", "granted_per_inhabitant_eur", "paid_eur", "paid_per_inhabitant_eur"],
     format_func=lambda m: amounts.text(f"mi.measure.{m}", programme), default="granted_eur", required=True, key="mi_map_measure",
 ) or "granted_eur"
 map_title = t("mi.map_title", measure=amounts.text(f"mi.measure.{map_measure}", programme), date=fmt.date(ctx.as_of))
-st.plotly_chart(maps.funds_map(kreise, recipients, members, map_measure, map_title, lang, ctx.programme.get("land_id")),
-                key="mi_map")
+charts.show(maps.funds_map(kreise, recipients, members, map_measure, map_title, lang, ctx.programme.get("land_id")),
+            key="mi_map")
 st.caption(t("mi.map_note"))
 # money the Land's map cannot show (a Kreis of another Land, or operations booked to the Land as a whole) is
 # listed here, never dropped
@@ -61,7 +61,7 @@ if not elsewhere.empty:
                  ["kreis_id", "kreis_name", "kreis_kind_label", "recipient_count", "granted_eur", "paid_eur"], programme,
                  queries=("funds_by_kreis",))
 
-st.subheader(t("mi.kreise_heading"))
+st.header(t("mi.kreise_heading"))
 amounts.show(kreise.sort_values(["granted_per_inhabitant_eur", "kreis_name"], ascending=[False, True]), "mittel_kreise",
             # no paid_pct here: a Kreis without grants has none, and the table would show an empty cell as "None"
             ["kreis_name", "kreis_kind_label", "population_count", "recipient_count", "granted_eur", "paid_eur",
@@ -71,7 +71,7 @@ with st.expander(t("mi.members_table")):
                                               "population_count"], queries=("cooperation_members",))
 
 # --- bars per recipient ----------------------------------------------------------------------------
-st.subheader(amounts.text("mi.bars_heading", programme))
+st.header(amounts.text("mi.bars_heading", programme))
 left, right = st.columns(2)
 bar_measure = left.segmented_control(
     t("mi.bar_measure"), ["eur", "per_inhabitant"], format_func=lambda m: t(f"mi.bar_measure.{m}"),
@@ -107,11 +107,11 @@ bars.update_xaxes(title_text=t("mi.bars_axis_per_inhabitant" if per_inhabitant e
                   tickformat=",.2f" if per_inhabitant else ",.0f",
                   ticksuffix=" €" if lang == "de" else "", tickprefix="" if lang == "de" else "€")
 bars.update_yaxes(title_text=t("mi.bars_recipient_axis"))
-st.plotly_chart(bars, key="mi_bars")
+charts.show(bars, key="mi_bars")
 if per_inhabitant:
     st.caption(t("mi.bars_note_per_inhabitant"))
 
-st.subheader(t("mi.recipients_heading"))
+st.header(t("mi.recipients_heading"))
 amounts.show(ordered.iloc[::-1], "mittel_empfaenger",
             ["recipient_name", "recipient_kind_label", "kreis_name", "granted_eur", "planned_eur", "paid_eur", "paid_pct",
              "population_count", "granted_per_inhabitant_eur", "planned_per_inhabitant_eur", "paid_per_inhabitant_eur"],

@@ -6,7 +6,7 @@ links (each keeps its strongest ones), the lists show the first rows ranked in S
 
 import streamlit as st
 
-from monitor import amounts, context, fmt, markup, network, queries as q, status, tables
+from monitor import amounts, charts, context, fmt, markup, network, queries as q, status, tables
 from monitor.i18n import t
 
 MAX_NODES = 100   # recipients drawn in the graph
@@ -38,7 +38,7 @@ def names(values, total: int) -> str:
 
 
 # --- the graph -------------------------------------------------------------------------------------------
-st.subheader(t("nw.graph_heading"))
+st.header(t("nw.graph_heading"))
 left, right = st.columns([2, 1])
 basis = left.segmented_control(t("nw.basis"), ["goals", "themes", "both"], format_func=lambda b: t(f"nw.basis.{b}"),
                                default="both", required=True, key="nw_basis") or "both"
@@ -48,9 +48,9 @@ edges = q.run("network_edges", **base, basis=basis, min_shared=min_shared, max_n
 drawn = nodes[nodes["node_rank"] <= MAX_NODES]
 
 positions = network.layout(drawn, edges)
-st.plotly_chart(network.figure(drawn, edges, positions, t("nw.graph_title", basis=t(f"nw.basis_title.{basis}"),
-                                                                  min=min_shared)),
-                key="nw_graph", config={"displaylogo": False})
+charts.show(network.figure(drawn, edges, positions, t("nw.graph_title", basis=t(f"nw.basis_title.{basis}"),
+                                                              min=min_shared)),
+            key="nw_graph", config={"displaylogo": False})
 st.caption(amounts.text("nw.graph_note", programme))
 if len(nodes) > len(drawn):
     st.markdown(t("nw.graph_nodes_bounded", shown=fmt.count(len(drawn)), total=fmt.count(len(nodes))))
@@ -77,7 +77,7 @@ with st.expander(t("nw.nodes_heading"), expanded=False):
                 "goal_list", "theme_list"], programme, queries=("network_nodes",), title=t("nw.nodes_heading"))
 
 # --- who works on topic X --------------------------------------------------------------------------------
-st.subheader(t("nw.topic_heading"))
+st.header(t("nw.topic_heading"))
 topics = q.run("network_topics", **base)
 topics = topics.assign(topic_kind_label=topics["topic_kind"].map({k: t(f"nw.topic_kind.{k}") for k in ("goal", "theme")}),
                        topic_key=topics["topic_kind"] + ":" + topics["topic_id"])
@@ -112,7 +112,7 @@ with st.expander(t("nw.topics_heading"), expanded=False):
                  "recipient_names"], queries=("network_topics",), title=t("nw.topics_heading"))
 
 # --- whom can I learn from -------------------------------------------------------------------------------
-st.subheader(t("nw.learn_heading"))
+st.header(t("nw.learn_heading"))
 candidates = nodes
 if len(nodes) > PICK_ROWS:
     search = st.text_input(t("nw.recipient_search"), key="nw_recipient_search", help=t("nw.recipient_search_help"))

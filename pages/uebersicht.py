@@ -34,7 +34,7 @@ attention = needing_decision.head(ATTENTION_ROWS)
 
 # --- what needs a decision now: named, with the reason and the money ----------------------------------------------
 counts = status.counts(projects)
-st.subheader(t("ov.attention"))
+st.header(t("ov.attention"))
 st.markdown(" · ".join(f"{status.light_markdown(light)} **{fmt.count(n)}**" for light, n in counts.items()))
 if attention.empty:
     st.success(t("ov.attention_none"))
@@ -72,7 +72,7 @@ kpi_block(row, t("ov.milestones"), f"{summary['milestones_due_done_count']} / {s
     help=t("ov.milestones_help"), width=box_width)
 
 # --- every project's light with its reason --------------------------------------------------------------------------
-st.subheader(t("ov.lights"))
+st.header(t("ov.lights"))
 st.caption(t("ov.lights_rule", red_days=programme["red_overdue_days"], red_gap=fmt.number(programme["red_gap_pct"]),
              amber_gap=fmt.number(programme["amber_gap_pct"]), report_days=programme["report_interval_days"],
              grace=programme["payment_grace_days"]))
@@ -85,7 +85,7 @@ if not kept["progress_report_count"]:
 amounts.show(projects, "ampel", ["light_label", "recipient_name", "reason", "granted_eur", "planned_due_eur",
                                 "paid_eur", "overdue_eur", "lapsed_eur", "title"], programme, queries=("project_status",))
 
-st.subheader(t("ov.pace_heading"))
+st.header(t("ov.pace_heading"))
 granted = summary["granted_eur"] or 1
 pace = pd.DataFrame({
     "measure": [t("ov.pace_elapsed"), amounts.text("ov.pace_planned", programme), amounts.text("ov.pace_paid", programme),
@@ -94,11 +94,11 @@ pace = pd.DataFrame({
                   100 * summary["paid_eur"] / granted,
                   100 * summary["milestones_done_count"] / max(summary["milestone_count"], 1)],
 })
-st.plotly_chart(charts.share_bars(pace["measure"].tolist(), pace["share_pct"].tolist(),
-                                  t("ov.pace_title"), t("ov.pace_axis")), key="pace_chart")
+charts.show(charts.share_bars(pace["measure"].tolist(), pace["share_pct"].tolist(),
+                              t("ov.pace_title"), t("ov.pace_axis")), key="pace_chart")
 tables.show(pace, "tempo", ["measure", "share_pct"], queries=("programme_summary",))
 
-st.subheader(t("ov.next_milestones"))
+st.header(t("ov.next_milestones"))
 upcoming = q.run("next_milestones", **ctx.params(), limit=8)
 if upcoming.empty:
     st.success(t("ov.next_none"))
@@ -110,7 +110,7 @@ else:
     tables.show(upcoming, "meilensteine", ["planned_date", "due_label", "recipient_name", "title"],
                 queries=("next_milestones",))
 
-st.subheader(t("ov.freshness"))
+st.header(t("ov.freshness"))
 st.caption(t("ov.freshness_caption", days=programme["report_interval_days"]))
 if summary["report_overdue_count"]:
     late = projects[projects["is_report_overdue"]]

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from monitor import amounts, context, coverage, fmt, markup, queries as q, tables
+from monitor import amounts, charts, context, coverage, fmt, markup, queries as q, tables
 from monitor.i18n import t
 
 ctx = context.current()
@@ -45,7 +45,7 @@ if kinds or kreise:
                  total=goals_all["projects_total_count"].iloc[0], granted=fmt.money(granted_total),
                  granted_total=fmt.money(goals_all["granted_total_eur"].iloc[0])))
 
-st.subheader(t("zi.heatmap_heading"))
+st.header(t("zi.heatmap_heading"))
 view = st.segmented_control(t("zi.view"), ["weighted", "tagged"], format_func=lambda v: t(f"zi.view.{v}"),
                             default="weighted", required=True, key="zi_view") or "weighted"
 value_column = f"{view}_eur"
@@ -59,20 +59,20 @@ weighted_total = float(totals["weighted_eur"].sum())
 if abs(weighted_total - granted_total) >= 0.5:
     st.warning(t("zi.weights_off", weighted=fmt.money(weighted_total), total=fmt.money(granted_total)))
 
-st.plotly_chart(coverage.goal_heatmap(cells, value_column, t(f"zi.heatmap_title_{view}")), key="zi_heatmap")
+charts.show(coverage.goal_heatmap(cells, value_column, t(f"zi.heatmap_title_{view}")), key="zi_heatmap")
 other_column = "tagged_eur" if view == "weighted" else "weighted_eur"
 tables.show(cells[cells["goal_projects_count"] > 0], "zielmatrix",
             ["recipient_name", "kreis_name", "goal_label", value_column, other_column], queries=("goal_coverage",))
 
-st.subheader(t("zi.goals_heading"))
-st.plotly_chart(coverage.goal_bars(totals, "weighted_eur", t("zi.bars_money_title"), t("zi.axis_eur"), few_max),
-                key="zi_money_bars")
-st.plotly_chart(coverage.goal_bars(totals, "goal_projects_count", t("zi.bars_projects_title"), t("zi.axis_projects"),
-                                   few_max), key="zi_project_bars")
+st.header(t("zi.goals_heading"))
+charts.show(coverage.goal_bars(totals, "weighted_eur", t("zi.bars_money_title"), t("zi.axis_eur"), few_max),
+            key="zi_money_bars")
+charts.show(coverage.goal_bars(totals, "goal_projects_count", t("zi.bars_projects_title"), t("zi.axis_projects"),
+                               few_max), key="zi_project_bars")
 tables.show(totals, "ziele", ["goal_label", "goal_projects_count", "weighted_eur", "weighted_share_pct", "tagged_eur"],
             queries=("goal_totals",))
 
-st.subheader(t("zi.weak_heading"))
+st.header(t("zi.weak_heading"))
 least = totals.sort_values(["weighted_eur", "goal_projects_count", "sort_order"]).iloc[0]
 st.markdown(t("zi.least", goal=markup.text(least["goal_label"]), money=fmt.money(least["weighted_eur"]),
               share=fmt.pct(least["weighted_share_pct"], decimals=1), count=least["goal_projects_count"]))

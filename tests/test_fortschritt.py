@@ -383,7 +383,7 @@ def test_page_on_30_june_2021_for_every_role(app, role):
     assert "Am Stichtag: 27.000 € gefährdet und 0 € verfallen; voraussichtlich ausgezahlt werden 845.300 €" in text
     assert "7 von 30 Meilensteinen erledigt, davon 4 verspätet; 1 offen und überfällig." in text
     # no project's outcome is known yet
-    assert at.subheader[2].value == "Prognose vs. Ergebnis"
+    assert at.header[2].value == "Prognose vs. Ergebnis"
     assert [i.value for i in at.info] == [
         "Am Stichtag steht für noch kein Projekt fest, wie viel nicht abgerufen wird (keine Schlusszahlung, Laufzeit "
         "und Plan nicht vorbei): Ein Vergleich der Prognose mit dem Ergebnis ist erst danach möglich."]
@@ -402,7 +402,7 @@ def test_page_on_30_june_2021_for_every_role(app, role):
 
 def test_page_answers_first_the_headings_in_order(app):
     at = app(role="leitung", page=PAGE)
-    assert [s.value for s in at.subheader] == [
+    assert [s.value for s in at.header] == [
         "Geplante und tatsächliche Auszahlungen", "Prognose: Mittel, die nicht abgerufen werden",
         "Prognose vs. Ergebnis", "Meilensteine: geplant und erledigt", "Berichteter Fortschritt", "Ampelverlauf",
         "Ergebnisse: Kennzahlen der Projekte"]

@@ -27,7 +27,7 @@ def test_default_stichtag_is_last_data_date(app):
         "Verfallen": "59.500 €",
         "Meilensteine": "30 / 30",
     }
-    assert at.subheader[0].value == "Braucht jetzt eine Entscheidung"
+    assert at.header[0].value == "Braucht jetzt eine Entscheidung"
     # the attention list: Kiel closed with lapsed funds first, then Flensburg, each with reason and money
     text = markdown(at)
     assert ":violet[◆ abgeschlossen, Mittel verfallen] · Landeshauptstadt Kiel**" in text
@@ -109,7 +109,7 @@ def test_english(app):
     values = metrics(at)
     assert values["Paid out"] == "€330,920"
     assert values["Lapsed"] == "€0"
-    assert at.subheader[0].value == "Needs a decision now"
+    assert at.header[0].value == "Needs a decision now"
 
 
 def test_demo_note_and_local_mode_are_visible():
