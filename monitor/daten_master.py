@@ -24,6 +24,7 @@ NONE = "__none__"
 def templates_section(kind: str, lang: str) -> None:
     """The Programm-Mappe and one CSV per table (stammdaten); what a list needs (vorhabenliste)."""
     st.markdown(t(f"md.page.help.{kind}"))
+    st.caption(t("places.attribution"))       # recipients are placed with these data
     if kind != "stammdaten":
         return
     left, middle, right = st.columns([1, 1, 1], vertical_alignment="bottom")

@@ -162,6 +162,10 @@ def land_map(traces: list, title: str, lang: str | None = None, height: int = 64
         legend={"orientation": "h", "yanchor": "top", "y": -0.02, "x": 0},
         margin={"l": 0, "r": 0, "t": 50, "b": 0},
     )
+    # the licences of the boundaries (dl-de/by-2-0) and postcodes (CC BY 4.0) ask to be named where the map is shown
+    fig.add_annotation(text=t("places.attribution", lang=lang), xref="paper", yref="paper", x=1, y=0,
+                       xanchor="right", yanchor="bottom", showarrow=False, font={"size": 10, "color": "#404040"},
+                       bgcolor="rgba(255,255,255,0.8)")
     return fig
 
 

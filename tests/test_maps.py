@@ -82,3 +82,9 @@ def test_land_map_has_no_tiles_and_the_lands_view():
     assert fig.layout.map.style == "white-bg"
     assert (fig.layout.map.center.lat, fig.layout.map.center.lon, fig.layout.map.zoom) == (48.9443, 11.407, 6.09)
     assert len(fig.data[0].locations) == 96
+
+
+def test_every_map_names_the_licences_of_its_data():
+    fig = maps.land_map([], "Titel", "de", land_id="01")
+    assert [a.text for a in fig.layout.annotations] == [
+        "Kreisgrenzen: © GeoBasis-DE / BKG (VG250, dl-de/by-2-0) · Postleitzahlen: GeoNames (CC BY 4.0)"]
