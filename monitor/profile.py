@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -15,6 +17,8 @@ PARAM = "empfaenger"         # ?empfaenger=<applicant_id>
 # who may see the jury's verdict on the recipient's application (as on the Bewerbungen page)
 JURY_ROLES = ("jury", "admin")
 MAP_HEIGHT = 420
+MAP_WIDTH_PX = 480            # the map sits in half the main column
+MIN_SPAN = (0.9, 0.5)        # degrees of longitude and latitude the map shows at least (a Kreis and around it)
 
 
 def url(applicant_id: str, programme_id: str, as_of, lang: str) -> str:
@@ -58,4 +62,22 @@ def members_map(recipient: pd.Series, members: pd.DataFrame, title: str, lang: s
         traces.append(maps.point_layer([float(recipient["lat"])], [float(recipient["lon"])],
                                        [f"<b>{markup.plotly(recipient['recipient_name'])}</b>"],
                                        t("pf.map_recipient", lang=lang), maps.RECIPIENT_COLOUR, 16))
-    return maps.land_map(traces, title, lang, height=MAP_HEIGHT, land_id=land_id)
+    fig = maps.land_map(traces, title, lang, height=MAP_HEIGHT, land_id=land_id)
+    points = pd.concat([located[["lat", "lon"]], pd.DataFrame([{"lat": recipient.get("lat"), "lon": recipient.get("lon")}])])
+    points = points.dropna().astype(float)
+    if not points.empty:
+        fig.update_layout(map=view(points["lon"].tolist(), points["lat"].tolist()))
+    return fig
+
+
+def view(lons: list[float], lats: list[float]) -> dict:
+    """Centre and zoom that show the points with their surroundings in a MAP_WIDTH_PX x MAP_HEIGHT map."""
+    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
+    span_lon = max(east - west, MIN_SPAN[0]) * 1.3
+    span_lat = max(north - south, MIN_SPAN[1]) * 1.3
+    zoom_x = math.log2(MAP_WIDTH_PX * 360 / (maps.WORLD_PX * span_lon))
+    # latitude in Mercator: degrees shrink towards the poles by cos(lat)
+    zoom_y = math.log2((MAP_HEIGHT - 60) * 360 * math.cos(math.radians((north + south) / 2))
+                       / (maps.WORLD_PX * span_lat))
+    return {"style": "white-bg", "center": {"lat": round((north + south) / 2, 4), "lon": round((west + east) / 2, 4)},
+            "zoom": round(min(zoom_x, zoom_y), 2)}

@@ -92,9 +92,14 @@ for project in projects.itertuples():
         f"{markup.text(project.reason)}  \n"
         f":gray[{t('pf.term', start=fmt.date(project.start_date), end=fmt.date(project.end_date), report=markup.text(project.report_state))}]"
     )
-st.plotly_chart(timeline.status_history(history.assign(recipient_name=history["title"]),
-                                        t("pf.history_title", date=fmt.date(ctx.as_of)), lang),
-                key="pf_history", config={"displaylogo": False})
+history_chart = timeline.status_history(history.assign(recipient_name=history["title"]),
+                                        t("pf.history_title", date=fmt.date(ctx.as_of)), lang)
+# a strip per project: the shapes and the legend line below name the lights, the reason above says why
+history_chart.update_traces(showscale=False)
+history_chart.update_yaxes(title_text="")
+history_chart.update_layout(height=150 + 40 * len(projects))
+st.plotly_chart(history_chart, key="pf_history", config={"displaylogo": False})
+st.caption(" · ".join(status.light_label(light, lang) for light in status.ORDER if light in set(history["light"])))
 with st.expander(t("pf.history_table")):
     shown = history.assign(light_label=history["light"].map(lambda light: status.light_label(light, lang)))
     tables.show(shown.iloc[::-1], "profil_ampelverlauf",
@@ -166,15 +171,18 @@ else:
 
 # --- where: the recipient, its members and partners -------------------------------------------------------------------
 st.subheader(t("pf.map_heading"))
-st.plotly_chart(profile.members_map(recipient, members, t("pf.map_title", name=recipient["recipient_name"]), lang,
-                                    programme.get("land_id")), key="pf_map", config={"displaylogo": False})
-if members.empty:
-    st.caption(t("pf.no_members"))
-else:
-    members = members.assign(member_kind_label=[t(f"kind.{k}", default=k) for k in members["member_kind"]],
-                             role_label=[t(f"mi.role.{r}") for r in members["role"]])
-    tables.show(members, "profil_mitglieder", ["member_name", "member_kind_label", "role_label", "population_count"],
-                queries=("cooperation_members",), title=t("pf.map_heading"))
+map_column, members_column = st.columns(2)
+map_column.plotly_chart(profile.members_map(recipient, members, t("pf.map_title", name=recipient["recipient_name"]),
+                                            lang, programme.get("land_id")), key="pf_map", config={"displaylogo": False})
+with members_column:
+    if members.empty:
+        st.caption(t("pf.no_members"))
+    else:
+        members = members.assign(member_kind_label=[t(f"kind.{k}", default=k) for k in members["member_kind"]],
+                                 role_label=[t(f"mi.role.{r}") for r in members["role"]])
+        tables.show(members, "profil_mitglieder", ["member_name", "member_kind_label", "role_label",
+                                                   "population_count"],
+                    queries=("cooperation_members",), title=t("pf.map_heading"))
 
 # --- whom to learn from -----------------------------------------------------------------------------------------------
 st.subheader(t("pf.similar_heading"))
