@@ -11,9 +11,9 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-## run: start the dashboard on the demo data (the database is built on first start)
+## run: start the dashboard on the demo data (the database is built on first start); without login on 127.0.0.1 only
 run: $(VENV)/.installed
-	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
+	$(PY) -m monitor.serve --server.port $(PORT)
 
 ## test: all tests, the browser tests in Debian's Chromium included
 test: $(VENV)/.installed chromium

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from monitor import auth, context, navigation
+from monitor import audit, auth, context, login, navigation
 
 try:
+    # with login configured: the signed-in user's role, checked on every run (or the login / no-access page)
     identity = auth.identity()
 except auth.RoleError as exc:
     st.error(str(exc))
@@ -12,5 +13,7 @@ except auth.RoleError as exc:
 
 # pages the role may not see are not registered, so their URLs lead nowhere
 current_page = navigation.register(identity.role)
-context.enter(identity)
+ctx = context.enter(identity)
+login.account(identity)
+audit.page_opened(current_page.url_path, ctx.as_of, ctx.programme_id)
 current_page.run()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import streamlit as st
 
-from monitor import export, queries as q
+from monitor import audit, export, queries as q
 from monitor.db import Database, database_path
 
 CSV_MAX_ROWS = 1_000_000   # Excel opens at most 1,048,576 rows; beyond that only Parquet
@@ -52,7 +52,9 @@ def buttons(name: str, params: dict, key: str, rows: int, labels: dict[str, str]
     """
     row = st.container(horizontal=True, vertical_alignment="center", gap="small")
     if rows <= CSV_MAX_ROWS:
-        row.download_button(labels["csv"], lambda: csv_bytes(name, params, lang), file_name=f"{key}.csv",
+        row.download_button(labels["csv"], audit.on_download(lambda: csv_bytes(name, params, lang), key, "csv"),
+                            file_name=f"{key}.csv",
                             mime="text/csv", key=f"{key}_all_csv", icon=":material/download:")
-    row.download_button(labels["parquet"], lambda: parquet_bytes(name, params), file_name=f"{key}.parquet",
+    row.download_button(labels["parquet"], audit.on_download(lambda: parquet_bytes(name, params), key, "parquet"),
+                        file_name=f"{key}.parquet",
                         mime="application/vnd.apache.parquet", key=f"{key}_all_parquet", icon=":material/database:")

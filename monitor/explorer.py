@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from monitor import charts, fmt, guard, sandbox
+from monitor import audit, charts, fmt, guard, sandbox
 from monitor.i18n import current_language, t
 from monitor.limits import MB, frame_bytes, megabytes
 from monitor.queries import ResultCache
@@ -316,6 +316,8 @@ def run(sql: str, params: dict | None, role: str, source: str) -> Outcome:
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in (params or {}).items()))
     key = (sql, frozen, role, source, str(Sandbox.path()))
     outcome = result_cache().get(key, lambda: _run(sql, frozen, role, source))
+    rows = None if outcome.result is None else len(outcome.result.frame)
+    audit.query(source, sql, params, outcome.refusal_code, rows)   # the audit log (monitor/audit.py)
     if outcome.result is None:
         return outcome
     # the cached frame stays as it is whatever the page does with its copy (pandas copy-on-write)

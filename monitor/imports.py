@@ -18,7 +18,7 @@ import duckdb
 
 from decimal import Decimal
 
-from monitor import batches, fmt, masterdata, vorhabenliste
+from monitor import audit, auth, batches, fmt, masterdata, vorhabenliste
 from monitor.checks import Report
 from monitor.db import Database, database_path
 from monitor.i18n import t
@@ -117,6 +117,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="nur prüfen, nichts schreiben")
     parser.add_argument("--db", type=Path, default=None, help="Datenbankdatei (Standard: $MONITOR_DB)")
     args = parser.parse_args(argv)
+    # --- role check (monitor/auth.py): only a role of the Daten page imports or checks files, as on the page ---
+    try:
+        identity = auth.command_line_identity()
+        auth.require(identity, auth.page_roles("daten"), "Importe")
+    except auth.RoleError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 4
+    audit.set_actor(identity)
+    # ---
     path = args.db or database_path()
     try:
         data = args.file.read_bytes()

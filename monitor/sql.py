@@ -9,12 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from monitor import auth, guard
+from monitor import audit, auth, guard
 from monitor.db import BuildError, DatabaseBusy, ensure_database
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the query; 0 on success, 2 when refused or stopped, 1 when the database is unusable."""
+    """Run the query; 0 on success, 2 when refused (role included) or stopped, 1 when the database is unusable."""
     parser = argparse.ArgumentParser(prog="python -m monitor.sql",
                                      description="Eine lesende SQL-Abfrage auf der Analysekopie ausführen.")
     parser.add_argument("sql", help="genau eine SELECT-Abfrage ('-' liest sie von der Standardeingabe)")
@@ -24,9 +24,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sql = sys.stdin.read() if args.sql == "-" else args.sql
     try:
-        role = auth.identity().role
+        # an automation account's role (monitor/auth.py): the analysis copy is the Explorer's, so its roles only
+        identity = auth.command_line_identity()
+        auth.require(identity, auth.page_roles("explorer"), "Abfragen auf der Analysekopie")
+    except auth.RoleError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 2
+    audit.set_actor(identity)
+    role = identity.role
+    try:
         ensure_database()
-    except (auth.RoleError, BuildError) as exc:
+    except BuildError as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return 1
     except DatabaseBusy:
@@ -34,8 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = guard.run(sql, role=role, source="cli", max_rows=max(1, args.max_rows), time_limit=args.timeout)
     except guard.Refusal as refusal:
+        audit.query("cli", sql, None, refusal.code, None)
         print(refusal.message(lang="de"), file=sys.stderr)
         return 2
+    audit.query("cli", sql, None, None, len(result.frame))
     frame = result.frame
     if args.format == "csv":
         sys.stdout.write(frame.to_csv(index=False, date_format="%Y-%m-%d"))

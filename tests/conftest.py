@@ -37,6 +37,7 @@ def _isolation(shared_db, monkeypatch, tmp_path):
     monkeypatch.delenv("MONITOR_ROLE", raising=False)
     # the Explorer logs every query; tests keep their logs out of the working tree
     monkeypatch.setenv("MONITOR_QUERY_LOG", str(tmp_path / "queries.jsonl"))
+    monkeypatch.setenv("MONITOR_AUDIT_LOG", str(tmp_path / "audit.jsonl"))   # the audit log (monitor/audit.py)
     st.cache_data.clear()
     st.cache_resource.clear()
     yield

@@ -35,7 +35,7 @@ def start_server(workdir: Path, pristine: Path, role: str | None = None):
     db_path = workdir / "monitor.duckdb"
     shutil.copy(pristine, db_path)
     port = _free_port()
-    env = dict(os.environ, MONITOR_DB=str(db_path))
+    env = dict(os.environ, MONITOR_DB=str(db_path), MONITOR_AUDIT_LOG=str(workdir / "audit.jsonl"))
     env.pop("MONITOR_ROLE", None)
     if role:
         env["MONITOR_ROLE"] = role
