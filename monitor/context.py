@@ -139,7 +139,7 @@ def sidebar(identity: Identity) -> Context:
 
         if identity.source == "default":
             st.caption(t("app.local_mode", role=t(f"role.{identity.role}")))
-        else:
+        elif identity.source != "login":   # (signed in: monitor/login.py names the user and the role)
             st.caption(t("app.configured_role", role=t(f"role.{identity.role}"), source=identity.source))
         is_demo = bool(q.run("build_info")["is_demo"].iloc[0])
         if is_demo:

@@ -37,6 +37,9 @@ PAGES = [
 
 ICON = Path(__file__).with_name("assets") / "icon.png"
 
+# the audit log (monitor/audit.py): who opened, exported, imported and queried what; administrators only
+PAGES.append(PageSpec("pages/protokoll.py", "protokoll", "page.protokoll", ":material/policy:", ("admin",)))
+
 
 def register(role: str):
     """Page config and the role's pages in st.navigation; returns the page the URL asks for."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from monitor import export, fmt
+from monitor import audit, export, fmt
 from monitor.i18n import current_language, t
 
 MAX_ROWS = 200        # rows drawn; the downloads hold the rest
@@ -231,20 +231,24 @@ def show(frame: pd.DataFrame, key: str, columns: list[str] | None = None, querie
         title=title or "", as_of=_as_of(), filters=tuple(filters),
         source=source or (t("app.source_query", lang=lang, names=names) if queries and technical else ""),
     )
-    # the files are generated only when a button is clicked (callables), so tables cost nothing extra to draw
+    # the files are generated only when a button is clicked (callables), so tables cost nothing extra to draw;
+    # audit.on_download logs the click (monitor/audit.py)
     row = st.container(horizontal=True, vertical_alignment="center", gap="small")
     row.download_button(
-        t("app.download_csv"), lambda: export.csv_bytes(shown, lang, translate_headers), file_name=f"{key}.csv",
+        t("app.download_csv"),
+        audit.on_download(lambda: export.csv_bytes(shown, lang, translate_headers), key, "csv"), file_name=f"{key}.csv",
         mime="text/csv", key=f"{key}_csv", icon=":material/download:",
     )
     row.download_button(
-        t("ex.download_excel"), lambda: export.excel_bytes(shown, provenance, lang, translate_headers),
+        t("ex.download_excel"),
+        audit.on_download(lambda: export.excel_bytes(shown, provenance, lang, translate_headers), key, "xlsx"),
         file_name=f"{key}.xlsx", key=f"{key}_xlsx", icon=":material/table_view:",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     if technical:
         row.download_button(
-            t("ex.download_parquet"), lambda: export.parquet_bytes(shown), file_name=f"{key}.parquet",
+            t("ex.download_parquet"), audit.on_download(lambda: export.parquet_bytes(shown), key, "parquet"),
+            file_name=f"{key}.parquet",
             mime="application/vnd.apache.parquet", key=f"{key}_parquet", icon=":material/database:",
         )
         if queries:
