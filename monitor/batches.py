@@ -172,6 +172,13 @@ def _checked(cur, data: bytes, file_name: str, kind: str, options: dict | None, 
 
 
 def _write_any(cur, report: Report, who: str, at: dt.datetime, progress: Progress | None) -> int:
+    batch = _write_batch(cur, report, who, at, progress)
+    from monitor import aggregates
+    aggregates.refresh(cur)   # the summaries the pages read, in the import's transaction (monitor/aggregates.py)
+    return batch
+
+
+def _write_batch(cur, report: Report, who: str, at: dt.datetime, progress: Progress | None) -> int:
     if report.kind not in MASTER_KINDS:
         return _write(cur, report, who, at, progress)
     from monitor import masterdata
@@ -308,6 +315,8 @@ def _undo(cur, batch_id: int, who: str, at: dt.datetime) -> int:
         raise ImportRefused("still_used", batch=batch_id, value=value, table=table)
     cur.execute("update import_batch set undone_by = ?, undone_at = ? where import_batch_id = ?",
                 [who, at, batch_id])
+    from monitor import aggregates
+    aggregates.refresh(cur)   # the summaries the pages read, in the undo's transaction (monitor/aggregates.py)
     return len(changes)
 
 

@@ -191,9 +191,14 @@ def _constraints(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str, str, str
 
 def create_relations(con: duckdb.DuckDBPyConnection) -> None:
     """Bring the file up to the current schema (upgrade_schema), then create (or replace) the named relations
-    of monitor/relations.sql: every business rule, written once."""
+    of monitor/relations.sql: every business rule, written once; then bring the summaries the pages read
+    (monitor/aggregates.py) up to those rules and the data."""
     upgrade_schema(con)
     con.execute(RELATIONS_FILE.read_text(encoding="utf-8"))
+    # the summaries derived from the rules and the data (monitor/aggregates.py): built here, kept by every import
+    # and undo; on open only a change of the rules or of a programme (or a month completed since) recomputes them
+    from monitor import aggregates
+    aggregates.refresh(con, check_data=False)
 
 
 @contextmanager

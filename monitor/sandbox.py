@@ -31,6 +31,9 @@ from monitor.i18n import catalogue as text_catalogue
 EXCLUDED = {
     "build_info": "names a path on the server; nothing to analyse",
     "import_change.before_json": "undo snapshots of whole rows; any table's row could end up in them",
+    # summaries kept by monitor/aggregates.py: derived from the copied tables, which the copy's relations read
+    "project_month_state": "the traffic light per project and month end, derived (project_state_on gives it)",
+    "project_month_state_info": "which month ends project_month_state holds; bookkeeping",
 }
 # rows of a copied table that may be copied; the rest is confidential
 ROW_FILTERS = {

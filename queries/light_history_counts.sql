@@ -1,11 +1,12 @@
 -- How many projects had which traffic light at every month end from the funding decision up to the Stichtag,
 -- and on the Stichtag itself: the light history of the whole programme at any size (the rule is project_state_on
--- in monitor/relations.sql; project_status_history shows single projects).
+-- in monitor/relations.sql, read for complete month ends from the table kept of it through project_state_days in
+-- monitor/aggregates.sql; project_status_history shows single projects).
 with
 
 states as (
     select status_date, light, light_rank
-    from project_state_on($programme_id, status_days($programme_id, $as_of))
+    from project_state_days($programme_id, status_days($programme_id, $as_of))
 ),
 
 final as (

@@ -2,11 +2,12 @@
 -- Stichtag itself (so the last column equals project_status on that day), for the $limit projects that fare
 -- worst on the Stichtag, ranked as the Übersicht ranks them (light, lag behind the plan, lapsed money):
 -- the rows of the heatmap. light_history_counts counts all projects.
--- The rule is the relation project_state_on in monitor/relations.sql, evaluated on all these days at once.
+-- The rule is the relation project_state_on in monitor/relations.sql, evaluated on all these days at once;
+-- project_state_days (monitor/aggregates.sql) reads complete month ends from the table kept of it.
 with
 
 states as (
-    select * from project_state_on($programme_id, status_days($programme_id, $as_of))
+    select * from project_state_days($programme_id, status_days($programme_id, $as_of))
 ),
 
 ranked as (
