@@ -32,7 +32,8 @@ KREISE = ["01051", "01053", "01054", "01055", "01056", "01057", "01058", "01059"
 CITIES = ["01001", "01002", "01003", "01004"]
 CACHE_DIR = Path(tempfile.gettempdir()) / "monitor-bench"
 # what the generated file depends on: a change to any of them makes a new cache entry
-INPUTS = [Path(__file__), db.SCHEMA_FILE, Path(db.__file__), *sorted(db.DEMO_DIR.glob("*.csv")),
+INPUTS = [Path(__file__), db.SCHEMA_FILE, Path(db.__file__), Path(db.__file__).with_name("aggregates.py"),
+          *sorted(db.DEMO_DIR.glob("*.csv")),
           *sorted(Path(db.__file__).parent.glob("*.sql"))]
 
 # u(key, salt): a uniform number in [0, 1) from the hash of key and salt
