@@ -29,6 +29,8 @@ PAGES = [
     PageSpec("pages/daten.py", "daten", "page.daten", ":material/upload_file:", ("datenpflege", "admin")),
     PageSpec("pages/explorer.py", "explorer", "page.explorer", ":material/query_stats:", ("analyse", "admin")),
     PageSpec("pages/netzwerk.py", "netzwerk", "page.netzwerk", ":material/hub:", EVERYONE),
+    # one recipient at a time (?empfaenger=…); the jury's verdict on it only for jury and admin (in the page)
+    PageSpec("pages/profil.py", "profil", "page.profil", ":material/account_box:", EVERYONE),
     # BITV 2.0 asks for the statement to be reachable from every page
     PageSpec("pages/barrierefreiheit.py", "barrierefreiheit", "page.barrierefreiheit", ":material/accessibility:",
              EVERYONE),

@@ -91,6 +91,10 @@ def _column(name: str, values: pd.Series, label: str, lang: str, decimals: int |
         return values, st.column_config.DateColumn(label, format=DATE_FORMAT[lang]), 11
     if pd.api.types.is_bool_dtype(values):
         return values, st.column_config.CheckboxColumn(label), 3
+    if name.endswith("_url"):
+        # a link (e.g. profile_url: a recipient's profile); the cell shows "link.<name>" instead of the address
+        text = t(f"link.{name}", lang=lang, default=None)
+        return values, st.column_config.LinkColumn(label, display_text=text), len(text or "") or 20
     if not pd.api.types.is_numeric_dtype(values):
         return values, st.column_config.TextColumn(label), _text_chars(values)
     if decimals is None:

@@ -3,7 +3,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from monitor import amounts, charts, context, fmt, maps, markup, queries as q, tables
+from monitor import amounts, charts, context, fmt, maps, markup, profile, queries as q, tables
 from monitor.kpi import kpi
 from monitor.i18n import t
 
@@ -24,6 +24,7 @@ if summary["project_count"] == 0 or recipients.empty:
 
 kreise["kreis_kind_label"] = [t(f"kind.{k}") for k in kreise["kreis_kind"]]
 recipients["recipient_kind_label"] = [t(f"kind.{k}") for k in recipients["recipient_kind"]]
+recipients["profile_url"] = profile.urls(recipients["applicant_id"], ctx.programme_id, ctx.as_of, lang)
 members["member_kind_label"] = [t(f"kind.{k}") for k in members["member_kind"]]
 members["role_label"] = [t(f"mi.role.{r}") for r in members["role"]]
 
@@ -113,6 +114,7 @@ if per_inhabitant:
 
 st.header(t("mi.recipients_heading"))
 amounts.show(ordered.iloc[::-1], "mittel_empfaenger",
-            ["recipient_name", "recipient_kind_label", "kreis_name", "granted_eur", "planned_eur", "paid_eur", "paid_pct",
+            ["recipient_name", "profile_url", "recipient_kind_label", "kreis_name", "granted_eur", "planned_eur",
+             "paid_eur", "paid_pct",
              "population_count", "granted_per_inhabitant_eur", "planned_per_inhabitant_eur", "paid_per_inhabitant_eur"],
            programme, queries=("funds_by_recipient",))

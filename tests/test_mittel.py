@@ -257,10 +257,12 @@ def test_tables_per_kreis_and_recipient(app):
     assert len(members) == 18
     assert len(recipients) == 9
     assert recipients.columns.tolist() == [
-        "Zuwendungsempfänger", "Art", "Kreis", "Bewilligt", "Geplant bis Stichtag", "Ausgezahlt", "Ausgezahlt (%)",
+        "Zuwendungsempfänger", "Profil", "Art", "Kreis", "Bewilligt", "Geplant bis Stichtag", "Ausgezahlt", "Ausgezahlt (%)",
         "Einwohner", "Bewilligt je Einwohner", "Geplant je Einwohner", "Ausgezahlt je Einwohner",
     ]
     assert recipients["Ausgezahlt"].sum() == 330_920
+    # each recipient links to its profile, on the same programme and Stichtag (pages/profil.py)
+    assert recipients["Profil"].iloc[0] == "profil?empfaenger=dithmarschen&programm=dmk-sh&stichtag=2021-06-30&lang=de"
     keys = {button.proto.id.rsplit("-", 1)[-1] for button in at.get("download_button")}
     assert {"mittel_kreise_csv", "mittel_verbuende_csv", "mittel_empfaenger_csv"} <= keys
 
