@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from monitor import amounts, briefing, charts, context, fmt, markup, queries as q, status, tables
+from monitor import amounts, briefing, charts, context, fmt, markup, profile, queries as q, status, tables
 from monitor.i18n import t
 from monitor.kpi import kpi_block
 
@@ -46,7 +46,8 @@ for row in attention.itertuples():
                   granted=fmt.money(row.granted_eur))
     st.markdown(
         f"**{status.light_markdown(row.light)} · {markup.text(row.recipient_name)}** – {markup.text(row.title)}  \n"
-        f"{markup.text(row.reason)}  \n:gray[{money}]"
+        f"{markup.text(row.reason)}  \n:gray[{money}] · "
+        f"[{t('pf.open_profile')}]({profile.url(row.applicant_id, ctx.programme_id, ctx.as_of, lang)})"
     )
 remaining = len(needing_decision) - len(attention)
 if remaining > 0:

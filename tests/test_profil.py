@@ -196,3 +196,11 @@ def test_second_programme_without_jury_data(app, two_programmes):
     assert not at.warning
     text = markdown(at)
     assert "Wasserstoff\\-Testfeld Itzehoe" in text and "Transferstelle Westküste" in text
+
+
+def test_the_attention_list_of_the_uebersicht_links_to_the_profiles(app):
+    # on 30.06.2021 Kiel (red) and Flensburg (amber) need a decision
+    at = app(role="leitung", stichtag=STICHTAG)
+    text = markdown(at)
+    assert "[Profil](profil?empfaenger=kiel&programm=dmk-sh&stichtag=2021-06-30&lang=de)" in text
+    assert "[Profil](profil?empfaenger=flensburg&programm=dmk-sh&stichtag=2021-06-30&lang=de)" in text
