@@ -211,3 +211,13 @@ def test_page_roles_come_from_the_navigation():
     assert auth.page_roles("daten") == ("datenpflege", "admin")
     assert auth.page_roles("protokoll") == ("admin",)
     assert [p.url_path for p in navigation.PAGES if p.roles == ("admin",)] == ["protokoll"]
+
+
+def test_the_documented_example_is_a_valid_configuration():
+    import tomllib
+
+    with open(ROOT / ".streamlit" / "secrets.example.toml", "rb") as fh:
+        settings = auth.settings_from(tomllib.load(fh))
+    assert settings.role_claim == "groups" and settings.max_session_hours == 12
+    assert list(settings.roles.values()) == ["admin", "jury", "analyse", "datenpflege", "leitung"]
+    assert not (ROOT / ".streamlit" / "secrets.toml").exists()   # (no test leaves one in the working tree)
