@@ -145,12 +145,8 @@ def _write(cur, report: Report, who: str, at: dt.datetime, progress: Progress | 
         "action": ["insert"] * len(keys) + ["update"] * len(updates),
         "before_json": [None] * len(keys) + [json.dumps(c.before, ensure_ascii=False) for c in updates],
     }, dtype=object)
-    cur.register("import_log", log)
-    try:
-        cur.execute("insert into import_change select import_batch_id::integer, table_name, row_key, action, "
-                    "before_json::varchar from import_log")
-    finally:
-        cur.unregister("import_log")
+    from monitor import masterdata
+    masterdata.log_changes(cur, log)
     return batch
 
 
