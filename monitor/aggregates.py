@@ -115,7 +115,8 @@ def _month_ends(first, last) -> list:
 def _create(con: duckdb.DuckDBPyConnection, rules: str) -> None:
     """Create the tables (when missing) and the read macro; drop tables built under other rules."""
     tables = {r[0] for r in con.execute(
-        "select table_name from duckdb_tables() where schema_name = 'main' and not temporary").fetchall()}
+        "select table_name from duckdb_tables() where database_name = current_database() "
+        "and schema_name = 'main' and not temporary").fetchall()}
     if "project_month_state_info" in tables:
         columns = [r[0] for r in con.execute("select column_name from (describe project_month_state_info)").fetchall()]
         stale = columns != INFO_COLUMNS or con.execute(

@@ -171,3 +171,16 @@ def test_the_summaries_are_no_table_of_the_analysis_copy():
     from monitor import sandbox
 
     assert not {"project_month_state", "project_month_state_info"} & set(sandbox.catalogue())
+
+
+def test_tables_of_an_attached_database_are_not_taken_for_the_summaries(cursor, tmp_path):
+    # bench/generate.py builds a file with the demo attached beside it: the demo's summaries are not the file's
+    cursor.execute("drop table project_month_state")
+    cursor.execute("drop table project_month_state_info")
+    cursor.execute(f"attach '{tmp_path / 'beside.duckdb'}' as beside")
+    try:
+        cursor.execute("create table beside.project_month_state_info (programme_id varchar)")
+        assert aggregates.refresh(cursor) == ["dmk-sh"]
+        assert assert_held_equals_rule(cursor, "dmk-sh") == 9 * 40
+    finally:
+        cursor.execute("detach beside")
