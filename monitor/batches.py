@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from monitor.checks import Progress, Report, _check
-from monitor import journal
+from monitor import audit, journal
 from monitor.db import SCHEMA_FILE, BuildError, Database, Restored, batch_states, database_path
 from monitor.i18n import t
 
@@ -277,6 +277,7 @@ def commit(data: bytes, file_name: str, kind: str, who: str, path: Path | None =
     report = _journalled(path, work)
     if report.batch_id is not None:
         Database.changed(path)
+        audit.imported(report.batch_id, kind, report.write_count, report.sha256)   # the audit log (monitor/audit.py)
     return report
 
 
@@ -329,6 +330,7 @@ def undo(batch_id: int, who: str, path: Path | None = None) -> int:
 
     reverted = _journalled(path, work)
     Database.changed(path)
+    audit.undone(batch_id, reverted)   # the audit log (monitor/audit.py)
     return reverted
 
 
