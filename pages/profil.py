@@ -6,8 +6,8 @@ The address is shareable: ?empfaenger=<id>&programm=<id>&stichtag=<date>&lang=<d
 
 import streamlit as st
 
-from monitor import (amounts, context, fmt, indicators, markup, profile, profile_pdf, queries as q, status, tables,
-                     timeline)
+from monitor import (amounts, audit, context, fmt, indicators, markup, profile, profile_pdf, queries as q, status,
+                     tables, timeline)
 from monitor.i18n import t
 from monitor.kpi import kpi_block
 
@@ -66,7 +66,7 @@ st.header(markup.text(recipient["recipient_name"]), anchor=False)
 st.caption(t("pf.caption", kind=t(f"kind.{recipient['recipient_kind']}", default=recipient["recipient_kind"]),
              kreis=markup.text(recipient["kreis_name"] or "–"), population=fmt.count(recipient["population_count"]),
              programme=markup.text(programme["name_de" if lang == "de" else "name_en"]), date=fmt.date(ctx.as_of)))
-st.download_button(t("pf.pdf"), lambda: profile_pdf.pdf_bytes(ctx, applicant_id),
+st.download_button(t("pf.pdf"), audit.on_download(lambda: profile_pdf.pdf_bytes(ctx, applicant_id), "profil", "pdf"),
                    file_name=profile_pdf.file_name(ctx, applicant_id), mime="application/pdf", key="pf_pdf",
                    icon=":material/picture_as_pdf:", help=t("pf.pdf_help"), on_click="ignore")
 

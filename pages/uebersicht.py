@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from monitor import amounts, briefing, charts, context, fmt, markup, profile, queries as q, status, tables
+from monitor import amounts, audit, briefing, charts, context, fmt, markup, profile, queries as q, status, tables
 from monitor.i18n import t
 from monitor.kpi import kpi_block
 
@@ -14,7 +14,8 @@ lang = ctx.lang
 programme = ctx.programme
 head, button = st.columns([2, 1], vertical_alignment="bottom")
 head.title(t("page.uebersicht"))
-button.download_button(t("br.download"), lambda: briefing.pdf_bytes(ctx), file_name=briefing.file_name(ctx),
+button.download_button(t("br.download"), audit.on_download(lambda: briefing.pdf_bytes(ctx), "briefing", "pdf"),
+                       file_name=briefing.file_name(ctx),
                        mime="application/pdf", key="briefing_pdf", icon=":material/picture_as_pdf:",
                        help=t("br.download_help"), on_click="ignore")
 caption = st.empty()
