@@ -12,7 +12,8 @@ from pathlib import PurePath
 import pandas as pd
 import streamlit as st
 
-from monitor import batches, checks, fmt, markup, masterdata, places, readers, tables, vorhaben, vorhabenliste
+from monitor import (batches, checks, consequences, fmt, markup, masterdata, places, readers, tables, vorhaben,
+                     vorhabenliste)
 from monitor.db import Database, database_path
 from monitor.i18n import t
 
@@ -287,7 +288,8 @@ def commit_section(report: checks.Report, data: bytes, file_name: str, kind: str
         named = programme_named(summary["programme_id"], options.get("name"), file_name) \
             if summary.get("projects") is not None else None
         try:
-            done = batches.commit(data, file_name, kind, who=ctx.role, options=options)
+            done = batches.commit(data, file_name, kind, who=consequences.person(st.session_state.get("_identity")),
+                                  options=options)
         except Exception as exc:  # noqa: BLE001 - the transaction was rolled back; say so
             st.error(t("dp.commit_failed", error=markup.text(exc)))
             st.stop()

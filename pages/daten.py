@@ -3,11 +3,13 @@
 
 import streamlit as st
 
-from monitor import batches, checks, context, daten_master, fmt, markup, queries as q, readers, tables, templates
+from monitor import (batches, checks, consequences, context, daten_master, fmt, markup, queries as q, readers, tables,
+                     templates, uploader)
 from monitor.db import Database
 from monitor.i18n import t
 
 ctx = context.current()
+who = consequences.person(st.session_state.get("_identity"))   # the history names the person (monitor/auth.py)
 st.title(t("page.daten"))
 st.caption(t("md.page.caption"))
 batches.ensure_change_table()
@@ -31,8 +33,7 @@ def master_import() -> None:
     st.subheader(t("dp.upload_heading"))
     options = daten_master.options_section(kind, ctx)
     round_ = st.session_state.setdefault("daten_upload_round", 0)
-    upload = st.file_uploader(t("dp.upload"), type=list(readers.UPLOAD_TYPES), max_upload_size=readers.MAX_UPLOAD_MB,
-                              key=f"daten_upload_{kind}_{round_}")
+    upload = uploader.upload(t("dp.upload"), key=f"daten_upload_{kind}_{round_}")
     if upload is None:
         return
     data = upload.getvalue()
@@ -78,10 +79,7 @@ def activity_import() -> None:
     st.subheader(t("dp.upload_heading"))
     # a new key after each commit empties the uploader, so the committed file is not shown as pending
     upload_round = st.session_state.setdefault("daten_upload_round", 0)
-    upload = st.file_uploader(
-        t("dp.upload"), type=list(readers.UPLOAD_TYPES), max_upload_size=readers.MAX_UPLOAD_MB,
-        key=f"daten_upload_{upload_round}",
-    )
+    upload = uploader.upload(t("dp.upload"), key=f"daten_upload_{upload_round}")
 
     if upload is not None:
         data = upload.getvalue()
@@ -117,13 +115,25 @@ def activity_import() -> None:
                         st.markdown(f"- {markup.text(note.column or note.value)}: {markup.text(note.reason())}")
             if report.changes:
                 st.subheader(t("dp.preview_heading"))
-                tables.show(report.change_frame(), "daten_vorschau")
+                # recipient and effect on paid, planned and the light, from project_state_on (monitor/consequences.py)
+                effects = consequences.effects(report, ctx.as_of, ctx.lang)
+                if effects.after:
+                    st.info(t("cq.after_note.one" if effects.after == 1 else "cq.after_note.many",
+                              count=fmt.count(effects.after), as_of=fmt.date(ctx.as_of)), icon=":material/event:")
+                lines = consequences.lines(effects, ctx.lang)
+                if lines:
+                    st.markdown(f"**{t('cq.effect_heading', as_of=fmt.date(ctx.as_of))}**")
+                    st.markdown("\n".join(f"- {line}" for line in lines))
+                    if len(report.changes) > len(lines):
+                        st.caption(t("cq.effect_more") + (" " + t("cq.effect_limit", rows=fmt.count(
+                            consequences.MAX_ROWS)) if len(report.changes) > consequences.MAX_ROWS else ""))
+                tables.show(consequences.preview(report, effects, ctx.lang), "daten_vorschau")
             if report.ok and report.writes:
                 st.success(t("dp.ready", insert=report.count("insert"), update=report.count("update")))
                 if st.button(t("dp.commit_button"), key="daten_commit", type="primary", icon=":material/save:"):
                     bar = st.progress(0.0, text=t("dp.writing"))
                     try:
-                        done = batches.commit(data, upload.name, kind, who=ctx.role,
+                        done = batches.commit(data, upload.name, kind, who=who,
                                               progress=lambda share: bar.progress(share, text=t("dp.writing")))
                     except Exception as exc:  # noqa: BLE001 - the transaction was rolled back; say so
                         bar.empty()
@@ -131,7 +141,11 @@ def activity_import() -> None:
                         st.stop()
                     bar.empty()
                     if done.batch_id is not None:
-                        st.session_state["daten_flash"] = t("dp.committed", batch=done.batch_id, rows=len(done.writes))
+                        later = consequences.after_count(done, ctx.as_of)
+                        st.session_state["daten_flash"] = t(
+                            "cq.committed_after", batch=done.batch_id, rows=len(done.writes), as_of=fmt.date(ctx.as_of),
+                            shown=len(done.writes) - later, later=later,
+                        ) if later else t("dp.committed", batch=done.batch_id, rows=len(done.writes))
                         st.session_state["daten_upload_round"] = upload_round + 1
                         st.rerun()
                     st.error(t("dp.changed_meanwhile"))
@@ -163,16 +177,28 @@ if missing:
 active = history[~history["is_undone"]]
 if not active.empty:
     labels = {
-        r.import_batch_id: t("dp.batch_option", batch=r.import_batch_id, file=r.import_file_name,
-                             kind=t(f"dp.kind.{r.import_kind}"), rows=r.rows_written_count)
+        r.import_batch_id: t("cq.batch_option", batch=r.import_batch_id, file=r.import_file_name,
+                             kind=t(f"dp.kind.{r.import_kind}"), rows=r.rows_written_count,
+                             when=fmt.date(r.imported_at), who=r.imported_by)
         for r in active.itertuples()
     }
     choice = st.selectbox(t("dp.undo_select"), list(labels), format_func=labels.get, key="daten_undo_batch")
-    if st.button(t("dp.undo_button"), key="daten_undo", help=t("dp.undo_help"), icon=":material/undo:"):
-        try:
-            reverted = batches.undo(int(choice), who=ctx.role)
-        except batches.ImportRefused as exc:
-            st.error(markup.text(exc.message()))
-        else:
-            st.session_state["daten_flash"] = t("dp.undone", batch=choice, rows=reverted)
+    # two steps: the first click says what the undo removes, the second does it
+    if st.button(t("cq.undo_button"), key="daten_undo", help=t("dp.undo_help"), icon=":material/undo:"):
+        st.session_state["daten_undo_asked"] = int(choice)
+    asked = st.session_state.get("daten_undo_asked")
+    if asked is not None and asked == int(choice):
+        st.warning(consequences.undo_summary(asked, ctx.lang), icon=":material/warning:")   # our words and numbers
+        yes, no = st.columns([2, 1])
+        if yes.button(t("cq.undo_yes", batch=asked), key="daten_undo_confirm", type="primary", icon=":material/undo:"):
+            st.session_state.pop("daten_undo_asked", None)
+            try:
+                reverted = batches.undo(asked, who=who)
+            except batches.ImportRefused as exc:
+                st.error(markup.text(exc.message()))
+            else:
+                st.session_state["daten_flash"] = t("dp.undone", batch=asked, rows=reverted)
+                st.rerun()
+        if no.button(t("cq.undo_cancel"), key="daten_undo_cancel"):
+            st.session_state.pop("daten_undo_asked", None)
             st.rerun()

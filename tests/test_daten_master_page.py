@@ -208,6 +208,7 @@ def test_programm_mappe_template_then_a_problem_by_sheet_row_column_fixed_commit
     # selector; one plain run first, as the browser's page has already settled)
     at.run()
     at.button(key="daten_undo").click().run()
+    at.button(key="daten_undo_confirm").click().run()   # the undo asks first (tests/test_daten_consequences.py)
     assert at.success[0].value.startswith("Import Nr. 1 rückgängig gemacht")
     # one programme again: the sidebar has nothing to choose
     assert not [s for s in at.selectbox if s.key == "programm"]
