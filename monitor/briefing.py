@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 FONT_DIR = Path(__file__).with_name("assets") / "fonts"
 FONT = "DejaVuSansCondensed"
 QUERIES = ("programme_summary", "project_status", "next_milestones", "lapse_forecast", "funds_by_kreis",
-           "indicator_totals")
+           "indicator_totals", "payments_cumulative")
 NEXT_MILESTONES = 5
 ATTENTION = status.ATTENTION
 LIGHT_ORDER = status.ORDER
@@ -49,6 +49,7 @@ class Facts:
     forecast: pd.DataFrame
     kreise: pd.DataFrame
     results: pd.DataFrame  # indicator_totals: one row per indicator
+    timeline: pd.DataFrame | None = None  # payments_cumulative: planned and paid over the term (the chart)
 
 
 def facts(ctx: Context) -> Facts:
@@ -63,6 +64,7 @@ def facts(ctx: Context) -> Facts:
         forecast=q.run("lapse_forecast", **params),
         kreise=q.run("funds_by_kreis", **params),
         results=q.run("indicator_totals", **params),
+        timeline=q.run("payments_cumulative", **params, applicant_id=""),
     )
 
 
@@ -206,6 +208,7 @@ class Plan:
     more_note: str
     attention_rows: pd.DataFrame
     attention_note: str
+    height: float = 0.0   # what the lights and the attention list take on the page
 
 
 def render(data: Facts, created: dt.datetime) -> bytes:
@@ -229,8 +232,11 @@ def render(data: Facts, created: dt.datetime) -> bytes:
     footer_h = _footer(sheet, data.programme, lang, measure=True)
     milestones_h = _milestones(sheet, data.upcoming, lang, measure=True)
     results_h = _results(sheet, data.results, lang, measure=True)
-    available = sheet.bottom - sheet.get_y() - footer_h - milestones_h - results_h - 4 * GAP
+    chart_h = _chart_height(data)
+    available = sheet.bottom - sheet.get_y() - footer_h - milestones_h - results_h - 4 * GAP - chart_h
     plan = _plan(sheet, projects, attention, lights, available, lang)
+    # the chart takes what the lists leave over (up to CHART_GROW mm more), so the page has no empty foot
+    _chart(sheet, data, CHART_H + min(CHART_GROW, max(0.0, available - plan.height - 1)) if chart_h else 0)
 
     sheet.heading(t("br.lights", lang=lang))
     lights.draw_header()
@@ -247,7 +253,7 @@ def render(data: Facts, created: dt.datetime) -> bytes:
         sheet.style()
         sheet.para(t("br.attention_none", lang=lang), MARGIN, WIDTH)
     for _, row in plan.attention_rows.iterrows():
-        _attention_block(sheet, row, lang)
+        _attention_block(sheet, row, lang, data.programme)
     if plan.attention_note:
         sheet.style(6.8, colour=GREY)
         sheet.para(plan.attention_note, MARGIN, WIDTH)
@@ -379,6 +385,120 @@ def _light_counts(sheet: Sheet, projects: pd.DataFrame, lang: str) -> None:
     sheet.set_y(y + 4.5 + GAP)
 
 
+CHART_H = 21.0            # the plot area of plan vs paid, in mm, at least
+CHART_GROW = 16.0         # and up to this much taller where the lists leave room
+CHART_EXTRA = 5.6 + 1.5 + 4.5 + GAP   # its heading, the Stichtag label, the year labels and the gap below
+CHART_LEFT, CHART_RIGHT = 20.0, 36.0   # room for the money axis and for the lines' own labels
+PLAN_COLOUR, PAID_COLOUR = (90, 90, 90), _rgb(charts.PALETTE[0])
+
+
+def _nice_step(top: float, ticks: int = 4) -> float:
+    """A round step (1, 2, 2,5 or 5 × 10^k) that divides 0..top into about `ticks` parts."""
+    raw = max(top, 1.0) / ticks
+    power = 10 ** (len(str(int(raw))) - 1)
+    return next(f * power for f in (1, 2, 2.5, 5, 10) if f * power >= raw)
+
+
+def _x_ticks(first: dt.date, last: dt.date) -> list[tuple[dt.date, str]]:
+    """Year starts inside the span, labelled with the year; for a span without one, its first and last day."""
+    years = [dt.date(y, 1, 1) for y in range(first.year + 1, last.year + 1)]
+    return [(d, str(d.year)) for d in years] or [(first, ""), (last, "")]
+
+
+def _has_chart(data: Facts) -> bool:
+    frame = data.timeline
+    return not (frame is None or frame.empty or
+                (frame["cum_planned_eur"].max() <= 0 and (frame["cum_paid_eur"].fillna(0).max() <= 0)))
+
+
+def _chart_height(data: Facts) -> float:
+    """The least the chart takes on the page (0 when there is nothing to draw)."""
+    return CHART_H + CHART_EXTRA if _has_chart(data) else 0.0
+
+
+def _chart(sheet: Sheet, data: Facts, height: float) -> None:
+    """Planned and paid money summed over the term (payments_cumulative): two step lines, the Stichtag marked, each
+    line labelled at its end with its value, a money axis; drawn with fpdf2's own lines, no image."""
+    if not height:
+        return
+    frame = data.timeline
+    lang = data.lang
+    sheet.heading(t("br.chart", lang=lang))
+    days = pd.to_datetime(frame["timeline_date"]).dt.date.tolist()
+    first, last = days[0], max(days[-1], data.as_of)
+    span = max((last - first).days, 1)
+    top_value = float(max(frame["cum_planned_eur"].max(), frame["cum_paid_eur"].fillna(0).max()))
+    step = _nice_step(top_value)
+    y_max = step * -(-top_value // step)
+    x0, y0 = MARGIN + CHART_LEFT, sheet.get_y() + 1.5
+    width = WIDTH - CHART_LEFT - CHART_RIGHT
+    x_of = lambda day: x0 + width * (day - first).days / span  # noqa: E731 - small local scale
+    y_of = lambda value: y0 + height * (1 - value / y_max)     # noqa: E731
+
+    sheet.style(6.5, colour=GREY)
+    sheet.set_line_width(0.15)
+    sheet.set_draw_color(*ZEBRA)
+    value = 0.0
+    while value <= y_max + 0.5:
+        y = y_of(value)
+        sheet.set_draw_color(*(RULE if value == 0 else (225, 225, 225)))
+        sheet.line(x0, y, x0 + width, y)
+        label = fmt.money(value, lang)
+        sheet.text(x0 - 1.2 - sheet.get_string_width(label), y + 1.0, label)
+        value += step
+    for day, label in _x_ticks(first, last):
+        x = x_of(day)
+        sheet.set_draw_color(*RULE)
+        sheet.line(x, y0 + height, x, y0 + height + 1.0)
+        label = label or fmt.date(day, lang)
+        sheet.text(x - sheet.get_string_width(label) / 2, y0 + height + 3.6, label)
+
+    def steps(values: list[float], until: dt.date) -> list[tuple[float, float]]:
+        points, previous = [], 0.0
+        for day, v in zip(days, values):
+            if day > until or pd.isna(v):
+                break
+            points += [(x_of(day), y_of(previous)), (x_of(day), y_of(v))]
+            previous = v
+        return points + [(x_of(until), y_of(previous))], previous
+
+    planned_points, planned_end = steps(frame["cum_planned_eur"].astype(float).tolist(), last)
+    paid_points, paid_end = steps(frame["cum_paid_eur"].astype(float).tolist(), data.as_of)
+    sheet.set_draw_color(*PLAN_COLOUR)
+    sheet.set_line_width(0.35)
+    with sheet.local_context():
+        sheet.set_dash_pattern(dash=1.2, gap=0.8)
+        sheet.polyline(planned_points)
+    sheet.set_draw_color(*PAID_COLOUR)
+    sheet.set_line_width(0.6)
+    sheet.polyline(paid_points)
+    sheet.set_line_width(0.2)
+
+    # the Stichtag as a thin vertical rule with its date on top
+    x = x_of(data.as_of)
+    sheet.set_draw_color(*GREY)
+    with sheet.local_context():
+        sheet.set_dash_pattern(dash=0.5, gap=0.6)
+        sheet.line(x, y0 - 0.5, x, y0 + height)
+    sheet.style(6.5, colour=GREY)
+    label = t("br.chart_stichtag", lang=lang, date=fmt.date(data.as_of, lang))
+    sheet.text(min(x - sheet.get_string_width(label) / 2, x0 + width - sheet.get_string_width(label)), y0 - 1.0,
+               label)
+
+    # direct labels instead of a legend, in the right margin at each line's last value, kept apart
+    planned_y, paid_y = y_of(planned_end), y_of(paid_end)
+    if abs(planned_y - paid_y) < 3.2:
+        planned_y, paid_y = (planned_y - 1.6, paid_y + 1.6) if planned_y <= paid_y else (planned_y + 1.6, paid_y - 1.6)
+    for text, y, colour in ((t("br.chart_planned", lang=lang, amount=fmt.money(planned_end, lang)), planned_y,
+                             PLAN_COLOUR),
+                            (t("br.chart_paid", lang=lang, date=fmt.date(data.as_of, lang),
+                               amount=fmt.money(paid_end, lang)), paid_y, PAID_COLOUR)):
+        sheet.style(6.8, bold=True, colour=colour)
+        sheet.text(x0 + width + 1.5, y + 1.0, text)
+    sheet.style()
+    sheet.set_y(y0 + height + 4.5 + GAP)
+
+
 def _lights_table(sheet: Sheet, lang: str) -> Table:
     return Table(sheet, [
         Column(t("br.col_light", lang=lang), 26),
@@ -398,7 +518,7 @@ def _attention_height(sheet: Sheet, row: pd.Series, lang: str) -> float:
     name_w = min(WIDTH * 0.4, _name_width(sheet, row))
     sheet.style()
     height = sheet.lines(row["title"], WIDTH - 4 - name_w) * LINE
-    return height + sum(sheet.lines(r, WIDTH - 8) for r in status.reasons(row)) * LINE + 1.2
+    return height + (1 + sum(sheet.lines(r, WIDTH - 8) for r in status.reasons(row))) * LINE + 1.2
 
 
 def _name_width(sheet: Sheet, row: pd.Series) -> float:
@@ -406,8 +526,19 @@ def _name_width(sheet: Sheet, row: pd.Series) -> float:
     return sheet.get_string_width(f"{row['recipient_name']}:") + 2.4
 
 
-def _attention_block(sheet: Sheet, row: pd.Series, lang: str) -> None:
-    """The project in bold, its title, then every reason of its light, worst first."""
+def _attention_money(row: pd.Series, programme: dict, lang: str) -> str:
+    """'Zuwendung 85.000 € · ausgezahlt 17.000 € · gefährdet 17.000 €' (or '· verfallen …' once closed)."""
+    text = amounts.text("br.att_money", programme, lang=lang, granted=fmt.money(row["granted_eur"], lang),
+                        paid=fmt.money(row["paid_eur"], lang))
+    if row["lapsed_eur"] >= 0.5:
+        return text + t("br.att_lapsed", lang=lang, amount=fmt.money(row["lapsed_eur"], lang))
+    if row["at_risk_eur"] >= 0.5:
+        return text + t("br.att_at_risk", lang=lang, amount=fmt.money(row["at_risk_eur"], lang))
+    return text
+
+
+def _attention_block(sheet: Sheet, row: pd.Series, lang: str, programme: dict | None = None) -> None:
+    """The project in bold, its title, its money, then every reason of its light, worst first."""
     y = sheet.get_y()
     name_w = min(WIDTH * 0.4, _name_width(sheet, row))
     sheet.symbol(row["light"], MARGIN + 0.5, y + LINE / 2, size=2.4)
@@ -419,6 +550,10 @@ def _attention_block(sheet: Sheet, row: pd.Series, lang: str) -> None:
     sheet.set_y(y)
     sheet.para(row["title"], MARGIN + 4 + name_w, WIDTH - 4 - name_w)
     sheet.set_y(max(after_name, sheet.get_y()))
+    sheet.style(bold=True)
+    sheet.set_x(MARGIN + 4)
+    sheet.cell(WIDTH - 4, LINE, _attention_money(row, programme or {}, lang), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    sheet.style()
     for reason in status.reasons(row):
         y = sheet.get_y()
         sheet.set_xy(MARGIN + 5, y)
@@ -437,7 +572,7 @@ def _plan(sheet: Sheet, projects: pd.DataFrame, attention: pd.DataFrame, lights:
     att_h = [_attention_height(sheet, r, lang) for _, r in attention.iterrows()]
     fixed = 2 * heading_h + lights.header_height() + GAP + (0 if att_h else LINE)
     if fixed + sum(row_h) + sum(att_h) <= available:
-        return Plan(projects, "", "", attention, "")
+        return Plan(projects, "", "", attention, "", fixed + sum(row_h) + sum(att_h))
 
     is_listed = projects["light"].isin(ATTENTION).to_numpy()
     left_out = projects[~is_listed]["light"].value_counts()
@@ -447,11 +582,12 @@ def _plan(sheet: Sheet, projects: pd.DataFrame, attention: pd.DataFrame, lights:
     listed_h = [h for h, keep in zip(row_h, is_listed) if keep]
     space = available - fixed - note_h
     if sum(listed_h) + sum(att_h) <= space:
-        return Plan(projects[is_listed], left_out_note, "", attention, "")
+        return Plan(projects[is_listed], left_out_note, "", attention, "", fixed + note_h + sum(listed_h) + sum(att_h))
 
-    # too many for both: the attention list gets at most 40 % of the space, the table the rest
+    # too many for both: the attention list (money and every reason) gets at most half the space, and always its
+    # first project where that fits at all; the table the rest
     space -= 2 * note_h
-    n_att = _fitting(att_h, min(0.4 * space, sum(att_h)))
+    n_att = _fitting(att_h, min(0.5 * space, sum(att_h))) or (1 if att_h and att_h[0] <= space else 0)
     n_rows = _fitting(listed_h, space - sum(att_h[:n_att]))
     more = len(listed_h) - n_rows
     return Plan(
@@ -459,6 +595,7 @@ def _plan(sheet: Sheet, projects: pd.DataFrame, attention: pd.DataFrame, lights:
         t("br.more_listed", lang=lang, count=fmt.count(more, lang)) if more else "",
         attention.iloc[:n_att],
         t("br.attention_more", lang=lang, count=fmt.count(len(att_h) - n_att, lang)) if n_att < len(att_h) else "",
+        available,   # cut where the page ends: nothing left over
     )
 
 
@@ -556,7 +693,8 @@ def _footer_texts(programme: dict, lang: str) -> list[str]:
              red_gap=fmt.number(programme["red_gap_pct"], 0, lang),
              amber_gap=fmt.number(programme["amber_gap_pct"], 0, lang), report_days=programme["report_interval_days"],
              grace=programme["payment_grace_days"])
-    return [rule, t("br.source", lang=lang, names=", ".join(QUERIES))]
+    # where the figures come from in words a reader can follow in the monitor (query names are for analysts)
+    return [rule, t("br.source_pages", lang=lang)]
 
 
 def _footer(sheet: Sheet, programme: dict, lang: str, measure: bool = False) -> float:
