@@ -46,3 +46,37 @@ select
     project_id, status_date, applicant_id, granted_eur, paid_eur, start_date, end_date, planned_until_date,
     is_closed, lag_pct, at_risk_eur, lapsed_eur, light, light_rank
 from project_state_on(p_programme_id, (select dates from live_days));
+
+-- ---------------------------------------------------------------------------------------------------------
+-- the jury's score summaries
+--
+-- score_cell and application_ranking (monitor/relations.sql) depend on the Stichtag only through the
+-- applications received by then: on any Stichtag on or after the programme's last receipt they are the same.
+-- score_cell_state and application_ranking_state hold them for that day (score_state_info.received_until);
+-- score_cell_kept and application_ranking_kept read them on such a Stichtag and compute the relation live on an
+-- earlier one (while applications still come in, or in a look back at that time).
+-- ---------------------------------------------------------------------------------------------------------
+
+create or replace macro score_cell_kept(p_programme_id, p_as_of) as table
+select * exclude (programme_id)
+from score_cell_state
+where programme_id = p_programme_id
+  and p_as_of::date >= (select received_until from score_state_info where programme_id = p_programme_id)
+union all
+-- live on an earlier Stichtag; on a held one called on a day before any receipt, where it has nothing to read
+select *
+from score_cell(p_programme_id, case
+    when p_as_of::date >= (select received_until from score_state_info where programme_id = p_programme_id)
+    then date '0001-01-01' else p_as_of::date end);
+
+create or replace macro application_ranking_kept(p_programme_id, p_as_of) as table
+select * exclude (programme_id)
+from application_ranking_state
+where programme_id = p_programme_id
+  and p_as_of::date >= (select received_until from score_state_info where programme_id = p_programme_id)
+union all
+-- live on an earlier Stichtag; on a held one called on a day before any receipt, where it has nothing to read
+select *
+from application_ranking(p_programme_id, case
+    when p_as_of::date >= (select received_until from score_state_info where programme_id = p_programme_id)
+    then date '0001-01-01' else p_as_of::date end);

@@ -34,6 +34,9 @@ EXCLUDED = {
     # summaries kept by monitor/aggregates.py: derived from the copied tables, which the copy's relations read
     "project_month_state": "the traffic light per project and month end, derived (project_state_on gives it)",
     "project_month_state_info": "which month ends project_month_state holds; bookkeeping",
+    "score_cell_state": "the jury's verdict per application and criterion, derived (score_cell gives it)",
+    "application_ranking_state": "the jury's ranking, derived (application_ranking gives it)",
+    "score_state_info": "for which day score_cell_state and application_ranking_state hold; bookkeeping",
 }
 # rows of a copied table that may be copied; the rest is confidential
 ROW_FILTERS = {

@@ -13,7 +13,7 @@ applications as (
 ),
 
 ranking as (
-    select * from application_ranking($programme_id, $as_of)
+    select * from application_ranking_kept($programme_id, $as_of)
 ),
 
 ranked as (
@@ -22,7 +22,7 @@ ranked as (
 
 cells as (
     select cell.*
-    from score_cell($programme_id, $as_of) as cell
+    from score_cell_kept($programme_id, $as_of) as cell
     join applications on applications.application_id = cell.application_id
 ),
 

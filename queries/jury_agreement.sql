@@ -21,7 +21,7 @@ juror_total as (
 
 complete_cells as (
     select cell.*
-    from score_cell($programme_id, $as_of) as cell
+    from score_cell_kept($programme_id, $as_of) as cell
     cross join juror_total
     where cell.rater_count = juror_total.juror_count
 ),

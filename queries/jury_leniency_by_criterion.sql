@@ -16,7 +16,7 @@ offsets as (
         valid.criterion_id,
         valid.points - mean_of_others(cell.points_sum, valid.points, cell.rater_count) as offset_points
     from valid_score($programme_id, $as_of) as valid
-    join score_cell($programme_id, $as_of) as cell
+    join score_cell_kept($programme_id, $as_of) as cell
         on cell.application_id = valid.application_id and cell.criterion_id = valid.criterion_id
     where cell.rater_count >= 2
 ),

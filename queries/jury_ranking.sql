@@ -6,7 +6,7 @@
 with
 
 ranking as (
-    select * from application_ranking($programme_id, $as_of)
+    select * from application_ranking_kept($programme_id, $as_of)
 ),
 
 applications as (

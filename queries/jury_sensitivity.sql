@@ -26,11 +26,11 @@ jurors as (
 ),
 
 ranking as (
-    select * from application_ranking($programme_id, $as_of)
+    select * from application_ranking_kept($programme_id, $as_of)
 ),
 
 cells as (
-    select * from score_cell($programme_id, $as_of)
+    select * from score_cell_kept($programme_id, $as_of)
 ),
 
 mean_totals as (

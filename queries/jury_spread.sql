@@ -20,7 +20,7 @@ criteria as (
 
 cells as (
     select *, spread_points >= $discordant_points as is_discordant
-    from score_cell($programme_id, $as_of)
+    from score_cell_kept($programme_id, $as_of)
 ),
 
 recusals as (

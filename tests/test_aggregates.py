@@ -1,9 +1,10 @@
-"""The summaries of monitor/aggregates.py equal the raw rule they are taken from (issue 10, item 4).
+"""The summaries of monitor/aggregates.py equal the raw rules they are taken from (issue 10, item 4).
 
 project_month_state holds the traffic light of every project at every complete month end; the light histories
 read it through project_state_days. Here both are compared with project_state_on (monitor/relations.sql) on the
 demo, after an import, after its undo, on a second programme and after a change of the rules; and the three
-queries that read it give what they gave when they called project_state_on directly.
+queries that read it give what they gave when they called project_state_on directly. The same for the jury's
+score summaries (score_cell_state, application_ranking_state) and the queries of the Bewerbungen and Profil pages.
 """
 
 from __future__ import annotations
@@ -170,7 +171,8 @@ def test_a_month_completed_since_is_appended_and_the_rest_kept(cursor):
 def test_the_summaries_are_no_table_of_the_analysis_copy():
     from monitor import sandbox
 
-    assert not {"project_month_state", "project_month_state_info"} & set(sandbox.catalogue())
+    assert not {"project_month_state", "project_month_state_info", "score_cell_state", "application_ranking_state",
+                "score_state_info"} & set(sandbox.catalogue())
 
 
 def test_tables_of_an_attached_database_are_not_taken_for_the_summaries(cursor, tmp_path):
@@ -184,3 +186,79 @@ def test_tables_of_an_attached_database_are_not_taken_for_the_summaries(cursor, 
         assert assert_held_equals_rule(cursor, "dmk-sh") == 9 * 40
     finally:
         cursor.execute("detach beside")
+
+
+# --- the jury's score summaries ---------------------------------------------------------------------------------
+JURY_QUERIES = ("jury_sensitivity", "jury_agreement", "jury_leniency_by_criterion", "jury_ranking", "jury_spread",
+                "jury_leniency", "application_assessment")
+
+
+def assert_jury_queries_equal_rule(cur, programme_id: str, stichtage: list[dt.date]) -> None:
+    """The jury queries give on the summaries what they give with score_cell and application_ranking."""
+    for name in JURY_QUERIES:
+        summarised = queries.sql_text(name)
+        raw = summarised.replace("score_cell_kept(", "score_cell(").replace(
+            "application_ranking_kept(", "application_ranking(")
+        assert raw != summarised, name
+        for stichtag in stichtage:
+            params = {"programme_id": programme_id, "as_of": stichtag, "row_limit": 100_000, "lang": "de",
+                      "discordant_points": 3, "applicant_id": "dithmarschen"}
+            params = {k: v for k, v in params.items() if k in queries.parameters(name)}
+            pd.testing.assert_frame_equal(_frame(cur, summarised, params), _frame(cur, raw, params),
+                                          obj=f"{name} {stichtag}")
+
+
+def assert_scores_held_equal_rule(cur, programme_id: str) -> None:
+    until = cur.execute("select received_until from score_state_info where programme_id = ?",
+                        [programme_id]).fetchone()[0]
+    for relation in ("score_cell", "application_ranking"):
+        held = _frame(cur, f"select * exclude (programme_id) from {relation}_state where programme_id = ?",
+                      [programme_id])
+        rule = _frame(cur, f"select * from {relation}(?, ?::date)", [programme_id, until])
+        pd.testing.assert_frame_equal(_sorted(held), _sorted(rule), obj=relation)
+
+
+def test_the_jury_summaries_hold_the_day_of_the_last_receipt(cursor):
+    # data/demo/application.csv: the last of the 42 applications arrived on 02.07.2020; 35 were scored
+    # (the 7 ineligible ones have no valid score), 6 criteria each: 210 cells
+    until = cursor.execute("select received_until from score_state_info where programme_id = 'dmk-sh'").fetchone()[0]
+    assert until == D(2020, 7, 2)
+    assert cursor.execute("select count(*) from score_cell_state").fetchone()[0] == 210
+    assert cursor.execute("select count(*) from application_ranking_state").fetchone()[0] == 35
+    assert_scores_held_equal_rule(cursor, "dmk-sh")
+    # before the last receipt live (15.06.2020), on it and after it from the tables
+    assert_jury_queries_equal_rule(cursor, "dmk-sh", [D(2020, 6, 15), D(2020, 7, 2), D(2021, 12, 31)])
+    # a held Stichtag really reads the table: a marker put there shows through, an earlier one does not see it
+    cursor.execute("update score_cell_state set mean_points = -1")
+    assert set(_frame(cursor, "select mean_points from score_cell_kept('dmk-sh', date '2021-12-31')")
+               ["mean_points"]) == {-1}
+    assert -1 not in set(_frame(cursor, "select mean_points from score_cell_kept('dmk-sh', date '2020-06-15')")
+                         ["mean_points"])
+
+
+def test_a_changed_score_recomputes_the_jury_summaries(cursor):
+    # a juror's points changed (as a master-data import of the programme would): the import's refresh sees it
+    cursor.execute("update score set points = 10 - points where application_id = (select min(application_id) "
+                   "from score where not is_recused and points is not null)")
+    assert aggregates.refresh(cursor) == ["dmk-sh (jury)"]
+    assert_scores_held_equal_rule(cursor, "dmk-sh")
+    assert_jury_queries_equal_rule(cursor, "dmk-sh", [D(2021, 12, 31)])
+    assert aggregates.refresh(cursor) == []
+
+
+def test_a_programme_without_applications_has_no_jury_summary(two_programme_db, tmp_path):
+    from monitor import db
+
+    path = tmp_path / "monitor.duckdb"
+    shutil.copy(two_programme_db, path)
+    db.ensure_database(path)
+    cur = Database.cursor(path)
+    try:
+        # tests/programmes.py: no applications, scores or criteria
+        assert cur.execute("select received_until from score_state_info where programme_id = 'efre-test'"
+                           ).fetchone() == (None,)
+        assert cur.execute("select count(*) from score_cell_kept('efre-test', date '2023-12-31')").fetchone() == (0,)
+        assert_jury_queries_equal_rule(cur, "dmk-sh", [D(2023, 3, 31)])
+    finally:
+        cur.close()
+        Database.close_all()
