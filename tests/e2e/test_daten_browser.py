@@ -18,9 +18,9 @@ def test_upload_commit_uebersicht_undo(server_as, tab, tmp_path):
     page = view.open("daten")
     assert "Noch keine Importe." in main_text(page)
 
-    # Streamlit's own line under the drop zone and the page's text give the same limit and the accepted types
-    instructions = page.locator('[data-testid="stFileUploaderDropzoneInstructions"]').inner_text()
-    assert instructions == "10MB per file • CSV, TSV, TXT, XLSX"
+    # Streamlit's English line under the drop zone is hidden; the page's German caption gives its limit and types
+    assert not page.locator('[data-testid="stFileUploaderDropzoneInstructions"]').is_visible()
+    assert "höchstens 10 MB je Datei · CSV, TSV, TXT, XLSX" in main_text(page)
     assert "Höchstens 10 MB und 50.000 Zeilen." in main_text(page)
 
     bad, good = tmp_path / "zahlungen_fehler.csv", tmp_path / "zahlungen.csv"
@@ -48,7 +48,8 @@ def test_upload_commit_uebersicht_undo(server_as, tab, tmp_path):
     assert "807.800 €" in main_text(page)
 
     page = view.open("daten")
-    page.get_by_role("button", name="Rückgängig machen").click()
+    page.get_by_role("button", name="Rückgängig machen …").click()      # it asks first (test_daten_consequences_browser)
+    page.get_by_role("button", name="Ja, Import Nr. 1 rückgängig machen").click()
     page.get_by_text("Import Nr. 1 rückgängig gemacht").wait_for(timeout=60_000)
     view.settle()
     assert "rückgängig gemacht" in main_text(page)
