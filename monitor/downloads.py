@@ -44,17 +44,23 @@ def csv_bytes(name: str, params: dict, lang: str) -> bytes:
     return export.csv_bytes(q.run_uncached(name, **params), lang)
 
 
-def buttons(name: str, params: dict, key: str, rows: int, labels: dict[str, str], lang: str) -> None:
+def buttons(name: str, params: dict, key: str, rows: int, labels: dict[str, str], lang: str,
+            technical: bool | None = None) -> None:
     """Download buttons for every row of a named query: CSV (up to CSV_MAX_ROWS rows) and Parquet.
 
     labels: "csv" and "parquet" button texts (the caller's words, e.g. "Alle 10.500.000 Einzelwertungen").
-    Nothing is computed until a button is clicked.
+    Parquet is for analysts and admins (technical defaults to the role, as in tables.show); others get it only
+    when the result is too large for CSV. Nothing is computed until a button is clicked.
     """
+    from monitor import tables
+
+    technical = tables.is_technical() if technical is None else technical
     row = st.container(horizontal=True, vertical_alignment="center", gap="small")
     if rows <= CSV_MAX_ROWS:
         row.download_button(labels["csv"], audit.on_download(lambda: csv_bytes(name, params, lang), key, "csv"),
                             file_name=f"{key}.csv",
                             mime="text/csv", key=f"{key}_all_csv", icon=":material/download:")
-    row.download_button(labels["parquet"], audit.on_download(lambda: parquet_bytes(name, params), key, "parquet"),
-                        file_name=f"{key}.parquet",
-                        mime="application/vnd.apache.parquet", key=f"{key}_all_parquet", icon=":material/database:")
+    if technical or rows > CSV_MAX_ROWS:
+        row.download_button(labels["parquet"], audit.on_download(lambda: parquet_bytes(name, params), key, "parquet"),
+                            file_name=f"{key}.parquet",
+                            mime="application/vnd.apache.parquet", key=f"{key}_all_parquet", icon=":material/database:")

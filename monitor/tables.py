@@ -201,6 +201,11 @@ def _role():
     return getattr(ctx, "role", None)
 
 
+def is_technical() -> bool:
+    """Whether this session's role sees technical detail (query names, Parquet, SQL): analysts and admins."""
+    return _role() in TECHNICAL_ROLES
+
+
 def _as_of():
     ctx = st.session_state.get("_context")
     return getattr(ctx, "as_of", None)
@@ -220,7 +225,7 @@ def show(frame: pd.DataFrame, key: str, columns: list[str] | None = None, querie
     """
     shown = frame[columns] if columns else frame
     lang = current_language()
-    technical = _role() in TECHNICAL_ROLES if technical is None else technical
+    technical = is_technical() if technical is None else technical
     drawn = layout(shown, lang, translate_headers, max_rows, decimals)
     st.dataframe(drawn.frame, hide_index=True, key=f"{key}_table", column_config=drawn.config,
                  height=drawn.height if height == "auto" else height, row_height=drawn.row_height, placeholder="–",
