@@ -23,6 +23,13 @@ _STYLE = f"""
 /* Streamlit draws captions in body text at 60 % opacity (3.9:1); a solid grey instead */
 [data-testid="stCaptionContainer"] {{ color: {CAPTION_COLOUR} !important; opacity: 1 !important; }}
 [data-testid="stMarkdownContainer"] code {{ color: {CODE_COLOUR} !important; }}
+/* st.code's syntax colours (keywords 3.8:1, strings 3.0:1, comments 3.6:1) darkened to 5:1 and more */
+[data-testid="stCode"] .token.keyword, [data-testid="stCode"] .token.builtin {{ color: #0b5cad !important; }}
+[data-testid="stCode"] .token.string, [data-testid="stCode"] .token.char {{ color: #1d6b52 !important; }}
+[data-testid="stCode"] .token.operator, [data-testid="stCode"] .token.number,
+[data-testid="stCode"] .token.boolean {{ color: #9a4700 !important; }}
+[data-testid="stCode"] .token.function, [data-testid="stCode"] .token.class-name {{ color: #7a3db8 !important; }}
+[data-testid="stCode"] .token.comment, [data-testid="stCode"] .token.punctuation {{ color: {CAPTION_COLOUR} !important; }}
 /* our own skip link below replaces Streamlit's, which is English on every page */
 [data-testid="stSkipToContent"] {{ display: none !important; }}
 a:focus-visible, button:focus-visible, summary:focus-visible, [role="button"]:focus-visible,
@@ -68,8 +75,12 @@ _SCRIPT = """<script>
   }
   skip.textContent = config.skip;
   window.__monitorA11y = config;
-  // every chart: a named figure; its name is the chart's title (its message) as drawn
+  // every chart: a named figure; its name is the chart's title (its message) as drawn. A code block that scrolls
+  // sideways gets a Tab stop, so it can be scrolled by keyboard.
   const nameCharts = () => {
+    for (const pre of document.querySelectorAll('[data-testid="stCode"] pre:not([tabindex])')) {
+      pre.setAttribute('tabindex', '0');
+    }
     for (const chart of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
       const title = chart.querySelector('.gtitle');
       const name = title ? title.textContent.trim() : '';
