@@ -43,7 +43,9 @@ a:focus-visible, button:focus-visible, summary:focus-visible, [role="button"]:fo
 }}
 #monitor-skip-link:focus {{ top: 0.5rem; outline: 3px solid #1a1a1a !important; }}
 /* the collapsed sidebar stays in the DOM: keep its links out of the Tab order (200 % zoom collapses it) */
-[data-testid="stSidebar"][aria-expanded="false"] {{ visibility: hidden; }}
+[data-testid="stSidebar"][data-collapsed="true"], [data-testid="stSidebar"][data-collapsed="true"] * {{
+  visibility: hidden !important;
+}}
 """
 
 # Our own constant code; the page language and the link text come in as JSON (never as markup).

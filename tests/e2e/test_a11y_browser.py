@@ -279,3 +279,26 @@ def test_the_briefing_downloads_by_tab_and_enter(keyboard_page):
     with page.expect_download(timeout=60_000) as download:
         page.keyboard.press("Enter")
     assert download.value.suggested_filename == "Kurzbericht_2021-06-30.pdf"
+
+
+def test_at_200_percent_zoom_the_folded_sidebar_takes_no_tab_stops(browser, role_servers):
+    # 200 % of a 1366 px laptop screen: 683 CSS px wide, where Streamlit folds the sidebar away
+    context = browser.new_context(viewport={"width": 683, "height": 450}, locale="de-DE")
+    page = context.new_page()
+    try:
+        page.goto(f"{role_servers['admin']}/?stichtag={STICHTAG}", wait_until="domcontentloaded")
+        settle(page)
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        stops = []
+        for _ in range(4):
+            page.keyboard.press("Tab")
+            stops.append(page.evaluate("""() => { const el = document.activeElement;
+                return [el.id || el.getAttribute('data-testid') || el.tagName, !!el.closest('[data-testid="stSidebar"]'),
+                        Math.round(el.getBoundingClientRect().right) > 0]; }"""))
+        assert stops[0] == ["monitor-skip-link", False, True]
+        assert all(not in_sidebar and on_screen for _, in_sidebar, on_screen in stops), stops
+        # the sidebar opens from the header's button, and then its links take Tab stops again
+        assert "stExpandSidebarButton" in [name for name, _, _ in stops], stops
+        assert page.evaluate("document.documentElement.scrollWidth") <= 683   # nothing wider than the screen
+    finally:
+        context.close()
