@@ -27,10 +27,10 @@ kind = st.segmented_control(
 
 def master_import() -> None:
     """Master data or a list of operations: templates, options, upload, check, mapping, commit."""
-    st.subheader(t(f"md.page.first_heading.{kind}"))
+    st.header(t(f"md.page.first_heading.{kind}"))
     daten_master.templates_section(kind, ctx.lang)
     st.caption(t(f"md.page.limits.{kind}", mb=readers.MAX_UPLOAD_MB, rows=fmt.count(readers.MAX_ROWS)))
-    st.subheader(t("dp.upload_heading"))
+    st.header(t("dp.upload_heading"))
     options = daten_master.options_section(kind, ctx)
     round_ = st.session_state.setdefault("daten_upload_round", 0)
     upload = uploader.upload(t("dp.upload"), key=f"daten_upload_{kind}_{round_}")
@@ -61,7 +61,7 @@ def master_import() -> None:
 
 def activity_import() -> None:
     """Payments, milestones or reports: template, upload, check, preview, commit."""
-    st.subheader(t("dp.template_heading"))
+    st.header(t("dp.template_heading"))
     st.markdown(t(f"dp.help.{kind}", days=checks.GRACE_DAYS))
     st.caption(t("dp.limits", mb=readers.MAX_UPLOAD_MB, rows=fmt.count(readers.MAX_ROWS)))
     german = ctx.lang == "de"
@@ -76,7 +76,7 @@ def activity_import() -> None:
         icon=":material/download:",
     )
 
-    st.subheader(t("dp.upload_heading"))
+    st.header(t("dp.upload_heading"))
     # a new key after each commit empties the uploader, so the committed file is not shown as pending
     upload_round = st.session_state.setdefault("daten_upload_round", 0)
     upload = uploader.upload(t("dp.upload"), key=f"daten_upload_{upload_round}")
@@ -114,7 +114,7 @@ def activity_import() -> None:
                     for note in report.notes:
                         st.markdown(f"- {markup.text(note.column or note.value)}: {markup.text(note.reason())}")
             if report.changes:
-                st.subheader(t("dp.preview_heading"))
+                st.header(t("dp.preview_heading"))
                 # recipient and effect on paid, planned and the light, from project_state_on (monitor/consequences.py)
                 effects = consequences.effects(report, ctx.as_of, ctx.lang)
                 if effects.after:
@@ -158,7 +158,7 @@ if kind in batches.MASTER_KINDS:
 else:
     activity_import()
 
-st.subheader(t("dp.history_heading"))
+st.header(t("dp.history_heading"))
 history = q.run("import_history")
 if history.empty:
     st.info(t("dp.history_none"))

@@ -173,7 +173,7 @@ def served(monkeypatch):
 
 def test_programm_mappe_template_then_a_problem_by_sheet_row_column_fixed_committed_undone(app, fresh_db, served):
     at = open_kind(app, "stammdaten")
-    assert at.subheader[0].value == "1. Vorlage"
+    assert at.header[0].value == "1. Vorlage"
     workbook = openpyxl.load_workbook(io.BytesIO(served["Programm-Mappe.xlsx"]))
     assert workbook.sheetnames == [
         "Anleitung", "Programm", "Ziele", "Gebiete", "Empfänger", "Verbundmitglieder", "Bewerbungen",
