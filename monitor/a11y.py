@@ -41,6 +41,11 @@ a:focus-visible, button:focus-visible, summary:focus-visible, [role="button"]:fo
   position: fixed; left: 0.5rem; top: -10rem; z-index: 1000002; padding: 0.6rem 1rem;
   background: {FOCUS_COLOUR}; color: #ffffff; font-weight: 600; text-decoration: underline; border-radius: 0.25rem;
 }}
+/* a chart's description (charts.show): read by screen readers, not drawn */
+.monitor-chart-description {{
+  position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  white-space: nowrap; margin: -1px; padding: 0; border: 0;
+}}
 #monitor-skip-link:focus {{ top: 0.5rem; outline: 3px solid #1a1a1a !important; }}
 /* the collapsed sidebar stays in the DOM: keep its links out of the Tab order (200 % zoom collapses it) */
 [data-testid="stSidebar"][data-collapsed="true"], [data-testid="stSidebar"][data-collapsed="true"] * {{
@@ -77,7 +82,7 @@ _SCRIPT = """<script>
   }
   skip.textContent = config.skip;
   window.__monitorA11y = config;
-  // every chart: a named figure; its name is the chart's title (its message) as drawn. A code block that scrolls
+  // every chart: a named figure; its name is the chart's title as drawn, its description the sentence of its message. A code block that scrolls
   // sideways gets a Tab stop, so it can be scrolled by keyboard.
   const nameCharts = () => {
     for (const pre of document.querySelectorAll('[data-testid="stCode"] pre:not([tabindex])')) {
@@ -92,6 +97,24 @@ _SCRIPT = """<script>
         chart.setAttribute('role', 'figure');
         chart.setAttribute('aria-label', label);
       }
+      // its description: the one sentence charts.show() put into the figure's layout.meta, in a hidden element
+      const plot = chart.querySelector('.js-plotly-plot');
+      const meta = plot && plot.layout && plot.layout.meta;
+      const text = meta && typeof meta.description === 'string' ? meta.description : '';
+      let described = chart.querySelector(':scope > .monitor-chart-description');
+      if (!text) {
+        if (described) described.remove();
+        chart.removeAttribute('aria-describedby');
+        continue;
+      }
+      if (!described) {
+        described = document.createElement('p');
+        described.className = 'monitor-chart-description';
+        described.id = 'monitor-desc-' + Math.random().toString(36).slice(2);
+        chart.appendChild(described);
+      }
+      if (described.textContent !== text) described.textContent = text;
+      if (chart.getAttribute('aria-describedby') !== described.id) chart.setAttribute('aria-describedby', described.id);
     }
   };
   if (!window.__monitorChartNames) {

@@ -9,12 +9,15 @@ import streamlit as st
 from monitor import fmt, markup
 from monitor.i18n import current_language, t
 
-# Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+# Okabe & Ito (2008), distinguishable with the common colour-vision deficiencies; orange, sky blue and yellow
+# darkened (same hue and saturation, less lightness) so that every mark passes 3:1 on white (WCAG 1.4.11):
+# #E69F00 -> #B87F00, #56B4E9 -> #1C93D7, #F0E442 -> #978E0C (tests/test_a11y.py)
+PALETTE = ["#0072B2", "#B87F00", "#009E73", "#CC79A7", "#1C93D7", "#D55E00", "#978E0C", "#000000"]
+GREY = "#767676"              # 4.5:1 on white: marks for "not started", "dropped" (#999999 is 2.8:1)
 # chart text (titles, axes, ticks, legends, colour bars): Streamlit's theme draws it in a grey of 3.7:1
 TEXT_COLOUR = "#262626"       # 15:1 on white
-LIGHT_COLOURS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "lapsed": "#CC79A7", "done": "#0072B2",
-                 "not_started": "#999999"}
+LIGHT_COLOURS = {"green": "#009E73", "amber": PALETTE[1], "red": "#D55E00", "lapsed": "#CC79A7", "done": "#0072B2",
+                 "not_started": GREY}
 
 
 # trace fields that only ever hold data (names, titles, labels from the database), never our own markup; text
@@ -103,13 +106,32 @@ def readable(fig: go.Figure) -> go.Figure:
     return fig
 
 
-def show(fig: go.Figure, key: str, table: pd.DataFrame | None = None, **kwargs) -> None:
+def describe(fig: go.Figure, description: str) -> go.Figure:
+    """A copy of the figure carrying its one-sentence message in layout.meta (read by monitor/a11y.py)."""
+    fig = go.Figure(fig)
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    fig.update_layout(meta={**meta, "description": description})
+    return fig
+
+
+def description(fig: go.Figure) -> str | None:
+    """The one-sentence message a figure carries (see describe), or None."""
+    meta = fig.layout.meta
+    return meta.get("description") if isinstance(meta, dict) else None
+
+
+def show(fig: go.Figure, key: str, table: pd.DataFrame | None = None, description: str | None = None,
+         **kwargs) -> None:
     """Draw a chart readably (see readable); with `table`, its data as a real table in an expander below it.
 
-    The chart is named for assistive technology in the browser by its title (monitor/a11y.py); a table here is
-    for charts whose data no other table on the page shows.
+    The chart is named for assistive technology in the browser by its title and described by `description`, the
+    one sentence that says what it shows (monitor/a11y.py reads both from the drawn figure); a table here is for
+    charts whose data no other table on the page shows.
     """
-    st.plotly_chart(readable(fig), key=key, **kwargs)
+    shown = readable(fig)   # a copy: the description goes onto it, never onto a cached figure
+    if description:
+        shown.update_layout(meta={"description": description})
+    st.plotly_chart(shown, key=key, **kwargs)
     if table is not None:
         with st.expander(t("a11y.table_expander")):
             st.table(table)

@@ -76,3 +76,21 @@ def test_the_statement_page_has_one_title_and_sections(app, lang, title, first_s
     text = " ".join(m.value for m in at.markdown)
     assert "fpdf2 2.8" in text          # the briefing PDF is not tagged, and the statement says so
     assert ("teilweise barrierefrei" if lang == "de" else "partially accessible") in text
+
+
+def test_every_chart_colour_passes_three_to_one_on_white_and_stays_apart():
+    # WCAG 1.4.11: graphical objects 3:1; Okabe-Ito's orange (2.25:1), sky blue (2.31:1), yellow (1.32:1) and
+    # the grey #999999 (2.85:1) do not, their darker variants do
+    for colour in [*charts.PALETTE, *charts.LIGHT_COLOURS.values(), charts.GREY]:
+        assert charts.contrast(colour, "#ffffff") >= 3.0, colour
+    assert charts.PALETTE[1:7:3] == ["#B87F00", "#1C93D7"]
+    assert charts.PALETTE[6] == "#978E0C"
+    assert charts.LIGHT_COLOURS["not_started"] == "#767676"
+    assert len(set(charts.PALETTE)) == 8
+
+
+def test_a_description_rides_on_the_drawn_copy_only():
+    fig = go.Figure(go.Bar(x=[1], y=["a"]))
+    described = charts.describe(fig, "Kiel erhielt am meisten.")
+    assert charts.description(described) == "Kiel erhielt am meisten."
+    assert charts.description(fig) is None
