@@ -241,4 +241,100 @@ def funds_map(kreise: pd.DataFrame, recipients: pd.DataFrame, members: pd.DataFr
         point_layer(located["lat"].tolist(), located["lon"].tolist(), member_hover(located, lang),
                     t("mi.map_members", lang=lang), MEMBER_COLOUR, 6, opacity=0.8),
     ]
-    return land_map(traces, title, lang, land_id=land_id)
+    fig = land_map(traces, title, lang, land_id=land_id)
+    geojson = kreise_geojson(land_id)
+    placed = label_places(geojson, recipients, view(land_id))
+    for (kind, text, dx, dy, ax, ay) in placed:
+        recipient = kind == "recipient"
+        fig.add_annotation(
+            x=0.5, y=0.5, xref="paper", yref="paper", xshift=dx, yshift=-dy, text=markup.plotly(text),
+            showarrow=recipient, ax=ax, ay=ay, arrowhead=0, arrowwidth=1, arrowcolor="#404040",
+            font={"size": 11 if recipient else 10, "color": "#1a1a1a" if recipient else "#404040"},
+            bgcolor="rgba(255,255,255,0.85)" if recipient else None, borderpad=1,
+        )
+    size_legend(fig, recipients["granted_eur"].astype(float).tolist(), lang)
+    return fig
+
+
+# --- labels on the map: SVG annotations, placed in pixels from the map's centre (tile-map text would load glyphs
+# from the internet). The map keeps its centre and zoom at any chart width, so a pixel offset from the middle of
+# the plot stays on its place; the labels are placed greedily so that none overlaps another or a marker.
+
+CHAR_PX, LINE_PX = 6.2, 15      # a label's box: 11 px sans-serif, one line
+LABEL_OFFSETS = [(40, -22), (-40, -22), (40, 22), (-40, 22), (60, 0), (-60, 0), (0, -36), (0, 36),
+                 (70, -44), (-70, -44), (70, 44), (-70, 44), (100, 0), (-100, 0)]
+
+
+def _pixels(lon: float, lat: float, centre: dict, zoom: float) -> tuple[float, float]:
+    scale = WORLD_PX * 2 ** zoom
+    dx = (lon - centre["lon"]) * scale / 360
+    dy = -(_mercator_y(lat) - _mercator_y(centre["lat"])) * scale / (2 * math.pi)
+    return dx, dy
+
+
+def _centroid(geometry: dict) -> tuple[float, float]:
+    points = list(_points(geometry["coordinates"]))
+    return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)
+
+
+def _box(cx: float, cy: float, text: str) -> tuple[float, float, float, float]:
+    width = CHAR_PX * len(text) / 2 + 3
+    return cx - width, cy - LINE_PX / 2, cx + width, cy + LINE_PX / 2
+
+
+def _overlaps(box, boxes) -> bool:
+    return any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes)
+
+
+def label_places(geojson: dict, recipients: pd.DataFrame, map_view: dict) -> list[tuple]:
+    """(kind, text, dx, dy, ax, ay) of each label: every Kreis at its middle, every recipient beside its marker.
+
+    dx, dy: the labelled point in pixels from the map's centre (y down); ax, ay: the text's offset from the point.
+    """
+    centre, zoom = map_view["center"], map_view["zoom"]
+    boxes, places = [], []
+    sizes = marker_sizes(recipients["granted_eur"].astype(float).tolist())
+    for row, size in zip(recipients.itertuples(), sizes):
+        if not (pd.isna(row.lat) or pd.isna(row.lon)):
+            x, y = _pixels(row.lon, row.lat, centre, zoom)
+            boxes.append((x - size / 2, y - size / 2, x + size / 2, y + size / 2))
+    for feature in geojson["features"]:
+        name = feature["properties"]["name"]
+        x, y = _pixels(*_centroid(feature["geometry"]), centre, zoom)
+        box = _box(x, y, name)
+        if _overlaps(box, boxes):          # a marker sits on the Kreis's middle: the label moves below it
+            y += 16
+            box = _box(x, y, name)
+        boxes.append(box)
+        places.append(("kreis", name, x, y, 0, 0))
+    located = recipients.dropna(subset=["lat", "lon"]).sort_values("lat", ascending=False)
+    for row in located.itertuples():
+        x, y = _pixels(row.lon, row.lat, centre, zoom)
+        for ax, ay in LABEL_OFFSETS:
+            box = _box(x + ax, y + ay, row.recipient_name)
+            if not _overlaps(box, boxes):
+                break
+        boxes.append(box)
+        places.append(("recipient", row.recipient_name, x, y, ax, ay))
+    return places
+
+
+def size_legend(fig: go.Figure, granted: list[float], lang: str) -> None:
+    """Circles for a quarter of and the largest grant, drawn at the map's lower left, with their amounts."""
+    top = max([v for v in granted if v and v > 0] + [0])
+    if not top:
+        return
+    values = [top / 4, top]
+    sizes = marker_sizes(values)
+    x = 16
+    fig.add_annotation(x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="bottom", xshift=8,
+                       yshift=44, text=t("ds.size_legend", lang=lang), showarrow=False,
+                       font={"size": 11, "color": "#1a1a1a"}, bgcolor="rgba(255,255,255,0.85)")
+    for value, size in zip(values, sizes):
+        fig.add_shape(type="circle", xref="paper", yref="paper", xsizemode="pixel", ysizemode="pixel",
+                      xanchor=0, yanchor=0, x0=x, x1=x + size, y0=18, y1=18 + size,
+                      fillcolor=RECIPIENT_COLOUR, opacity=0.9, line={"color": "white", "width": 1})
+        fig.add_annotation(x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
+                           xshift=x + size + 2, yshift=14, text=fmt.money(value, lang), showarrow=False,
+                           font={"size": 11, "color": "#1a1a1a"})
+        x += size + 12 + CHAR_PX * len(fmt.money(value, lang))

@@ -29,6 +29,31 @@ members["member_kind_label"] = [t(f"kind.{k}") for k in members["member_kind"]]
 members["role_label"] = [t(f"mi.role.{r}") for r in members["role"]]
 
 
+# --- map ---------------------------------------------------------------------------------------------
+st.header(t("mi.map_heading"))
+map_measure = st.segmented_control(
+    t("mi.map_measure"), ["granted_eur", "granted_per_inhabitant_eur", "paid_eur", "paid_per_inhabitant_eur"],
+    format_func=lambda m: amounts.text(f"mi.measure.{m}", programme), default="granted_eur", required=True, key="mi_map_measure",
+) or "granted_eur"
+map_title = t("mi.map_title", measure=amounts.text(f"mi.measure.{map_measure}", programme), date=fmt.date(ctx.as_of))
+top_kreis = kreise.loc[kreise[map_measure].idxmax()]
+charts.show(maps.funds_map(kreise, recipients, members, map_measure, map_title, lang, ctx.programme.get("land_id")),
+            key="mi_map", description=t("ds.mi.map_desc", measure=amounts.text(f"mi.measure.{map_measure}", programme),
+                                        kreis=markup.text(top_kreis["kreis_name"]),
+                                        value=fmt.value(map_measure, top_kreis[map_measure]),
+                                        count=int((kreise["granted_eur"] > 0).sum()), all=len(kreise),
+                                        recipients=len(recipients)))
+st.caption(t("mi.map_note"))
+# money the Land's map cannot show (a Kreis of another Land, or operations booked to the Land as a whole) is
+# listed here, never dropped
+elsewhere = kreise[~kreise["on_map"] & (kreise["granted_eur"] > 0)]
+if not elsewhere.empty:
+    st.warning(amounts.text("mi.elsewhere", programme, count=len(elsewhere), amount=fmt.money(elsewhere["granted_eur"].sum())),
+               icon=":material/travel_explore:")
+    amounts.show(elsewhere.sort_values("granted_eur", ascending=False), "mittel_ausserhalb",
+                 ["kreis_id", "kreis_name", "kreis_kind_label", "recipient_count", "granted_eur", "paid_eur"], programme,
+                 queries=("funds_by_kreis",))
+
 top = kreise.loc[kreise["granted_per_inhabitant_eur"].idxmax()]
 granted = summary["granted_eur"] or 1
 cols = st.columns(2) + st.columns(2)
@@ -41,26 +66,6 @@ kpi(cols[2], t("mi.planned"), fmt.money(summary["planned_eur"]),
     amounts.text("mi.planned_delta", programme, share=fmt.pct(100 * summary["planned_eur"] / granted)))
 kpi(cols[3], t("mi.paid"), fmt.money(summary["paid_eur"]),
     amounts.text("mi.paid_delta", programme, share=fmt.pct(summary["paid_pct"]), diff=fmt.money(summary["paid_eur"] - summary["planned_eur"])))
-
-# --- map ---------------------------------------------------------------------------------------------
-st.header(t("mi.map_heading"))
-map_measure = st.segmented_control(
-    t("mi.map_measure"), ["granted_eur", "granted_per_inhabitant_eur", "paid_eur", "paid_per_inhabitant_eur"],
-    format_func=lambda m: amounts.text(f"mi.measure.{m}", programme), default="granted_eur", required=True, key="mi_map_measure",
-) or "granted_eur"
-map_title = t("mi.map_title", measure=amounts.text(f"mi.measure.{map_measure}", programme), date=fmt.date(ctx.as_of))
-charts.show(maps.funds_map(kreise, recipients, members, map_measure, map_title, lang, ctx.programme.get("land_id")),
-            key="mi_map")
-st.caption(t("mi.map_note"))
-# money the Land's map cannot show (a Kreis of another Land, or operations booked to the Land as a whole) is
-# listed here, never dropped
-elsewhere = kreise[~kreise["on_map"] & (kreise["granted_eur"] > 0)]
-if not elsewhere.empty:
-    st.warning(amounts.text("mi.elsewhere", programme, count=len(elsewhere), amount=fmt.money(elsewhere["granted_eur"].sum())),
-               icon=":material/travel_explore:")
-    amounts.show(elsewhere.sort_values("granted_eur", ascending=False), "mittel_ausserhalb",
-                 ["kreis_id", "kreis_name", "kreis_kind_label", "recipient_count", "granted_eur", "paid_eur"], programme,
-                 queries=("funds_by_kreis",))
 
 st.header(t("mi.kreise_heading"))
 amounts.show(kreise.sort_values(["granted_per_inhabitant_eur", "kreis_name"], ascending=[False, True]), "mittel_kreise",
@@ -87,28 +92,51 @@ series = {"granted": f"granted{suffix}", "planned": f"planned{suffix}", "paid": 
 # horizontal bars are drawn bottom-up: ascending order puts the largest on top
 ordered = recipients.sort_values([series["granted"] if bar_sort == "granted" else "paid_pct", "recipient_name"],
                                  ascending=[True, False])
+# a bullet per recipient: granted as a wide light bar carrying the one label, planned as an outlined bar, paid as
+# a narrow dark bar inside; the values of all three are in the hover and the table below
+BULLET = {"granted": {"width": 0.8, "marker": {"color": "#c6dbef", "line": {"color": charts.PALETTE[0], "width": 1}}},
+          "planned": {"width": 0.55, "marker": {"color": "rgba(0,0,0,0)", "line": {"color": "#1a1a1a", "width": 1.5}}},
+          "paid": {"width": 0.35, "marker": {"color": charts.PALETTE[0]}}}
+granted_values = ordered[series["granted"]].astype(float)
+# one recipient far above the others (a small municipality per inhabitant) would flatten the rest: the axis ends
+# above the second largest value and the larger bar is cut there, its value written on it
+second = float(granted_values.nlargest(2).iloc[-1]) if len(granted_values) > 1 else float(granted_values.max())
+axis_max = 1.15 * float(granted_values.max() or 1)
+clipped = second > 0 and float(granted_values.max()) > 3 * second
+if clipped:
+    axis_max = 1.6 * second
 bars = go.Figure([
     go.Bar(
         y=ordered["recipient_name"], x=ordered[column], name=amounts.text(f"mi.series.{name}", programme), orientation="h",
-        marker_color=charts.PALETTE[i], text=[fmt.value(column, v) for v in ordered[column]],
-        textposition="outside", cliponaxis=False,
+        width=BULLET[name]["width"], marker=BULLET[name]["marker"],
+        text=[fmt.value(column, v) for v in ordered[column]],
+        textposition=(["inside" if v > axis_max else "outside" for v in ordered[column]] if name == "granted"
+                      else "none"),
+        insidetextanchor="end", cliponaxis=False,
         hovertemplate="<b>%{y}</b><br>%{fullData.name}: %{text}<extra></extra>",
     )
-    # reversed so that within each recipient granted sits on top, paid at the bottom
-    for i, (name, column) in reversed(list(enumerate(series.items())))
+    for name, column in series.items()
 ])
 per_inhabitant = bar_measure == "per_inhabitant"
 charts.style(bars, amounts.text("mi.bars_title_per_inhabitant" if per_inhabitant else "mi.bars_title", programme,
                               date=fmt.date(ctx.as_of)),
              height=160 + 70 * len(ordered))
-bars.update_layout(barmode="group", bargap=0.25, margin={"r": 70, "b": 60},
-                   legend={"traceorder": "reversed", "yref": "container", "y": 0, "yanchor": "bottom"})
+bars.update_layout(barmode="overlay", margin={"r": 70, "b": 60},
+                   legend={"yref": "container", "y": 0, "yanchor": "bottom"})
 bars.update_xaxes(title_text=t("mi.bars_axis_per_inhabitant" if per_inhabitant else "mi.bars_axis_eur"),
-                  range=[0, 1.15 * float(ordered[series["granted"]].max() or 1)],
+                  range=[0, axis_max],
                   tickformat=",.2f" if per_inhabitant else ",.0f",
                   ticksuffix=" €" if lang == "de" else "", tickprefix="" if lang == "de" else "€")
 bars.update_yaxes(title_text=t("mi.bars_recipient_axis"))
-charts.show(bars, key="mi_bars")
+least = ordered.loc[ordered["paid_pct"].idxmin()]
+charts.show(bars, key="mi_bars", description=amounts.text(
+    "ds.mi.bars_desc", programme, count=len(ordered), paid=fmt.money(ordered["paid_eur"].sum()),
+    granted=fmt.money(ordered["granted_eur"].sum()), name=markup.text(least["recipient_name"]),
+    share=fmt.pct(least["paid_pct"])))
+if clipped:
+    top_row = ordered.loc[granted_values.idxmax()]
+    st.caption(t("ds.mi.bars_clipped", name=markup.text(top_row["recipient_name"]),
+                 value=fmt.value(series["granted"], top_row[series["granted"]])))
 if per_inhabitant:
     st.caption(t("mi.bars_note_per_inhabitant"))
 
