@@ -56,15 +56,17 @@ def goal_heatmap(frame: pd.DataFrame, value_column: str, title: str, lang: str |
 
 
 def goal_bars(totals: pd.DataFrame, value_column: str, title: str, axis_title: str, few_max: int,
-              lang: str | None = None) -> go.Figure:
-    """Horizontal bars per goal in sort order; goals served by at most few_max projects in a second colour."""
+              lang: str | None = None, mark_few: bool = True) -> go.Figure:
+    """Horizontal bars per goal in sort order; with mark_few, goals served by at most few_max projects in a second
+    colour and hatched. Colour means one thing only: bars of money are all one colour (a project count in their
+    colour would be read as money)."""
     lang = lang or current_language()
     totals = totals.sort_values("sort_order")
     is_money = value_column.endswith("_eur")
     fig = go.Figure()
     for is_few, name, colour in [(False, t("zi.series_more", lang=lang, n=few_max), MORE_COLOUR),
                                  (True, t("zi.series_few", lang=lang, n=few_max), FEW_COLOUR)]:
-        part = totals[totals["is_few"] == is_few]
+        part = totals[totals["is_few"] == is_few] if mark_few else (totals if not is_few else totals.iloc[0:0])
         if part.empty:
             continue
         values = part[value_column].tolist()
@@ -74,6 +76,7 @@ def goal_bars(totals: pd.DataFrame, value_column: str, title: str, axis_title: s
             text=labels, textposition="outside", cliponaxis=False,
             # a hatch as well as a colour, so the weak goals stand out without colour vision
             marker_pattern={"shape": "/" if is_few else "", "fgcolor": "white", "fillmode": "overlay"},
+            showlegend=mark_few,
             hovertemplate="%{y}: %{text}<extra></extra>",
         ))
     charts.style(fig, title, lang, height=140 + 44 * len(totals))

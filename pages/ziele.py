@@ -59,16 +59,22 @@ weighted_total = float(totals["weighted_eur"].sum())
 if abs(weighted_total - granted_total) >= 0.5:
     st.warning(t("zi.weights_off", weighted=fmt.money(weighted_total), total=fmt.money(granted_total)))
 
-charts.show(coverage.goal_heatmap(cells, value_column, t(f"zi.heatmap_title_{view}")), key="zi_heatmap")
+top_goal = totals.loc[totals["weighted_eur"].idxmax()]
+charts.show(coverage.goal_heatmap(cells, value_column, t(f"zi.heatmap_title_{view}")), key="zi_heatmap",
+            description=t("ds.zi.heatmap_desc", recipients=cells["recipient_name"].nunique(), goals=len(totals)))
 other_column = "tagged_eur" if view == "weighted" else "weighted_eur"
 tables.show(cells[cells["goal_projects_count"] > 0], "zielmatrix",
             ["recipient_name", "kreis_name", "goal_label", value_column, other_column], queries=("goal_coverage",))
 
 st.header(t("zi.goals_heading"))
-charts.show(coverage.goal_bars(totals, "weighted_eur", t("zi.bars_money_title"), t("zi.axis_eur"), few_max),
-            key="zi_money_bars")
+charts.show(coverage.goal_bars(totals, "weighted_eur", t("zi.bars_money_title"), t("zi.axis_eur"), few_max,
+                               mark_few=False), key="zi_money_bars",
+            description=t("ds.zi.money_desc", goal=markup.text(top_goal["goal_label"]),
+                          money=fmt.money(top_goal["weighted_eur"]), share=fmt.pct(top_goal["weighted_share_pct"], decimals=1)))
 charts.show(coverage.goal_bars(totals, "goal_projects_count", t("zi.bars_projects_title"), t("zi.axis_projects"),
-                               few_max), key="zi_project_bars")
+                               few_max), key="zi_project_bars",
+            description=t("ds.zi.projects_desc", n=few_max,
+                          count=int((totals["is_few"] & (totals["goal_projects_count"] > 0)).sum())))
 tables.show(totals, "ziele", ["goal_label", "goal_projects_count", "weighted_eur", "weighted_share_pct", "tagged_eur"],
             queries=("goal_totals",))
 
