@@ -268,44 +268,63 @@ def milestone_months_chart(frame: pd.DataFrame, as_of: dt.date, span: tuple, tit
 
 def progress_chart(frame: pd.DataFrame, as_of: dt.date, span: tuple, title: str,
                    lang: str | None = None) -> go.Figure:
-    """Reported progress of the projects that fare worst (a line each: colour and dash tell them apart), and for
-    all others the monthly median with its middle half as a grey band."""
+    """Reported progress as small multiples: a panel per project that fares worst (its line in blue, every other
+    project's in light grey behind it), and a panel for all others (their monthly median, the middle half as a
+    band). One colour for the project in question instead of ten tangled lines."""
+    from plotly.subplots import make_subplots   # only this figure needs it
+
     lang = lang or current_language()
     _, hover_date = date_formats(lang)
     suffix = " %" if lang == "de" else "%"
-    fig = go.Figure()
     rest = frame[frame["is_rest"]]
-    if not rest.empty:
-        band = t("fs.progress_rest_band", lang=lang)
-        fig.add_trace(go.Scatter(x=rest["reported_date"], y=rest["progress_high_pct"], mode="lines",
-                                 line={"width": 0}, hoverinfo="skip", showlegend=False))
-        fig.add_trace(go.Scatter(x=rest["reported_date"], y=rest["progress_low_pct"], mode="lines", name=band,
-                                 line={"width": 0}, fill="tonexty", fillcolor="rgba(120,120,120,0.25)",
-                                 hoverinfo="skip"))
-        median = t("fs.progress_rest_median", lang=lang,
-                   projects=counted("fs.n.projects", int(rest["project_count"].max()), lang))
-        fig.add_trace(go.Scatter(
-            x=rest["reported_date"], y=rest["progress_pct"], mode="lines+markers", name=median,
-            line={"color": "#555555", "width": 3}, customdata=rest["report_count"],
-            hovertemplate=f"{median}<br>%{{x|{hover_date}}}: %{{y:.0f}}{suffix} "
-                          f"({t('fs.progress_rest_reports', lang=lang)}: %{{customdata:,.0f}})<extra></extra>",
-        ))
     shown = frame[~frame["is_rest"]]
     shown = shown.assign(row=row_labels(shown["recipient_name"], shown["project_id"]))
+    names = list(dict.fromkeys(shown["row"]))
+    median = (t("fs.progress_rest_median", lang=lang,
+                projects=counted("fs.n.projects", int(rest["project_count"].max()), lang)) if not rest.empty else None)
+    panels = names + ([median] if median else [])
+    columns = 3 if len(panels) > 4 else max(len(panels), 1)
+    rows = -(-len(panels) // columns)
+    fig = make_subplots(rows=rows, cols=columns, shared_xaxes=True, shared_yaxes=True, subplot_titles=panels,
+                        vertical_spacing=0.12 if rows > 1 else 0.0, horizontal_spacing=0.04)
     words = {light: t(f"light.{light}", lang=lang) for light in ("green", "amber", "red")}
-    for i, (name, part) in enumerate(shown.groupby("row", sort=False)):
-        fig.add_trace(go.Scatter(
-            x=part["reported_date"], y=part["progress_pct"], mode="lines+markers", name=name,
-            line={"color": charts.PALETTE[i % len(charts.PALETTE)],
-                  "dash": DASHES[(i // len(charts.PALETTE)) % len(DASHES)]},
-            customdata=part["report_status"].map(words),
-            hovertemplate=f"{name}<br>%{{x|{hover_date}}}: %{{y:.0f}}{suffix} (%{{customdata}})<extra></extra>",
-        ))
-    charts.style(fig, title, lang, height=460)
-    legend_below(fig, 460)
-    time_axis(fig, span, lang)
-    fig.update_yaxes(range=[0, 105], title_text=t("fs.axis_progress", lang=lang), ticksuffix=suffix)
-    add_stichtag(fig, as_of, lang)
+    groups = {name: part for name, part in shown.groupby("row", sort=False)}
+    for index, panel in enumerate(panels):
+        row, col = index // columns + 1, index % columns + 1
+        for other, part in groups.items():    # the other projects as quiet context
+            if other != panel:
+                fig.add_trace(go.Scatter(x=part["reported_date"], y=part["progress_pct"], mode="lines",
+                                         line={"color": "#cfcfcf", "width": 1}, hoverinfo="skip", showlegend=False),
+                              row=row, col=col)
+        if panel == median:
+            fig.add_trace(go.Scatter(x=rest["reported_date"], y=rest["progress_high_pct"], mode="lines",
+                                     line={"width": 0}, hoverinfo="skip", showlegend=False), row=row, col=col)
+            fig.add_trace(go.Scatter(x=rest["reported_date"], y=rest["progress_low_pct"], mode="lines",
+                                     name=t("fs.progress_rest_band", lang=lang), line={"width": 0}, fill="tonexty",
+                                     fillcolor="rgba(120,120,120,0.25)", hoverinfo="skip", showlegend=False),
+                          row=row, col=col)
+            fig.add_trace(go.Scatter(
+                x=rest["reported_date"], y=rest["progress_pct"], mode="lines+markers", name=median,
+                line={"color": "#555555", "width": 2.5}, customdata=rest["report_count"], showlegend=False,
+                hovertemplate=f"{median}<br>%{{x|{hover_date}}}: %{{y:.0f}}{suffix} "
+                              f"({t('fs.progress_rest_reports', lang=lang)}: %{{customdata:,.0f}})<extra></extra>",
+            ), row=row, col=col)
+        else:
+            part = groups[panel]
+            fig.add_trace(go.Scatter(
+                x=part["reported_date"], y=part["progress_pct"], mode="lines+markers", name=panel,
+                line={"color": charts.PALETTE[0], "width": 2.5}, customdata=part["report_status"].map(words),
+                showlegend=False,
+                hovertemplate=f"{panel}<br>%{{x|{hover_date}}}: %{{y:.0f}}{suffix} (%{{customdata}})<extra></extra>",
+            ), row=row, col=col)
+        fig.add_vline(x=_iso(as_of), line={"color": "#000000", "dash": "dot", "width": 1}, row=row, col=col)
+    height = 120 + 190 * rows
+    charts.style(fig, title, lang, height=height)
+    fig.update_annotations(font={"size": 12})
+    time_axis(fig, span, lang, title="")
+    fig.update_yaxes(range=[0, 105], ticksuffix=suffix, dtick=50)
+    fig.update_yaxes(title_text=t("fs.axis_progress", lang=lang), row=(rows + 1) // 2, col=1)
+    fig.update_layout(showlegend=False, margin={"t": 70})
     return fig
 
 
