@@ -13,7 +13,7 @@ from monitor.i18n import t
 
 SELECTED_COLOUR = charts.PALETTE[1]      # orange: the winners, everywhere on the page
 NOT_SELECTED_COLOUR = charts.PALETTE[0]  # blue
-DROPPED_COLOUR = "#999999"               # grey: ineligible or withdrawn
+DROPPED_COLOUR = charts.GREY             # grey (4.5:1): ineligible or withdrawn
 STAGES = ("received", "eligible", "scored", "selected")
 STAGE_COLOURS = {"received": charts.PALETTE[4], "eligible": charts.PALETTE[0], "scored": charts.PALETTE[2],
                  "selected": SELECTED_COLOUR}
@@ -242,7 +242,7 @@ def icc_bars(agreement: pd.DataFrame, title: str, lang: str) -> go.Figure:
                    "excellent": charts.PALETTE[0]}
     fig = go.Figure(go.Bar(
         y=ordered["criterion_label"], x=ordered["icc"], orientation="h",
-        marker_color=[band_colour.get(b, "#999999") for b in ordered["icc_band"]],
+        marker_color=[band_colour.get(b, charts.GREY) for b in ordered["icc_band"]],
         text=[f"{fmt.number(v, 2, lang)} · {t(f'ju.band.{b}', lang=lang)}"
               for v, b in zip(ordered["icc"], ordered["icc_band"])],
         textposition="inside", insidetextanchor="start", textfont={"color": "#ffffff"},

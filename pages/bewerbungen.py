@@ -222,6 +222,9 @@ with tab_scores:
 with tab_agreement:
     threshold = st.number_input(t("ju.threshold"), min_value=1.0, max_value=10.0, value=4.0, step=0.5, format="%.1f",
                                 key="ju_threshold", help=t("ju.threshold_help"))
+    # a number input draws its value with a decimal point (Streamlit's printf formats allow nothing else): the
+    # value once more in German right below it
+    st.caption(t("ds.ju.threshold_value", value=fmt.number(threshold, 1)))
     spread = q.run("jury_spread", **params, lang=lang, discordant_points=threshold, row_limit=SPREAD_ROWS)
     # a criterion without a complete applications × jurors table has no coefficient
     agreement = agreement.dropna(subset=["icc"])
@@ -329,9 +332,13 @@ with tab_simulator:
     cols = st.columns(3)
     budget = cols[0].number_input(t("ju.sim_budget"), min_value=0,
                                   max_value=max(100_000_000, 10 * int(programme["budget_eur"])),
-                                  value=int(programme["budget_eur"]), step=50_000, key="ju_sim_budget")
+                                  value=int(programme["budget_eur"]), step=50_000, format="%d",
+                                  key="ju_sim_budget")
     cap = cols[1].number_input(t("ju.sim_cap"), min_value=0, max_value=10_000_000,
-                               value=int(programme["max_grant_eur"] or 100_000), step=5_000, key="ju_sim_cap")
+                               value=int(programme["max_grant_eur"] or 100_000), step=5_000, format="%d",
+                               key="ju_sim_cap")
+    cols[0].caption(t("ds.ju.money_value", value=fmt.money(budget)))
+    cols[1].caption(t("ds.ju.money_value", value=fmt.money(cap)))
     max_per_kreis = cols[2].selectbox(t("ju.sim_max_per_kreis"), [0, 1, 2, 3],
                                       format_func=lambda n: t("ju.sim_no_limit") if n == 0 else str(n),
                                       key="ju_sim_max_per_kreis")
