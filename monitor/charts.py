@@ -125,7 +125,8 @@ def show(fig: go.Figure, key: str, table: pd.DataFrame | None = None, descriptio
     """Draw a chart readably (see readable); with `table`, its data as a real table in an expander below it.
 
     The chart is named for assistive technology in the browser by its title and described by `description`, the
-    one sentence that says what it shows (monitor/a11y.py reads both from the drawn figure); a table here is for
+    one sentence that says what it shows (monitor/a11y.py reads both from the drawn figure and sets the description
+    as an element's textContent: plain text, names as written, never Markdown-escaped); a table here is for
     charts whose data no other table on the page shows.
     """
     shown = readable(fig)   # a copy: the description goes onto it, never onto a cached figure

@@ -61,9 +61,12 @@ def _visible(text: str) -> str:
     return "".join(f"[U+{ord(ch):04X}]" if _invisible(ch) else ch for ch in text)
 
 
-def _check_characters(shown: str, header: str, row: int, problems: list[Problem]) -> bool:
-    """True when the cell holds no refused character; else one problem naming the first one by code point."""
+def _check_characters(shown: str, header: str, row: int, problems: list[Problem], line_breaks: bool = False) -> bool:
+    """True when the cell holds no refused character; else one problem naming the first one by code point. With
+    line_breaks, a line feed is allowed (a description in a Programm-Mappe may have paragraphs)."""
     for ch in shown:
+        if line_breaks and ch == "\n":
+            continue
         code = _invisible(ch)
         if code:
             value = _visible(shown)

@@ -220,8 +220,9 @@ def _cell(column: Column, raw, convention, where: tuple[str, int, str], problems
     dtype = column.dtype
     try:
         if dtype == "VARCHAR":
+            shown = shown.replace("\r\n", "\n").replace("\r", "\n")      # Windows and old Mac line ends
             before = len(problems)
-            if not _check_characters(shown, head, row, problems):
+            if not _check_characters(shown, head, row, problems, line_breaks=True):
                 problems[before].sheet = sheet
                 return None
             return shown

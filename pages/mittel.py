@@ -39,7 +39,7 @@ map_title = t("mi.map_title", measure=amounts.text(f"mi.measure.{map_measure}", 
 top_kreis = kreise.loc[kreise[map_measure].idxmax()]
 charts.show(maps.funds_map(kreise, recipients, members, map_measure, map_title, lang, ctx.programme.get("land_id")),
             key="mi_map", description=t("ds.mi.map_desc", measure=amounts.text(f"mi.measure.{map_measure}", programme),
-                                        kreis=markup.text(top_kreis["kreis_name"]),
+                                        kreis=top_kreis["kreis_name"],
                                         value=fmt.value(map_measure, top_kreis[map_measure]),
                                         count=int((kreise["granted_eur"] > 0).sum()), all=len(kreise),
                                         recipients=len(recipients)))
@@ -131,7 +131,7 @@ bars.update_yaxes(title_text=t("mi.bars_recipient_axis"))
 least = ordered.loc[ordered["paid_pct"].idxmin()]
 charts.show(bars, key="mi_bars", description=amounts.text(
     "ds.mi.bars_desc", programme, count=len(ordered), paid=fmt.money(ordered["paid_eur"].sum()),
-    granted=fmt.money(ordered["granted_eur"].sum()), name=markup.text(least["recipient_name"]),
+    granted=fmt.money(ordered["granted_eur"].sum()), name=least["recipient_name"],
     share=fmt.pct(least["paid_pct"])))
 if clipped:
     top_row = ordered.loc[granted_values.idxmax()]

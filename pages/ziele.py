@@ -69,7 +69,7 @@ tables.show(cells[cells["goal_projects_count"] > 0], "zielmatrix",
 st.header(t("zi.goals_heading"))
 charts.show(coverage.goal_bars(totals, "weighted_eur", t("zi.bars_money_title"), t("zi.axis_eur"), few_max,
                                mark_few=False), key="zi_money_bars",
-            description=t("ds.zi.money_desc", goal=markup.text(top_goal["goal_label"]),
+            description=t("ds.zi.money_desc", goal=top_goal["goal_label"],
                           money=fmt.money(top_goal["weighted_eur"]), share=fmt.pct(top_goal["weighted_share_pct"], decimals=1)))
 charts.show(coverage.goal_bars(totals, "goal_projects_count", t("zi.bars_projects_title"), t("zi.axis_projects"),
                                few_max), key="zi_project_bars",
