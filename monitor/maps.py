@@ -286,8 +286,13 @@ def _overlaps(box, boxes) -> bool:
     return any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes)
 
 
+MAX_KREIS_LABELS = 60          # a Land's Kreise are named; Germany's 400 would cover the map
+MAX_RECIPIENT_LABELS = 12      # the largest recipients are named; the others have their hover
+
+
 def label_places(geojson: dict, recipients: pd.DataFrame, map_view: dict) -> list[tuple]:
-    """(kind, text, dx, dy, ax, ay) of each label: every Kreis at its middle, every recipient beside its marker.
+    """(kind, text, dx, dy, ax, ay) of each label: the Kreise at their middle (a Land's, not Germany's 400), the
+    largest recipients beside their markers; a label that would overlap another or a marker is left out.
 
     dx, dy: the labelled point in pixels from the map's centre (y down); ax, ay: the text's offset from the point.
     """
@@ -298,7 +303,8 @@ def label_places(geojson: dict, recipients: pd.DataFrame, map_view: dict) -> lis
         if not (pd.isna(row.lat) or pd.isna(row.lon)):
             x, y = _pixels(row.lon, row.lat, centre, zoom)
             boxes.append((x - size / 2, y - size / 2, x + size / 2, y + size / 2))
-    for feature in geojson["features"]:
+    features = geojson["features"] if len(geojson["features"]) <= MAX_KREIS_LABELS else []
+    for feature in features:
         name = feature["properties"]["name"]
         x, y = _pixels(*_centroid(feature["geometry"]), centre, zoom)
         box = _box(x, y, name)
@@ -307,15 +313,16 @@ def label_places(geojson: dict, recipients: pd.DataFrame, map_view: dict) -> lis
             box = _box(x, y, name)
         boxes.append(box)
         places.append(("kreis", name, x, y, 0, 0))
-    located = recipients.dropna(subset=["lat", "lon"]).sort_values("lat", ascending=False)
-    for row in located.itertuples():
+    located = recipients.dropna(subset=["lat", "lon"])
+    largest = located.sort_values("granted_eur", ascending=False, kind="stable").head(MAX_RECIPIENT_LABELS)
+    for row in largest.sort_values("lat", ascending=False, kind="stable").itertuples():
         x, y = _pixels(row.lon, row.lat, centre, zoom)
         for ax, ay in LABEL_OFFSETS:
             box = _box(x + ax, y + ay, row.recipient_name)
             if not _overlaps(box, boxes):
+                boxes.append(box)
+                places.append(("recipient", row.recipient_name, x, y, ax, ay))
                 break
-        boxes.append(box)
-        places.append(("recipient", row.recipient_name, x, y, ax, ay))
     return places
 
 

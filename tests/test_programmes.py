@@ -109,7 +109,7 @@ def test_funds_page_in_eligible_expenditure_with_other_beneficiaries(app, two_pr
                            "Geplant bis Stichtag": "0 €", "Ausgezahlt am Stichtag": "0 €"}
     assert at.metric[0].proto.delta == "15,70 € je Einwohner · 3.400.000 € förderfähige Gesamtausgaben"
     recipients = at.dataframe[-1].value   # the last table: per recipient
-    assert recipients.columns.tolist()[:4] == ["Zuwendungsempfänger", "Art", "Kreis", ELIGIBLE]
+    assert recipients.columns.tolist()[:5] == ["Zuwendungsempfänger", "Profil", "Art", "Kreis", ELIGIBLE]
     assert "Bewilligt" not in recipients.columns and f"{ELIGIBLE} je Einwohner" in recipients.columns
     by_name = recipients.set_index("Zuwendungsempfänger")
     assert by_name.loc["Innovationszentrum Itzehoe Test GmbH", ["Art", "Kreis", ELIGIBLE]].tolist() == [
@@ -117,7 +117,8 @@ def test_funds_page_in_eligible_expenditure_with_other_beneficiaries(app, two_pr
     assert by_name.loc["Stadt Husum", "Art"] == "Stadt"
     assert (by_name["Art"] == "Sonstige Begünstigte").sum() == 4
     bars = json.loads(at.get("plotly_chart")[-1].proto.spec)
-    assert [trace["name"] for trace in bars["data"]] == ["Ausgezahlt", "Geplant bis Stichtag", ELIGIBLE]
+    # bullets: the amount as the wide bar, the plan as its outline, what was paid as the narrow bar inside
+    assert sorted(trace["name"] for trace in bars["data"]) == sorted(["Ausgezahlt", "Geplant bis Stichtag", ELIGIBLE])
     assert bars["layout"]["title"]["text"].startswith("Förderfähige Gesamtausgaben, geplant bis Stichtag")
 
 
