@@ -4,14 +4,9 @@ page language, titles and headings, and the keyboard path through Stichtag, lang
 axe-core comes with the PyPI package axe-playwright-python (its bundled axe.min.js, injected into the page: nothing
 is fetched). Each role gets its own server (the role is the server's configuration), all started at once.
 
-Which page × role × language is scanned: a page's markup depends on the role in three ways only, so one scan per
-distinct markup covers every page × role:
-- which pages the navigation lists and the sidebar's role line: every role is scanned on at least one page;
-- the technical extras of tables (query names, Parquet) for analyse and admin (monitor/tables.TECHNICAL_ROLES):
-  admin scans every page with them; jury scans the confidential Bewerbungen page and two pages of tables without
-  them (the same table markup on every page, monitor/tables.py), datenpflege the Daten page without them;
-- the Explorer's analysis copy for analyse: analyse scans the Explorer.
-The interface language changes every text: admin scans every page in German and in English.
+Which page × role × language is scanned: every page each role may open, in German, and every page in English as
+admin (the language changes every text, the role which pages, the sidebar's role line and the tables' technical
+extras).
 """
 
 from __future__ import annotations
@@ -56,10 +51,10 @@ ROLES = ("admin", "jury", "leitung", "analyse", "datenpflege")
 SCANS = {
     ("admin", "de"): None,          # None: every page the role may open
     ("admin", "en"): None,
-    ("jury", "de"): ["uebersicht", "mittel", "bewerbungen"],
-    ("leitung", "de"): ["uebersicht"],
-    ("analyse", "de"): ["explorer"],
-    ("datenpflege", "de"): ["daten"],
+    ("jury", "de"): None,
+    ("leitung", "de"): None,
+    ("analyse", "de"): None,
+    ("datenpflege", "de"): None,
 }
 
 

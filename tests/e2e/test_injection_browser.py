@@ -39,7 +39,8 @@ def poisoned_server(tmp_path_factory):
 
 
 def test_every_page_url_is_walked():
-    assert PATHS == ["uebersicht", "mittel", "ziele", "fortschritt", "bewerbungen", "daten", "explorer", "netzwerk"]
+    assert PATHS == ["uebersicht", "mittel", "ziele", "fortschritt", "bewerbungen", "daten", "explorer", "netzwerk",
+                     "profil", "barrierefreiheit", "protokoll"]
     assert len(PAYLOADS) == 13
 
 
