@@ -50,7 +50,9 @@ drawn = nodes[nodes["node_rank"] <= MAX_NODES]
 positions = network.layout(drawn, edges)
 charts.show(network.figure(drawn, edges, positions, t("nw.graph_title", basis=t(f"nw.basis_title.{basis}"),
                                                               min=min_shared)),
-            key="nw_graph", config={"displaylogo": False})
+            key="nw_graph", config={"displaylogo": False},
+            description=t("ds.nw.graph_desc", recipients=fmt.count(len(drawn)), links=fmt.count(len(edges)),
+                          basis=t(f"nw.basis_title.{basis}"), min=min_shared))
 st.caption(amounts.text("nw.graph_note", programme))
 if len(nodes) > len(drawn):
     st.markdown(t("nw.graph_nodes_bounded", shown=fmt.count(len(drawn)), total=fmt.count(len(nodes))))

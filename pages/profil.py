@@ -6,7 +6,7 @@ The address is shareable: ?empfaenger=<id>&programm=<id>&stichtag=<date>&lang=<d
 
 import streamlit as st
 
-from monitor import (amounts, audit, context, fmt, indicators, markup, profile, profile_pdf, queries as q, status,
+from monitor import (amounts, audit, charts, context, fmt, indicators, markup, profile, profile_pdf, queries as q, status,
                      tables, timeline)
 from monitor.i18n import t
 from monitor.kpi import kpi_block
@@ -98,7 +98,8 @@ history_chart = timeline.status_history(history.assign(recipient_name=history["t
 history_chart.update_traces(showscale=False)
 history_chart.update_yaxes(title_text="")
 history_chart.update_layout(height=150 + 40 * len(projects))
-st.plotly_chart(history_chart, key="pf_history", config={"displaylogo": False})
+charts.show(history_chart, key="pf_history", config={"displaylogo": False},
+            description=t("ds.pf.history_desc", recipient=recipient["recipient_name"], date=fmt.date(ctx.as_of)))
 st.caption(" · ".join(status.light_label(light, lang) for light in status.ORDER if light in set(history["light"])))
 with st.expander(t("pf.history_table")):
     shown = history.assign(light_label=history["light"].map(lambda light: status.light_label(light, lang)))
@@ -110,9 +111,11 @@ with st.expander(t("pf.history_table")):
 st.subheader(t("pf.money_heading"))
 if not kept["planned_payment_count"]:
     st.caption(t("pg.no_plan"))
-st.plotly_chart(timeline.cumulative_payments(cumulative, ctx.as_of, span,
-                                             t("fs.pay_title", scope=recipient["recipient_name"]), lang),
-                key="pf_money", config={"displaylogo": False})
+charts.show(timeline.cumulative_payments(cumulative, ctx.as_of, span,
+                                         t("fs.pay_title", scope=recipient["recipient_name"]), lang),
+            key="pf_money", config={"displaylogo": False},
+            description=t("ds.pf.money_desc", recipient=recipient["recipient_name"], date=fmt.date(ctx.as_of),
+                          paid=fmt.money(recipient["paid_eur"]), granted=fmt.money(recipient["granted_eur"])))
 with st.expander(t("fs.chart_data")):
     tables.show(cumulative, "profil_zahlungen", ["timeline_date", "cum_planned_eur", "cum_paid_eur"],
                 queries=("payments_cumulative",), title=t("pf.money_heading"))

@@ -97,7 +97,9 @@ pace = pd.DataFrame({
                   100 * summary["milestones_done_count"] / max(summary["milestone_count"], 1)],
 })
 charts.show(charts.share_bars(pace["measure"].tolist(), pace["share_pct"].tolist(),
-                              t("ov.pace_title"), t("ov.pace_axis")), key="pace_chart")
+                              t("ov.pace_title"), t("ov.pace_axis")), key="pace_chart",
+            description=t("ds.ov.pace_desc", elapsed=fmt.pct(pace["share_pct"][0]), planned=fmt.pct(pace["share_pct"][1]),
+                          paid=fmt.pct(pace["share_pct"][2]), milestones=fmt.pct(pace["share_pct"][3])))
 tables.show(pace, "tempo", ["measure", "share_pct"], queries=("programme_summary",))
 
 st.header(t("ov.next_milestones"))

@@ -94,3 +94,22 @@ def test_a_description_rides_on_the_drawn_copy_only():
     described = charts.describe(fig, "Kiel erhielt am meisten.")
     assert charts.description(described) == "Kiel erhielt am meisten."
     assert charts.description(fig) is None
+
+
+def _descriptions(at) -> list[str]:
+    import json
+
+    metas = [json.loads(chart.proto.spec).get("layout", {}).get("meta") for chart in at.get("plotly_chart")]
+    return [meta["description"] for meta in metas if isinstance(meta, dict) and meta.get("description")]
+
+
+def test_the_overview_and_profile_charts_say_their_message(app):
+    # data/demo on 30.06.2021: 35 % of the term, 397.920 of 872.300 € planned, 330.920 € paid, 7 of 30 milestones
+    assert _descriptions(app(role="leitung", page="pages/uebersicht.py", stichtag="2021-06-30")) == [
+        "Nach 35 % der Laufzeit sind 46 % der Mittel bis zum Stichtag geplant, 38 % ausgezahlt und 23 % der "
+        "Meilensteine erledigt."]
+    assert _descriptions(app(role="leitung", page="pages/profil.py", empfaenger="kiel", stichtag="2021-06-30")) == [
+        "Die Ampel an jedem Monatsende bis zum 30.06.2021, eine Zeile je Projekt von Landeshauptstadt Kiel; die "
+        "Tabelle darunter nennt jede.",
+        "Geplant und ausgezahlt über die Laufzeit: Landeshauptstadt Kiel hat bis zum 30.06.2021 17.000 € von "
+        "85.000 € erhalten."]
