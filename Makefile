@@ -6,13 +6,22 @@ PORT   ?= 8501
 
 .PHONY: run test db bench bench-quick chromium
 
-$(VENV)/.installed: requirements.txt
+# `make run` installs the runtime set only (requirements/runtime.txt: no Playwright, no GDAL bindings); `make test`
+# the runtime, test and geo sets. Every version comes from the lock, requirements.txt.
+PIP    := $(PY) -m pip install --quiet --disable-pip-version-check
+
+$(VENV)/.installed-runtime: requirements.txt requirements/runtime.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PIP) -r requirements/runtime.txt
+	touch $@
+
+$(VENV)/.installed: requirements.txt requirements/runtime.txt requirements/geo.txt requirements/test.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) -r requirements/test.txt
 	touch $@
 
 ## run: start the dashboard on the demo data (the database is built on first start); without login on 127.0.0.1 only
-run: $(VENV)/.installed
+run: $(VENV)/.installed-runtime
 	$(PY) -m monitor.serve --server.port $(PORT)
 
 ## test: all tests, the browser tests in Debian's Chromium included
@@ -20,7 +29,7 @@ test: $(VENV)/.installed chromium
 	$(PY) -m pytest
 
 ## db: rebuild data/monitor.duckdb from the base CSVs plus every import in data/monitor.journal/ (nothing lost)
-db: $(VENV)/.installed
+db: $(VENV)/.installed-runtime
 	$(PY) -m monitor.db --rebuild
 
 ## bench: every page at 1x-10,000x the demo, P3 against pandas, 20 browser sessions (long; see bench/README.md)
