@@ -72,12 +72,13 @@ def mapping_section(data: bytes, file_name: str) -> dict | None:
     """How the list's columns were understood, one choice per field; returns the mapping to use (None: the
     automatic one). A changed choice re-checks the file; a saved mapping is preselected for a file of its layout."""
     try:
-        automatic = vorhaben.read(data, file_name)
+        automatic = vorhaben.read(data, file_name, rows=False)
     except readers.ReadError:
         return None                      # the check says why the file cannot be read
+    # the file is read once (the check after this reuses it); each mapping is applied to the cells read
     key = vorhaben.layout_key(automatic)
     saved = vorhabenliste.saved_mappings(database_path()).get(key)
-    start = _full(vorhaben.read(data, file_name, saved) if saved else automatic)
+    start = _full(vorhaben.read(automatic.source, file_name, saved, rows=False) if saved else automatic)
     choices = _column_choices(automatic.headers)
     widgets = {name: f"vl_map_{key}_{name}" for name in vorhaben.FIELDS}
     for name, widget in widgets.items():
@@ -85,7 +86,7 @@ def mapping_section(data: bytes, file_name: str) -> dict | None:
             st.session_state[widget] = start[name] if start[name] in choices else NONE
     chosen = {name: st.session_state[widget] for name, widget in widgets.items()}
     mapping = {name: None if value == NONE else value for name, value in chosen.items()}
-    listing = vorhaben.read(data, file_name, mapping)
+    listing = vorhaben.read(automatic.source, file_name, mapping)
     heading = t("vl.page.mapping_heading", row=listing.header_row or "–",
                 sheet=listing.sheet or PurePath(file_name).name)
     with st.expander(heading, expanded=bool(listing.problems)):

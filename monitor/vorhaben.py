@@ -10,7 +10,8 @@ postcode and/or location, country, category of intervention. Everything else var
   column what stays ambiguous;
 - skips sum rows, footnotes and section rows (as notes), and keeps every mapped column's original header text.
 A user's `mapping` (field -> header text or column letter) overrides the automatic one; `layout_key` names the
-header layout, so a corrected mapping can be saved and reused for the next file of the same layout.
+header layout, so a corrected mapping can be saved and reused for the next file of the same layout. The bytes are
+read once (`load` keeps the last file's cells); another mapping is applied to the cells already read.
 Problem texts: "dp.problem.vh.*" in monitor/texts/vorhaben.toml.
 """
 
@@ -20,6 +21,7 @@ import datetime as dt
 import difflib
 import hashlib
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -315,6 +317,7 @@ class Listing:
     notes: list[Problem] = field(default_factory=list)
     encoding: str | None = None
     delimiter: str | None = None
+    source: Source | None = field(default=None, repr=False)   # the cells read: `read` maps them again
 
     @property
     def header_row(self) -> int | None:
@@ -750,13 +753,53 @@ def _skip_reason(cells: list, columns: dict[str, int], header_texts: list[str]) 
 
 # ---- reading ---------------------------------------------------------------------------------------------------
 
-def read(data: bytes, file_name: str, mapping: dict | None = None) -> Listing:
+@dataclass(frozen=True, eq=False)
+class Source:
+    """A file as read: every sheet's cells, before a header is found or a mapping applied. `read` takes it in place
+    of the bytes, so a changed mapping is applied to the cells already read; nothing here changes them."""
+
+    file_name: str
+    sha256: str
+    grids: tuple[readers.Grid, ...]
+
+
+_last_read: tuple[tuple[str, str], Source | readers.ReadError] | None = None
+_last_read_lock = threading.Lock()
+
+
+def load(data: bytes, file_name: str) -> Source:
+    """The file's sheets as read (readers.ReadError when the file is unreadable). The last file read is kept (by
+    content and name), so the Daten page's mapping, the check after it and the command line's saved mapping
+    before its check read the bytes once; one file only, the cells of 20,000 rows take some 30 MB."""
+    global _last_read
+    key = (hashlib.sha256(data).hexdigest(), file_name)
+    with _last_read_lock:
+        known = _last_read
+    if known is not None and known[0] == key:
+        found = known[1]
+    else:
+        try:
+            found = Source(file_name, key[0], tuple(readers.read_grids(data, file_name)))
+        except readers.ReadError as exc:
+            found = exc
+        with _last_read_lock:
+            _last_read = (key, found)
+    if isinstance(found, readers.ReadError):
+        raise readers.ReadError(found.code, **found.values)
+    return found
+
+
+def read(data: bytes | Source, file_name: str, mapping: dict | None = None, *, rows: bool = True) -> Listing:
     """Read a published list of operations (CSV or xlsx); raises readers.ReadError when the file is unreadable.
 
     Everything else is reported in the Listing: problems by row and column (the rows stay, the value is None),
     or a refusal (no rows) naming the required fields that no column means and the header cells seen.
+    `data` may be the file's bytes or its `Source` (a listing's `source`: another mapping of the cells read);
+    rows=False stops after the header and the columns (no rows, no conventions): enough for `layout_key` and
+    `Listing.mapping`.
     """
-    grids = readers.read_grids(data, file_name)
+    read_from = data if isinstance(data, Source) else load(data, file_name)
+    grids = read_from.grids
     mapping = dict(mapping or {})
     extra = {" ".join(_words(v)) for v in mapping.values() if isinstance(v, str) and len(_words(v)) > 0}
     found = [h for h in (_find_header(g, extra) for g in grids) if h is not None]
@@ -790,13 +833,13 @@ def read(data: bytes, file_name: str, mapping: dict | None = None) -> Listing:
     listing = Listing(file_name=file_name, file_format=grid.file_format, sheet=grid.sheet_name, sheets=sheets,
                       header_rows=header_rows, headers=texts, columns=columns, unmapped=unmapped, conventions={},
                       rows=pd.DataFrame({name: pd.Series(dtype=object) for name in OUTPUT}), problems=problems,
-                      notes=notes, encoding=grid.encoding, delimiter=grid.delimiter)
+                      notes=notes, encoding=grid.encoding, delimiter=grid.delimiter, source=read_from)
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         problems.append(ListingProblem(None, None, "", "vh.missing_fields", {
             "fields": tuple(missing), "row": header_rows[0], "sheet": grid.sheet_name or file_name,
             "headers": tuple(h for h in texts if h)}))
-    if problems:
+    if problems or not rows:
         return listing
     if unmapped:
         notes.append(ListingProblem(None, None, "", "vh.unmapped_columns",

@@ -85,11 +85,12 @@ def save_mapping(db_path: Path, key: str, mapping: dict) -> None:
 
 
 def mapping_for(data: bytes, file_name: str, saved: dict) -> dict | None:
-    """The mapping saved for this file's header layout, None when there is none (or the file is unreadable)."""
+    """The mapping saved for this file's header layout, None when there is none (or the file is unreadable). The
+    file's cells stay read (vorhaben.load) for the check that follows."""
     if not saved:
         return None
     try:
-        return saved.get(vorhaben.layout_key(vorhaben.read(data, file_name)))
+        return saved.get(vorhaben.layout_key(vorhaben.read(data, file_name, rows=False)))
     except readers.ReadError:
         return None
 

@@ -144,6 +144,27 @@ def test_a_mapping_corrected_on_the_page_checks_again_and_is_saved_for_the_next_
     assert not at.error and [m.value for m in at.metric][:3] == ["1", "1", "100.000 €"]
 
 
+def test_the_page_reads_a_list_once_for_its_mapping_and_check_and_not_again_for_a_corrected_mapping(
+        app, fresh_db, monkeypatch):
+    from tests.test_vorhabenliste import counted_reads
+
+    data = csv_bytes([ODD_HEADER] + ODD_ROWS + [["Stadt Heide", "Markt", "20.000,00", "01.05.2023", "31.12.2024",
+                                                 "25746 Heide"]])
+    at = open_kind(app, "vorhabenliste")
+    at.text_input(key="vl_programme_id").set_value("efre-einmal").run()
+    reads = counted_reads(monkeypatch)
+    at = upload(at, "vorhabenliste", data, "einmal.csv")
+    assert at.error[0].value.startswith("1 Fehler gefunden")           # no column means Beginn and Ende
+    assert reads == ["einmal.csv"]
+    key = vorhaben.layout_key(vorhaben.read(data, "einmal.csv", rows=False))
+    at.selectbox(key=f"vl_map_{key}_start_date").set_value("Zeitraum A")
+    at.selectbox(key=f"vl_map_{key}_end_date").set_value("Zeitraum B").run()
+    assert not at.exception and not at.error
+    # Kiel 100.000,00 + Büsum 50.000,50 + Heide 20.000,00
+    assert [m.value for m in at.metric][:3] == ["3", "3", "170.000,50 €"]
+    assert reads == ["einmal.csv"]
+
+
 PROGRAMME = [["Programm-ID", "Name (deutsch)", "Name (englisch)", "Fördergeber", "Budget (EUR)", "Start des Aufrufs",
               "Einsendeschluss", "Förderentscheidung", "Laufzeit von", "Laufzeit bis", "Ampel gelb ab Rückstand (%)",
               "Ampel rot ab Rückstand (%)", "Ampel rot ab Tagen Meilenstein-Verzug", "Berichtsintervall (Tage)",

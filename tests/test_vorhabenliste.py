@@ -190,6 +190,45 @@ def test_a_saved_mapping_is_found_for_the_next_file_of_the_same_layout(fresh_db)
     assert vorhabenliste.mapping_for(second, "b.csv", vorhabenliste.saved_mappings(fresh_db)) == mapping
 
 
+def counted_reads(monkeypatch) -> list[str]:
+    """The file names readers.read_grids is asked to read (the bytes of a list), in order."""
+    from monitor import readers
+
+    calls, original = [], readers.read_grids
+
+    def counting(data, file_name):
+        calls.append(file_name)
+        return original(data, file_name)
+
+    monkeypatch.setattr(readers, "read_grids", counting)
+    return calls
+
+
+def test_the_command_line_reads_the_list_once_for_its_saved_mapping_and_the_check(fresh_db, tmp_path, monkeypatch,
+                                                                                    capsys):
+    from monitor import audit, imports, vorhaben
+
+    # "Zeitraum A/B" mean no field by their headers: the check needs the mapping saved for this layout
+    header = ["Begünstigter", "Vorhaben", "Förderfähige Ausgaben", "Zeitraum A", "Zeitraum B", "Standort"]
+    rows = [["Stadt Kiel", "Hafen am Ostufer", "100.000,00", "01.03.2023", "31.12.2024", "24103 Kiel"],
+            ["Gemeinde Büsum", "Promenade", "50.000,50", "01.04.2023", "31.12.2025", "25761 Büsum"]]
+    mapping = {"beneficiary": "Begünstigter", "operation": "Vorhaben", "eligible_eur": "Förderfähige Ausgaben",
+               "start_date": "Zeitraum A", "end_date": "Zeitraum B", "location": "Standort"}
+    vorhabenliste.save_mapping(fresh_db, vorhaben.layout_key(vorhaben.read(csv_bytes([header] + rows[:1]), "a.csv")),
+                               mapping)
+    path = tmp_path / "zeitraum.csv"
+    path.write_bytes(csv_bytes([header] + rows))
+    monkeypatch.setenv("MONITOR_ROLE", "datenpflege")
+    monkeypatch.setattr(audit, "_actor", audit._actor)      # the command line names its actor: undone afterwards
+    reads = counted_reads(monkeypatch)
+    code = imports.main([str(path), "--kind", "vorhabenliste", "--programme", "efre-zeit", "--db", str(fresh_db),
+                         "--dry-run", "--json"])
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 0 and summary["problems"] == []
+    assert summary["mapping"] == mapping and (summary["projects"], summary["total_eur"]) == (2, "150000.50")
+    assert reads == ["zeitraum.csv"]
+
+
 def test_a_list_without_dates_is_refused_once_naming_the_missing_fields(fresh_db):
     data = csv_bytes([["Begünstigter", "Vorhaben", "Förderfähige Ausgaben", "Standort"],
                       ["Stadt Kiel", "Hafen", "100.000,00", "24103 Kiel"]])
