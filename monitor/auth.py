@@ -13,6 +13,7 @@ import datetime as dt
 import getpass
 import ipaddress
 import os
+import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -239,6 +240,21 @@ def require(found: Identity, allowed: tuple[str, ...], action: str) -> None:
     if found.role not in allowed:
         raise RoleError(f"Die Rolle {found.role!r} ({found.source}) darf {action} nicht; erlaubt: "
                         f"{', '.join(allowed)}")
+
+
+def command_line_role(page: str, action: str, refused: int) -> Identity:
+    """The identity of a command-line run, allowed what the page `page` (its url_path) allows and named as the audit
+    log's actor. Otherwise the reason goes to stderr ("Fehler: …") and the run ends with exit status `refused`."""
+    try:
+        found = command_line_identity()
+        require(found, page_roles(page), action)
+    except RoleError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        raise SystemExit(refused) from None
+    from monitor import audit  # here: audit imports this module
+
+    audit.set_actor(found)
+    return found
 
 
 def page_roles(url_path: str) -> tuple[str, ...]:

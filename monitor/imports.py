@@ -12,13 +12,12 @@ import argparse
 import getpass
 import json
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
-from decimal import Decimal
-
-from monitor import audit, auth, batches, fmt, masterdata, vorhabenliste
+from monitor import auth, batches, fmt, masterdata, vorhabenliste
 from monitor.checks import Report
 from monitor.db import Database, database_path
 from monitor.i18n import t
@@ -101,7 +100,8 @@ def json_summary(report: Report) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: check (and unless --dry-run, commit) an import file; 1 when refused, 3 when locked."""
+    """Command line: check (and unless --dry-run, commit) an import file; 1 when refused, 3 when locked (exit status
+    4 when the role may not import)."""
     parser = argparse.ArgumentParser(prog="python -m monitor.imports",
                                      description="Zahlungen, Meilensteine, Fortschrittsberichte, Stammdaten eines "
                                                  "Programms (Programm-Mappe) oder eine Liste der Vorhaben importieren.")
@@ -117,15 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="nur prüfen, nichts schreiben")
     parser.add_argument("--db", type=Path, default=None, help="Datenbankdatei (Standard: $MONITOR_DB)")
     args = parser.parse_args(argv)
-    # --- role check (monitor/auth.py): only a role of the Daten page imports or checks files, as on the page ---
-    try:
-        identity = auth.command_line_identity()
-        auth.require(identity, auth.page_roles("daten"), "Importe")
-    except auth.RoleError as exc:
-        print(f"Fehler: {exc}", file=sys.stderr)
-        return 4
-    audit.set_actor(identity)
-    # ---
+    # only a role of the Daten page imports or checks files, as on the page (exit status 4 otherwise)
+    auth.command_line_role("daten", "Importe", refused=4)
     path = args.db or database_path()
     try:
         data = args.file.read_bytes()

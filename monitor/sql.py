@@ -14,7 +14,8 @@ from monitor.db import BuildError, DatabaseBusy, ensure_database
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the query; 0 on success, 2 when refused (role included) or stopped, 1 when the database is unusable."""
+    """Run the query; 0 on success, 2 when refused or stopped (a role that may not query ends the run with exit
+    status 2), 1 when the database is unusable."""
     parser = argparse.ArgumentParser(prog="python -m monitor.sql",
                                      description="Eine lesende SQL-Abfrage auf der Analysekopie ausführen.")
     parser.add_argument("sql", help="genau eine SELECT-Abfrage ('-' liest sie von der Standardeingabe)")
@@ -23,15 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=guard.TIME_LIMIT_S, help="Zeitlimit in Sekunden")
     args = parser.parse_args(argv)
     sql = sys.stdin.read() if args.sql == "-" else args.sql
-    try:
-        # an automation account's role (monitor/auth.py): the analysis copy is the Explorer's, so its roles only
-        identity = auth.command_line_identity()
-        auth.require(identity, auth.page_roles("explorer"), "Abfragen auf der Analysekopie")
-    except auth.RoleError as exc:
-        print(f"Fehler: {exc}", file=sys.stderr)
-        return 2
-    audit.set_actor(identity)
-    role = identity.role
+    # an automation account's role (monitor/auth.py): the analysis copy is the Explorer's, so its roles only
+    role = auth.command_line_role("explorer", "Abfragen auf der Analysekopie", refused=2).role
     try:
         ensure_database()
     except BuildError as exc:

@@ -206,6 +206,23 @@ def test_with_login_configured_the_command_line_needs_a_role(tmp_path):
     assert "Anmeldung ist eingerichtet: die Kommandozeile braucht eine Rolle" in err
 
 
+def test_the_command_line_role_is_the_pages_or_the_run_ends_with_the_reason(monkeypatch, capsys, tmp_path):
+    from monitor import audit
+
+    monkeypatch.setattr(audit, "_actor", audit._actor)      # named below: undone afterwards
+    monkeypatch.setenv("HOME", str(tmp_path))               # no login configured in this home
+    monkeypatch.setenv("MONITOR_ROLE", "jury")
+    with pytest.raises(SystemExit) as ended:
+        auth.command_line_role("daten", "Importe", refused=4)
+    assert ended.value.code == 4
+    assert capsys.readouterr().err == "Fehler: Die Rolle 'jury' (MONITOR_ROLE) darf Importe nicht; erlaubt: " \
+                                      "datenpflege, admin\n"
+    monkeypatch.setenv("MONITOR_ROLE", "datenpflege")
+    found = auth.command_line_role("daten", "Importe", refused=4)
+    assert (found.role, found.source) == ("datenpflege", "MONITOR_ROLE")
+    assert audit._actor is found
+
+
 def test_page_roles_come_from_the_navigation():
     assert auth.page_roles("explorer") == ("analyse", "admin")
     assert auth.page_roles("daten") == ("datenpflege", "admin")
