@@ -282,7 +282,88 @@ def test_page_for_jury_and_admin(app, role):
     assert "**Nachhaltigkeit und Klimaschutz**: ICC 0,47, schwache Übereinstimmung" in text
     assert "⚠ **BW-09 Gemeinde Kirchbarkau**, Bürgernutzen" in text
     assert "Am strengsten wertete **IHK** (-0,8 Punkte" in text
-    assert len(at.get("plotly_chart")) >= 14
+    assert len(at.get("plotly_chart")) == 15
+
+
+def test_four_tabs_one_per_question_and_the_funnel_first(app):
+    at = app(role="jury", page=PAGE, stichtag="2021-06-30")
+    assert [tab.label for tab in at.tabs] == ["Feld", "Bewertung", "Übereinstimmung", "Förderlinie"]
+    field, scores, agreement, line = at.tabs
+    # the first screen: the four stages as key figures, then the funnel chart
+    assert [m.label for m in field.metric][:4] == ["Eingegangen", "Formal zulässig", "Bewertet", "Ausgewählt"]
+    assert [h.value for h in field.header] == ["Nach Art der Antragsteller", "Nach Kreis", "Beantragt und bewilligt",
+                                               "Ziele aller Bewerbungen und der Gewinner"]
+    assert [h.value for h in scores.header] == ["Gewichtete Gesamtpunktzahl und Rang", "Punkte je Kriterium",
+                                                "Strenge und Milde", "Rangfolge auf normierten Punkten"]
+    assert [h.value for h in agreement.header] == ["Uneinige Bewertungen (Spannweite ab 4,0 Punkten)"]
+    assert [h.value for h in line.header] == ["Hält die Auswahl?", "Förderlinien-Simulator"]
+    assert [len(tab.get("plotly_chart")) for tab in at.tabs] == [6, 5, 2, 2]
+
+
+def test_every_chart_says_its_message(app):
+    # data/demo on 30.06.2021 (see the query tests above for each figure): application.csv 42 received, 5
+    # ineligible, 2 withdrawn, 9 selected (9/42 = 21 %); 20 from towns (2 selected), 3 Ämter (none selected);
+    # four applications each from Nordfriesland, Pinneberg, Rendsburg-Eckernförde, Schleswig-Flensburg and Segeberg;
+    # the nine winners requested 9 × 100.000 € and got 872.300 €, Kiel 85.000 €; score.csv totals, medians, ICCs
+    # and offsets as in the tests above; the simulator with the programme's 1.000.000 € and 100.000 € funds
+    # Norderstedt as tenth
+    at = app(role="jury", page=PAGE, stichtag="2021-06-30")
+    assert descriptions(at) == [
+        "Von 42 eingegangenen Bewerbungen waren 37 formal zulässig, 35 wurden bewertet und 9 ausgewählt (21 %).",
+        "Bewerbungen je Stufe nach Art der Antragsteller: die meisten kamen von der Art „Stadt“ (20, davon 2 "
+        "ausgewählt); ohne ausgewählte Bewerbung: Amt.",
+        "Karte der Kreise, eingefärbt nach „Eingegangene Bewerbungen“: am meisten (4) in Nordfriesland, Pinneberg, "
+        "Rendsburg-Eckernförde, Schleswig-Flensburg, Segeberg; Bewerbungen kamen aus 15 von 15 Kreisen, 42 "
+        "Antragsteller sind als Punkte eingezeichnet.",
+        "Je Gewinner beantragt und bewilligt: die 9 Gewinner beantragten 900.000 € und erhielten 872.300 €; am "
+        "stärksten gekürzt wurde Landeshauptstadt Kiel (85.000 € statt 100.000 €).",
+        "Verteilung der beantragten Beträge je Ergebnis; der Median: ausgewählt 100.000 €, nicht ausgewählt "
+        "94.000 €, formal unzulässig 68.000 €, zurückgezogen 76.000 €.",
+        "Anteil der Bewerbungen und der Gewinner je Ziel: am häufigsten Partizipation (71 % aller Bewerbungen, 78 % "
+        "der Gewinner); am stärksten gewinnt Klimaneutralität (24 % aller Bewerbungen, 44 % der Gewinner).",
+        "Gewichtete Gesamtpunktzahl, die besten 35 von 35 bewerteten Bewerbungen: vorn Kreis Dithmarschen mit 7,955, "
+        "als letzte über der Förderlinie (Platz 9) Gemeinde Kirchbarkau mit 6,665. Direkt darunter: Stadt "
+        "Norderstedt mit 6,405.",
+        "Punkte je Kriterium: die Mediane der Gewinner liegen bei 6,5 bis 8,0 Punkten, die der übrigen bei 4,5 bis "
+        "5,0; am weitesten auseinander bei Interkommunale Zusammenarbeit (8,0 gegen 5,0).",
+        "Mittlere Abweichung je Institution vom Mittel der anderen: am strengsten IHK (-0,81 Punkte), am mildesten "
+        "MELUND (+0,61 Punkte).",
+        "Abweichung je Institution und Kriterium: am größten bei IHK im Kriterium Bürgernutzen (-0,99 Punkte).",
+        "Rang auf Rohpunkten gegen Rang auf normierten Punkten für Platz 1 bis 35: 3 Bewerbungen wechseln den Platz, "
+        "keine über die Förderlinie.",
+        "Übereinstimmung der Jury je Kriterium: am höchsten bei Übertragbarkeit auf andere Kommunen (ICC 0,80), am "
+        "niedrigsten bei Nachhaltigkeit und Klimaschutz (ICC 0,47, schwach).",
+        "Spannweite der Wertungen, die 35 von 35 Bewerbungen mit der größten Spannweite: 3 Wertungen liegen 4,0 "
+        "Punkte oder mehr auseinander, am weitesten BW-23 Gemeinde Sylt in Nachhaltigkeit und Klimaschutz "
+        "(7,0 Punkte).",
+        "Rang der 13 Bewerbungen um die Förderlinie in der Regel und 7 anderen Verfahren; eine andere Auswahl ergibt: "
+        "ohne Innenministerium.",
+        "Simuliert gegen tatsächlich bewilligt je Bewerbung bei 1.000.000 € Budget und höchstens 100.000 € je "
+        "Gewinner: 10 Bewerbungen gefördert statt 9 (neu gefördert: 1, nicht mehr gefördert: 0).",
+    ]
+
+
+def descriptions(at) -> list[str]:
+    metas = [json.loads(chart.proto.spec).get("layout", {}).get("meta") for chart in at.get("plotly_chart")]
+    return [meta.get("description") if isinstance(meta, dict) else None for meta in metas]
+
+
+def test_widgets_show_german_numbers(app):
+    at = app(role="jury", page=PAGE, stichtag="2021-06-30")
+    threshold = at.select_slider(key="ju_threshold")
+    assert threshold.value == 4.0
+    assert threshold.options[:3] == ["1,0", "1,5", "2,0"] and threshold.options[-1] == "10,0"
+    assert at.text_input(key="ju_sim_budget").value == "1.000.000"
+    assert at.text_input(key="ju_sim_cap").value == "100.000"
+    # typed without grouping: written back grouped, and the simulation uses it
+    at.text_input(key="ju_sim_budget").input("900000").run()
+    assert at.text_input(key="ju_sim_budget").value == "900.000"
+    assert {m.label: m.value for m in at.metric}["Vergeben (Simulation)"] == "900.000 €"
+    # no amount: a note naming what was typed and the default the simulation keeps
+    at.text_input(key="ju_sim_budget").input("viel").run()
+    assert [e.value for e in at.error] == ["„viel“ ist kein Betrag zwischen 0 € und 100.000.000 €; gerechnet wird "
+                                           "mit 1.000.000 €."]
+    assert {m.label: m.value for m in at.metric}["Vergeben (Simulation)"] == "1.000.000 €"
 
 
 def test_simulator_widgets_change_the_result(app):
@@ -291,7 +372,7 @@ def test_simulator_widgets_change_the_result(app):
     assert not at.exception
     text = "\n".join(m.value for m in at.markdown)
     assert "käme hinzu: Stadt Norderstedt, Kreis Nordfriesland; fiele heraus: Wirtschaftsraum Rendsburg." in text
-    at.number_input(key="ju_sim_budget").set_value(900_000).run()
+    at.text_input(key="ju_sim_budget").input("900.000").run()
     at.selectbox(key="ju_sim_max_per_kreis").set_value(0).run()
     assert "Die Simulation fördert genau die tatsächlich ausgewählten Bewerbungen." in [s.value for s in at.success]
     metrics = {m.label: m.value for m in at.metric}
@@ -300,7 +381,7 @@ def test_simulator_widgets_change_the_result(app):
 
 def test_threshold_widget_changes_the_flagged_applications(app):
     at = app(role="jury", page=PAGE, stichtag="2021-06-30")
-    at.number_input(key="ju_threshold").set_value(6.0).run()
+    at.select_slider(key="ju_threshold").set_value(6.0).run()
     flagged = [m.value for m in at.markdown if m.value.startswith("⚠")]
     assert len(flagged) == 1 and flagged[0].startswith("⚠ **BW-23 Gemeinde Sylt**")
 
