@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Stellt die PostgreSQL-Datenbank des Monitors aus einer Sicherung von deploy/backup.sh wieder her.
+#
+#   deploy/restore.sh SICHERUNGSDATEI
+#
+# Vorher alle App-Prozesse anhalten (systemctl stop 'monitor@*'), danach wieder starten: jeder Prozess holt sich
+# beim Start einen neuen Schnappschuss. pg_restore --clean --if-exists ersetzt jede Tabelle der Sicherung, in einer
+# Transaktion: scheitert etwas, bleibt der alte Stand. Die Verbindung: MONITOR_DATABASE_URL, sonst
+# /etc/modellkommunen-monitor/env (anderer Ort: MONITOR_ENV_FILE).
+# Exit: 0 wiederhergestellt, 1 Wiederherstellung gescheitert oder abgelehnt, 2 falscher Aufruf.
+set -euo pipefail
+
+ENV_FILE=${MONITOR_ENV_FILE:-/etc/modellkommunen-monitor/env}
+
+fail() { echo "Wiederherstellung gescheitert: $*" >&2; exit 1; }
+
+if [[ $# -ne 1 || $1 == -* ]]; then
+    echo "Aufruf: $0 SICHERUNGSDATEI   (eine Datei von deploy/backup.sh)" >&2
+    exit 2
+fi
+source_file=$1
+
+database_url() {
+    if [[ -n ${MONITOR_DATABASE_URL:-} ]]; then
+        printf '%s\n' "$MONITOR_DATABASE_URL"
+    elif [[ -r $ENV_FILE ]]; then
+        sed -n -e 's/^[[:space:]]*MONITOR_DATABASE_URL=//p' -- "$ENV_FILE" | tail -n 1 | sed -e 's/^"\(.*\)"$/\1/' -e "s/^'\(.*\)'\$/\1/"
+    fi
+}
+url=$(database_url)
+[[ -n $url ]] || fail "MONITOR_DATABASE_URL ist nicht gesetzt und steht nicht in $ENV_FILE."
+[[ $url == postgres://* || $url == postgresql://* ]] || fail "MONITOR_DATABASE_URL ist keine postgresql://-Adresse."
+command -v pg_restore >/dev/null || fail "pg_restore fehlt (Debian: apt-get install postgresql-client)."
+[[ -f $source_file && -r $source_file ]] || fail "$source_file gibt es nicht oder ist nicht lesbar."
+
+if [[ -f $source_file.sha256 ]]; then
+    (cd -- "$(dirname -- "$source_file")" && sha256sum --check --quiet -- "$(basename -- "$source_file").sha256") \
+        || fail "$source_file passt nicht zu seiner Prüfsumme $source_file.sha256 (verändert oder unvollständig); nichts geändert."
+else
+    echo "Hinweis: keine Prüfsumme $source_file.sha256 gefunden; die Datei wird nur auf Lesbarkeit geprüft." >&2
+fi
+tables=$(pg_restore --list -- "$source_file" | grep -c ' TABLE DATA ') \
+    || fail "$source_file ist keine lesbare Sicherung von pg_dump -Fc; nichts geändert."
+
+pg_restore --clean --if-exists --no-owner --no-privileges --single-transaction --exit-on-error \
+    --dbname="$url" -- "$source_file" \
+    || fail "pg_restore meldet einen Fehler (siehe oben); die Transaktion ist zurückgerollt, der alte Stand gilt."
+echo "Wiederhergestellt: $tables Tabellen aus $source_file. Jetzt die App-Prozesse starten (systemctl start monitor@8501 monitor@8502)."
