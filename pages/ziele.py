@@ -45,39 +45,16 @@ if kinds or kreise:
                  total=goals_all["projects_total_count"].iloc[0], granted=fmt.money(granted_total),
                  granted_total=fmt.money(goals_all["granted_total_eur"].iloc[0])))
 
-st.header(t("zi.heatmap_heading"))
-view = st.segmented_control(t("zi.view"), ["weighted", "tagged"], format_func=lambda v: t(f"zi.view.{v}"),
-                            default="weighted", required=True, key="zi_view") or "weighted"
-value_column = f"{view}_eur"
-tagged_total = float(totals["tagged_eur"].sum())
-if view == "weighted":
-    st.markdown(t("zi.view_weighted_note", total=fmt.money(granted_total)))
-else:
-    st.markdown(t("zi.view_tagged_note", tagged=fmt.money(tagged_total), total=fmt.money(granted_total),
-                  factor=fmt.number(tagged_total / granted_total if granted_total else 0, 1)))
+# the answer first: the money per goal, then the goals few or no projects serve, then the detail per recipient
+st.header(t("zi.goals_heading"))
+top_goal = totals.loc[totals["weighted_eur"].idxmax()]
 weighted_total = float(totals["weighted_eur"].sum())
 if abs(weighted_total - granted_total) >= 0.5:
     st.warning(t("zi.weights_off", weighted=fmt.money(weighted_total), total=fmt.money(granted_total)))
-
-top_goal = totals.loc[totals["weighted_eur"].idxmax()]
-charts.show(coverage.goal_heatmap(cells, value_column, t(f"zi.heatmap_title_{view}")), key="zi_heatmap",
-            description=t("ds.zi.heatmap_desc", recipients=cells["recipient_name"].nunique(), goals=len(totals)))
-other_column = "tagged_eur" if view == "weighted" else "weighted_eur"
-tables.show(cells[cells["goal_projects_count"] > 0], "zielmatrix",
-            ["recipient_name", "kreis_name", "goal_label", value_column, other_column], queries=("goal_coverage",))
-
-st.header(t("zi.goals_heading"))
 charts.show(coverage.goal_bars(totals, "weighted_eur", t("zi.bars_money_title"), t("zi.axis_eur"), few_max,
                                mark_few=False), key="zi_money_bars",
             description=t("ds.zi.money_desc", goal=top_goal["goal_label"],
                           money=fmt.money(top_goal["weighted_eur"]), share=fmt.pct(top_goal["weighted_share_pct"], decimals=1)))
-charts.show(coverage.goal_bars(totals, "goal_projects_count", t("zi.bars_projects_title"), t("zi.axis_projects"),
-                               few_max), key="zi_project_bars",
-            description=t("ds.zi.projects_desc", n=few_max,
-                          count=int((totals["is_few"] & (totals["goal_projects_count"] > 0)).sum())))
-tables.show(totals, "ziele", ["goal_label", "goal_projects_count", "weighted_eur", "weighted_share_pct", "tagged_eur"],
-            queries=("goal_totals",))
-
 st.header(t("zi.weak_heading"))
 least = totals.sort_values(["weighted_eur", "goal_projects_count", "sort_order"]).iloc[0]
 st.markdown(t("zi.least", goal=markup.text(least["goal_label"]), money=fmt.money(least["weighted_eur"]),
@@ -91,3 +68,27 @@ if not few.empty:
         f"{markup.text(g)} ({fmt.count(c)})" for g, c in zip(few["goal_label"], few["goal_projects_count"]))))
 elif unserved.empty:
     st.success(t("zi.weak_none", n=few_max))
+
+charts.show(coverage.goal_bars(totals, "goal_projects_count", t("zi.bars_projects_title"), t("zi.axis_projects"),
+                               few_max), key="zi_project_bars",
+            description=t("ds.zi.projects_desc", n=few_max,
+                          count=int((totals["is_few"] & (totals["goal_projects_count"] > 0)).sum())))
+tables.show(totals, "ziele", ["goal_label", "goal_projects_count", "weighted_eur", "weighted_share_pct", "tagged_eur"],
+            queries=("goal_totals",))
+
+st.header(t("zi.heatmap_heading"))
+view = st.segmented_control(t("zi.view"), ["weighted", "tagged"], format_func=lambda v: t(f"zi.view.{v}"),
+                            default="weighted", required=True, key="zi_view") or "weighted"
+value_column = f"{view}_eur"
+tagged_total = float(totals["tagged_eur"].sum())
+if view == "weighted":
+    st.markdown(t("zi.view_weighted_note", total=fmt.money(granted_total)))
+else:
+    st.markdown(t("zi.view_tagged_note", tagged=fmt.money(tagged_total), total=fmt.money(granted_total),
+                  factor=fmt.number(tagged_total / granted_total if granted_total else 0, 1)))
+
+charts.show(coverage.goal_heatmap(cells, value_column, t(f"zi.heatmap_title_{view}")), key="zi_heatmap",
+            description=t("ds.zi.heatmap_desc", recipients=cells["recipient_name"].nunique(), goals=len(totals)))
+other_column = "tagged_eur" if view == "weighted" else "weighted_eur"
+tables.show(cells[cells["goal_projects_count"] > 0], "zielmatrix",
+            ["recipient_name", "kreis_name", "goal_label", value_column, other_column], queries=("goal_coverage",))

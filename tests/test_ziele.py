@@ -159,7 +159,7 @@ def test_page_shows_weighted_coverage_for_every_role(app, role):
     assert "**Nachhaltigkeit** mit 79.460 € (9,1 % der Bewilligungen) aus 4 Projekten" in text
     assert "Höchstens 4 Projekte dienen: Inklusion (4), Nachhaltigkeit (4), Klimaneutralität (4)." in [
         w.value for w in at.warning]
-    goals = at.dataframe[1].value.set_index("Ziel")
+    goals = at.dataframe[0].value.set_index("Ziel")
     assert goals.loc["Inklusion", "Gewichtet"] == pytest.approx(89_940)
     assert goals["Gewichtet"].sum() == pytest.approx(872_300)
     assert goals.loc["Partizipation", "Projekte"] == 7
@@ -186,7 +186,7 @@ def test_filters_by_kind_show_the_unserved_goal(app):
     assert "Gefiltert: 2 von 9 Projekten, 190.000 € von 872.300 € bewilligt." in [c.value for c in at.caption]
     assert "Kein Projekt dient: Inklusion." in [e.value for e in at.error]
     assert "**Inklusion** mit 0 € (0,0 % der Bewilligungen) aus 0 Projekten" in markdown(at)
-    goals = at.dataframe[1].value.set_index("Ziel")
+    goals = at.dataframe[0].value.set_index("Ziel")
     assert goals.loc["Nachhaltigkeit", "Anteil an allen Bewilligungen (gewichtet, %)"] == pytest.approx(
         100 * 20_000 / 190_000)
     at.multiselect(key="zi_kreise").set_value(["01055"]).run()  # no cooperation in Ostholstein
@@ -198,7 +198,7 @@ def test_english(app):
     assert not at.exception
     assert at.title[0].value == "Goal coverage"
     assert "add up to exactly the total granted, €872,300" in markdown(at)
-    assert at.dataframe[1].value.set_index("Goal").loc["Inclusion", "Weighted"] == pytest.approx(89_940)
+    assert at.dataframe[0].value.set_index("Goal").loc["Inclusion", "Weighted"] == pytest.approx(89_940)
 
 
 def test_before_the_decision_the_page_says_so(app):
@@ -206,3 +206,15 @@ def test_before_the_decision_the_page_says_so(app):
     assert not at.exception
     assert [i.value for i in at.info] == [
         "Zu diesem Stichtag gibt es noch keine geförderten Projekte (erste Förderentscheidung am 08.09.2020)."]
+
+
+def test_the_money_per_goal_comes_first(app):
+    # the answering chart first, then the goals few projects serve, the detail per recipient last (issue 16)
+    at = app(role="leitung", page=PAGE, stichtag="2021-06-30")
+    assert [h.value for h in at.header] == ["Mittel und Projekte je Ziel", "Ziele, denen wenige oder keine Projekte "
+                                            "dienen", "Zuwendungsempfänger und Ziele"]
+    assert list(charts(at)) == ["Bewilligte Mittel je Ziel, gewichtet (in €)", "Projekte je Ziel (Anzahl)",
+                                "Bewilligte Mittel je Empfänger und Ziel, gewichtet (in €)"]
+    # goal_weight.csv × grant.csv on 30.06.2021: Partizipation 239.960 € of 872.300 € = 27,5 %
+    assert json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["meta"]["description"] == (
+        "Mittel je Ziel, gewichtet: am meisten dient Partizipation mit 239.960 € (27,5 %).")
