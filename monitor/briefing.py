@@ -119,6 +119,26 @@ class Sheet(FPDF):
         self.para(text, MARGIN, WIDTH, line=5)
         self.ln(0.6)
 
+    def figure_box(self, x: float, y: float, width: float, height: float, label: str, value: str,
+                   value_pt: float = 12.5, note: str | None = None, light: str | None = None) -> None:
+        """A key figure in a ruled box at (x, y): its label (small, grey), the value in bold (after the light's
+        symbol when one is given) and a note (small, grey) below it when one is given."""
+        self.set_draw_color(*RULE)
+        self.set_line_width(0.2)
+        self.rect(x, y, width, height, style="D")
+        self.set_y(y + 1.2)
+        self.style(7, colour=GREY)
+        self.para(label, x + 1, width - 2, line=3.2)
+        offset = 0.0
+        if light is not None:
+            self.symbol(light, x + 1.2, self.get_y() + 3.1, size=3)
+            offset = 4.5
+        self.style(value_pt, bold=True)
+        self.para(value, x + 1 + offset, width - 2 - offset, line=6.2)
+        if note is not None:
+            self.style(6.6, colour=GREY)
+            self.para(note, x + 1, width - 2, line=2.9)
+
     def symbol(self, light: str, x: float, y_mid: float, size: float = 2.4) -> None:
         """The light as a drawn shape (square, triangle, circle, tick, ring): never colour alone, no emoji."""
         colour = _rgb(charts.LIGHT_COLOURS[light])
@@ -350,17 +370,7 @@ def _figures(sheet: Sheet, data: Facts) -> None:
         height = 2.2 + 3.2 + 6.2 + note_lines * 2.9 + 0.8
         y = sheet.get_y()
         for i, (label, value, note) in enumerate(row):
-            x = MARGIN + i * (width + gap)
-            sheet.set_draw_color(*RULE)
-            sheet.set_line_width(0.2)
-            sheet.rect(x, y, width, height, style="D")
-            sheet.set_y(y + 1.2)
-            sheet.style(7, colour=GREY)
-            sheet.para(label, x + 1, width - 2, line=3.2)
-            sheet.style(12.5, bold=True)
-            sheet.para(value, x + 1, width - 2, line=6.2)
-            sheet.style(6.6, colour=GREY)
-            sheet.para(note, x + 1, width - 2, line=2.9)
+            sheet.figure_box(MARGIN + i * (width + gap), y, width, height, label, value, note=note)
         sheet.set_y(y + height + gap)
     sheet.ln(GAP - gap)
 

@@ -173,19 +173,8 @@ def _figures(sheet: Sheet, programme: dict, recipient: pd.Series, projects: pd.D
     width = (WIDTH - 3 * gap) / 4
     y, height = sheet.get_y(), 12.0
     for i, (label, value) in enumerate(boxes):
-        x = MARGIN + i * (width + gap)
-        sheet.set_draw_color(*RULE)
-        sheet.set_line_width(0.2)
-        sheet.rect(x, y, width, height, style="D")
-        sheet.set_y(y + 1.2)
-        sheet.style(7, colour=GREY)
-        sheet.para(label, x + 1, width - 2, line=3.2)
-        offset = 0.0
-        if i == 3:
-            sheet.symbol(worst, x + 1.2, sheet.get_y() + 3.1, size=3)
-            offset = 4.5
-        sheet.style(11, bold=True)
-        sheet.para(value, x + 1 + offset, width - 2 - offset, line=6.2)
+        sheet.figure_box(MARGIN + i * (width + gap), y, width, height, label, value, value_pt=11,
+                         light=worst if i == 3 else None)
     sheet.set_y(y + height + GAP)
 
 
