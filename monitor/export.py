@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -276,9 +275,9 @@ def excel_bytes(frame: pd.DataFrame, provenance: Provenance | None = None, lang:
             sheet.write(_sheet_start(header_row, last_col, last_row, headers, data).encode("utf-8"))
             for number, row in enumerate(block, start=1):
                 cells = "".join(_text_cells(pd.Series([value], dtype="string"), style).iloc[0] for value, style in row)
-                sheet.write(f'<row r="{number}">{cells}</row>'.encode("utf-8"))
+                sheet.write(f'<row r="{number}">{cells}</row>'.encode())
             head = "".join(_text_cells(pd.Series(headers, dtype="string"), _HEADER))
-            sheet.write(f'<row r="{header_row}">{head}</row>'.encode("utf-8"))
+            sheet.write(f'<row r="{header_row}">{head}</row>'.encode())
             for start in range(0, len(data), _CHUNK):
                 chunk = data.iloc[start:start + _CHUNK]
                 numbers = pd.Series(np.arange(header_row + 1 + start, header_row + 1 + start + len(chunk)),

@@ -12,7 +12,6 @@ the caller's transaction and logs it in import_change, so `revert` restores the 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re

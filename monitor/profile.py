@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import math
+from urllib.parse import urlencode
 
 import pandas as pd
 import plotly.graph_objects as go

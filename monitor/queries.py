@@ -12,7 +12,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -90,7 +90,7 @@ def _shallow(value):
     return value.copy(deep=False) if isinstance(value, pd.DataFrame) else value
 
 
-@lru_cache(maxsize=None)
+@cache
 def sql_text(name: str) -> str:
     """The SQL of a named query (file stem = name)."""
     if not re.fullmatch(r"[a-z0-9_]+", name):

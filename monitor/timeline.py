@@ -271,7 +271,7 @@ def progress_chart(frame: pd.DataFrame, as_of: dt.date, span: tuple, title: str,
     """Reported progress as small multiples: a panel per project that fares worst (its line in blue, every other
     project's in light grey behind it), and a panel for all others (their monthly median, the middle half as a
     band). One colour for the project in question instead of ten tangled lines."""
-    from plotly.subplots import make_subplots   # only this figure needs it
+    from plotly.subplots import make_subplots  # only this figure needs it
 
     lang = lang or current_language()
     _, hover_date = date_formats(lang)

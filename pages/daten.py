@@ -3,8 +3,20 @@
 
 import streamlit as st
 
-from monitor import (batches, checks, consequences, context, daten_master, fmt, markup, queries as q, readers, tables,
-                     templates, uploader)
+from monitor import (
+    batches,
+    checks,
+    consequences,
+    context,
+    daten_master,
+    fmt,
+    markup,
+    queries as q,
+    readers,
+    tables,
+    templates,
+    uploader,
+)
 from monitor.db import Database
 from monitor.i18n import t
 

@@ -6,8 +6,21 @@ The address is shareable: ?empfaenger=<id>&programm=<id>&stichtag=<date>&lang=<d
 
 import streamlit as st
 
-from monitor import (amounts, audit, charts, context, fmt, indicators, markup, profile, profile_pdf, queries as q, status,
-                     tables, timeline)
+from monitor import (
+    amounts,
+    audit,
+    charts,
+    context,
+    fmt,
+    indicators,
+    markup,
+    profile,
+    profile_pdf,
+    queries as q,
+    status,
+    tables,
+    timeline,
+)
 from monitor.i18n import t
 from monitor.kpi import kpi_block
 

@@ -186,7 +186,7 @@ def test_a_rebuild_replays_master_data_imports_from_the_journal(fresh_db):
 
 
 def test_one_csv_per_table_is_named_by_its_file(fresh_db):
-    data = "Ziel-ID;Programm-ID;Bezeichnung (deutsch)\nklima;dmk-sh;Klimaschutz\n".encode("utf-8")
+    data = b"Ziel-ID;Programm-ID;Bezeichnung (deutsch)\nklima;dmk-sh;Klimaschutz\n"
     report = batches.commit(data, "Ziele.csv", "stammdaten", "admin")
     assert report.ok and [{k: v for k, v in s.changes.items() if v} for s in report.tables] == [{"insert": 1}]
     cur = db.Database.cursor(fresh_db)

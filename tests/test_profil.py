@@ -25,7 +25,6 @@ import pytest
 from pypdf import PdfReader
 
 from monitor import i18n, markup, navigation, profile
-from tests.conftest import ROOT
 
 PAGE = "pages/profil.py"
 STICHTAG = "2021-06-30"

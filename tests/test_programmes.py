@@ -17,8 +17,12 @@ import pytest
 
 from monitor import amounts, briefing, export, queries as q, status
 from monitor.context import Context
-from tests import test_briefing as demo_briefing, test_mittel as demo_mittel
-from tests import test_status_rule as demo_rule, test_uebersicht_page as demo_overview
+from tests import (
+    test_briefing as demo_briefing,
+    test_mittel as demo_mittel,
+    test_status_rule as demo_rule,
+    test_uebersicht_page as demo_overview,
+)
 from tests.programmes import NAME_DE, PROGRAMME_ID
 
 EFRE = dict(programm=PROGRAMME_ID, stichtag="2022-12-31")
@@ -105,9 +109,11 @@ def test_light_without_plan_or_reports_is_green_on_every_day(two_programmes):
 
 def test_funds_page_in_eligible_expenditure_with_other_beneficiaries(app, two_programmes):
     at = app(role="leitung", page="pages/mittel.py", **EFRE)
-    assert metrics(at) == {"Meiste Mittel je Einwohner": "Lübeck", ELIGIBLE: "9.980.000 €",
-                           "Geplant bis Stichtag": "0 €", "Ausgezahlt am Stichtag": "0 €"}
-    assert at.metric[0].proto.delta == "15,70 € je Einwohner · 3.400.000 € förderfähige Gesamtausgaben"
+    # the Mittel page's own figures (the totals are the Übersicht's): six beneficiaries of E1-E7 (Itzehoe twice),
+    # median of 0,74 / 0,86 / 1,15 / 1,73 / 2,1 / 3,4 million € = (1.150.000 + 1.730.000) / 2
+    assert metrics(at) == {"Zuwendungsempfänger": "6", "Median je Zuwendungsempfänger": "1.440.000 €",
+                           "Meiste Mittel je Einwohner": "Lübeck"}
+    assert at.metric[2].proto.delta == "15,70 € je Einwohner · 3.400.000 € förderfähige Gesamtausgaben"
     recipients = at.dataframe[-1].value   # the last table: per recipient
     assert recipients.columns.tolist()[:5] == ["Zuwendungsempfänger", "Profil", "Art", "Kreis", ELIGIBLE]
     assert "Bewilligt" not in recipients.columns and f"{ELIGIBLE} je Einwohner" in recipients.columns
@@ -156,7 +162,7 @@ def test_network_links_by_theme_and_names_eligible_expenditure(app, two_programm
 
 def test_english_labels(app, two_programmes):
     at = app(role="leitung", page="pages/mittel.py", lang="en", **EFRE)
-    assert metrics(at)["Total eligible expenditure"] == "€9,980,000"
+    assert metrics(at)["Median per recipient"] == "€1,440,000"
     recipients = at.dataframe[-1].value
     assert "Other beneficiary" in set(recipients["Kind"]) and "Total eligible expenditure" in recipients.columns
 

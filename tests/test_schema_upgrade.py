@@ -50,7 +50,7 @@ def test_a_file_whose_rules_changed_is_rebuilt_from_its_journal_and_keeps_its_im
 
     path = tmp_path / "monitor.duckdb"
     shutil.copy(pristine_db, path)
-    payment = ("Projekt-ID;Zahlungsdatum;Betrag (EUR);Art\r\nDM-05;15.03.2023;15.000,00;Schlusszahlung\r\n").encode()
+    payment = (b"Projekt-ID;Zahlungsdatum;Betrag (EUR);Art\r\nDM-05;15.03.2023;15.000,00;Schlusszahlung\r\n")
     assert batches.commit(payment, "zahlungen.csv", "payments", "datenpflege", path).batch_id == 1
     db.Database.close_all()
     old_schema = db.SCHEMA_FILE.read_text(encoding="utf-8").replace(

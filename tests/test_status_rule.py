@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor import queries as q
-from monitor import status
+from monitor import queries as q, status
 
 PROGRAMME = "dmk-sh"
 ROOT = Path(__file__).resolve().parent.parent

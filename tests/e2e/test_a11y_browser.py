@@ -18,7 +18,6 @@ from axe_playwright_python.base import AXE_FILE_PATH
 
 from monitor import navigation
 from monitor.i18n import t
-
 from tests.e2e.conftest import start_server, stop_server
 
 AXE_SCRIPT = AXE_FILE_PATH.read_text(encoding="utf-8")
