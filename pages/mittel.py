@@ -54,18 +54,19 @@ if not elsewhere.empty:
                  ["kreis_id", "kreis_name", "kreis_kind_label", "recipient_count", "granted_eur", "paid_eur"], programme,
                  queries=("funds_by_kreis",))
 
+# key figures the Übersicht does not give (its granted, planned and paid are not repeated here): how many
+# recipients in how many Kreise, the typical amount per recipient, and the Kreis with the most per inhabitant
 top = kreise.loc[kreise["granted_per_inhabitant_eur"].idxmax()]
-granted = summary["granted_eur"] or 1
-cols = st.columns(2) + st.columns(2)
-kpi(cols[0], t("mi.top_kreis"), markup.text(top["kreis_name"]),
+funded_kreise = int((kreise["granted_eur"] > 0).sum())
+cols = st.columns(3)
+kpi(cols[0], t("mi.recipients"), fmt.count(len(recipients)),
+    t("mi.recipients_delta", kreise=fmt.count(funded_kreise), all=fmt.count(len(kreise)),
+      without=fmt.count(len(kreise) - funded_kreise)))
+kpi(cols[1], t("mi.median"), fmt.money(recipients["granted_eur"].median()),
+    t("mi.median_delta", low=fmt.money(recipients["granted_eur"].min()), high=fmt.money(recipients["granted_eur"].max())))
+kpi(cols[2], t("mi.top_kreis"), markup.text(top["kreis_name"]),
     amounts.text("mi.top_kreis_delta", programme, value=fmt.per_inhabitant(top["granted_per_inhabitant_eur"]),
       granted=fmt.money(top["granted_eur"])))
-kpi(cols[1], amounts.text("mi.granted", programme), fmt.money(summary["granted_eur"]),
-    t("mi.granted_delta", recipients=len(recipients), kreise=int((kreise["granted_eur"] > 0).sum()), all=len(kreise)))
-kpi(cols[2], t("mi.planned"), fmt.money(summary["planned_eur"]),
-    amounts.text("mi.planned_delta", programme, share=fmt.pct(100 * summary["planned_eur"] / granted)))
-kpi(cols[3], t("mi.paid"), fmt.money(summary["paid_eur"]),
-    amounts.text("mi.paid_delta", programme, share=fmt.pct(summary["paid_pct"]), diff=fmt.money(summary["paid_eur"] - summary["planned_eur"])))
 
 st.header(t("mi.kreise_heading"))
 amounts.show(kreise.sort_values(["granted_per_inhabitant_eur", "kreis_name"], ascending=[False, True]), "mittel_kreise",

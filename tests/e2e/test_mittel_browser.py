@@ -28,7 +28,8 @@ def test_map_and_bars_are_drawn_offline(app_page):
     assert app_page.exceptions() == 0
     text = page.locator('[data-testid="stMain"]').inner_text()
     assert "Mittel je Kommune" in text
-    assert "872.300 €" in text and "330.920 €" in text
+    # the page's own figures below the map, none repeating the Übersicht's totals
+    assert "in 8 von 15 Kreisen · ohne Mittel: 7" in text and "von 85.000 € bis 100.000 €" in text
     assert "1,11 € je Einwohner" in text                # Flensburg, most per inhabitant
     assert "GeoBasis-DE / BKG" in text                  # the boundaries' attribution
     page.wait_for_selector("canvas.maplibregl-canvas", timeout=30_000)
