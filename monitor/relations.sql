@@ -456,3 +456,13 @@ cross join programme_land
 where (region.kind in ('kreis', 'kreisfreie_stadt')
        and (programme_land.land_id is null or left(region.region_id, 2) = programme_land.land_id))
    or region.region_id in (select kreis_id from placed);
+
+-- ---------------------------------------------------------------------------------------------------------
+-- recipients: one recipient's projects, as the profile's queries (queries/recipient_*.sql) read them
+-- ---------------------------------------------------------------------------------------------------------
+
+-- the projects of one recipient (applicant_id) in a programme that exist on the Stichtag (project_as_of)
+create or replace macro recipient_projects(p_programme_id, p_applicant_id, p_as_of) as table
+    select *
+    from project_as_of(p_programme_id, p_as_of)
+    where applicant_id = p_applicant_id;

@@ -4,8 +4,7 @@ with
 
 projects as (
     select project_id
-    from project_as_of($programme_id, $as_of)
-    where applicant_id = $applicant_id
+    from recipient_projects($programme_id, $applicant_id, $as_of)
 ),
 
 final as (

@@ -579,6 +579,7 @@ def test_every_named_relation_runs_on_the_copy():
         "status_days": (f"(select unnest(status_days({day})))", 11),
         "mean_of_others": ("(select mean_of_others(20.0, 5.0, 4) as m)", 1),   # (20 − 5) / 3 = 5
         "programme_kreise": ("programme_kreise('dmk-sh')", 15),       # the 15 Kreise of Schleswig-Holstein
+        "recipient_projects": ("recipient_projects('dmk-sh', 'kiel', date '2021-06-30')", 1),   # project.csv: DM-04
     }
     assert set(calls) == set(guard.RELATIONS)
     counts = {name: guard.run(f"select count(*) as n from {call}", role="analyse").frame["n"].iloc[0]
