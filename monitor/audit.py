@@ -94,6 +94,9 @@ def record(event: str, who: Identity | None = None, **fields) -> None:
              "subject": who.who, "role": who.role or None}
     entry.update({k: _plain(v) for k, v in fields.items()})
     line = json.dumps(entry, ensure_ascii=False) + "\n"
+    if _server_mode():
+        _record_in_postgres(line)
+        return
     path = log_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -109,6 +112,44 @@ def record(event: str, who: Identity | None = None, **fields) -> None:
         import sys
 
         print(f"Audit-Protokoll nicht geschrieben ({path}): {exc}", file=sys.stderr)
+
+
+def _server_mode() -> bool:
+    from monitor.db import server_mode
+
+    return server_mode()
+
+
+_pg = threading.local()   # one connection per thread of a server-mode process
+
+
+def _pg_connection():
+    from monitor import pg
+
+    con = getattr(_pg, "con", None)
+    if con is None or con.closed or getattr(_pg, "url", None) != pg.url():
+        _pg.url = pg.url()
+        con = _pg.con = pg.connect(autocommit=True)
+    return con
+
+
+def _record_in_postgres(line: str) -> None:
+    """Server mode: every process of the installation writes to the same table (monitor_audit in PostgreSQL)."""
+    try:
+        _pg_connection().execute("insert into monitor_audit (entry) values (%s)", [line])
+    except Exception as exc:  # noqa: BLE001 - never stops the user; said on stderr
+        import sys
+
+        _pg.con = None
+        print(f"Audit-Protokoll nicht in PostgreSQL geschrieben: {exc}", file=sys.stderr)
+
+
+def _postgres_lines(limit: int | None) -> list[str]:
+    """The audit entries kept in PostgreSQL, newest first."""
+    rows = _pg_connection().execute(
+        "select entry::text from monitor_audit order by id desc" + (" limit %s" % int(limit) if limit else "")
+    ).fetchall()
+    return [row[0] for row in rows]
 
 
 def _once(key: str, value) -> bool:
@@ -171,9 +212,12 @@ def undone(batch: int, rows: int) -> None:
 
 
 def read(path: Path | None = None, limit: int | None = None) -> pd.DataFrame:
-    """The events of the log and its rotated files, newest first (at most limit)."""
+    """The events of the log and its rotated files, newest first (at most limit); in server mode those kept in
+    PostgreSQL."""
     rows: list[dict] = []
-    for file in files(path):
+    if _server_mode():
+        rows = [json.loads(line) for line in _postgres_lines(limit)]
+    for file in [] if _server_mode() else files(path):
         with open(file, encoding="utf-8") as fh:
             lines = fh.readlines()
         for line in reversed(lines):
@@ -193,7 +237,9 @@ def read(path: Path | None = None, limit: int | None = None) -> pd.DataFrame:
 
 
 def jsonl_bytes(path: Path | None = None) -> bytes:
-    """Every file of the log in order, oldest first, as one JSON-lines download."""
+    """Every file of the log in order, oldest first, as one JSON-lines download (server mode: from PostgreSQL)."""
+    if _server_mode():
+        return "".join(line + "\n" for line in reversed(_postgres_lines(None))).encode("utf-8")
     return b"".join(p.read_bytes() for p in reversed(files(path)))
 
 

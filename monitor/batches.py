@@ -19,8 +19,8 @@ import duckdb
 import pandas as pd
 
 from monitor.checks import Progress, Report, _check
-from monitor import audit, journal
-from monitor.db import SCHEMA_FILE, BuildError, Database, Restored, batch_states, database_path
+from monitor import audit, journal, store
+from monitor.db import SCHEMA_FILE, BuildError, Database, Restored, batch_states, database_path, server_mode
 from monitor.i18n import t
 
 TABLE = {"payments": "payment", "milestones": "milestone", "reports": "progress_report"}
@@ -231,11 +231,16 @@ def _journalled(path: Path, work):
     """Run work(cursor, journalled) in one transaction; work appends its journal entry (before the commit) to
     journalled. The entry is then marked committed, or abandoned when the commit fails; a crash in between is
     settled before the next entry (here) or when the database opens."""
-    journalled: list[dict] = []
+    if server_mode():
+        # PostgreSQL keeps the journal entry in the write's own transaction (monitor/store.py)
+        with _WRITE_LOCK:
+            return store.write(work)
+    book = journal.FileBook(path)
+    journalled = book.entries
 
     def settled_work(cur):
         journal.settle(path, batch_states(cur))
-        return work(cur, journalled)
+        return work(cur, book)
 
     with _WRITE_LOCK:
         try:
@@ -263,14 +268,13 @@ def commit(data: bytes, file_name: str, kind: str, who: str, path: Path | None =
     path = Path(path or database_path())
     at = _now()
 
-    def work(cur, journalled):
+    def work(cur, book):
         report = _checked(cur, data, file_name, kind, options)
         if report.ok and not report.already and report.write_count:
             report.batch_id = _write_any(cur, report, who, at, progress)
-            journal.ensure_base(path, *_source(cur))
-            journalled.append(journal.append_import(path, data, batch=report.batch_id, kind=kind,
-                                                    file_name=file_name, who=who, at=at, rows=report.write_count,
-                                                    options=options))
+            book.ensure_base(*_source(cur))
+            book.append_import(data, batch=report.batch_id, kind=kind, file_name=file_name, who=who, at=at,
+                               rows=report.write_count, options=options)
             _before_commit()
         return report
 
@@ -323,9 +327,9 @@ def undo(batch_id: int, who: str, path: Path | None = None) -> int:
     path = Path(path or database_path())
     at = _now()
 
-    def work(cur, journalled):
+    def work(cur, book):
         reverted = _undo(cur, batch_id, who, at)
-        journalled.append(journal.append_undo(path, batch=batch_id, who=who, at=at))
+        book.append_undo(batch=batch_id, who=who, at=at)
         return reverted
 
     reverted = _journalled(path, work)
@@ -338,9 +342,10 @@ class ReplayError(BuildError):
     """A journal entry could not be replayed: names the entry's file, the row and the first problem."""
 
 
-def replay(con, path: Path, entries: list[dict]) -> Restored:
+def replay(con, path: Path | None, entries: list[dict], payload=None) -> Restored:
     """Apply the journal's imports and undos in order on a database built from the base data (no transaction:
-    the caller builds a new file that replaces the old one only when complete)."""
+    the caller builds a new file that replaces the old one only when complete). payload(entry) gives an import's
+    file (default: from the journal folder beside path; server mode passes the file kept in PostgreSQL)."""
     imports = undos = 0
     rows: dict[int, int] = {}
     for entry in entries:
@@ -354,7 +359,7 @@ def replay(con, path: Path, entries: list[dict]) -> Restored:
             rows.pop(entry["batch"], None)
             undos += 1
             continue
-        data = journal.payload(path, entry)
+        data = payload(entry) if payload else journal.payload(path, entry)
         report = _checked(con, data, entry["file_name"], entry["kind"], entry.get("options"), today=at.date())
         if report.already:
             raise ReplayError(entry["file"], None, f"Import Nr. {entry['batch']} ist schon als Import Nr. "

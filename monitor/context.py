@@ -38,7 +38,12 @@ class Context:
 @st.cache_resource(show_spinner=False)
 def _open_database(path: str) -> db.OpenResult:
     # once per process: build a missing database, set a damaged one aside and rebuild it
-    return db.ensure_database(db.Path(path))
+    result = db.ensure_database(db.Path(path))
+    if db.server_mode():
+        from monitor import store
+
+        store.watch()   # refresh the snapshot when another process writes to PostgreSQL
+    return result
 
 
 def open_database() -> db.OpenResult:

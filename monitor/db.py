@@ -121,8 +121,20 @@ class OpenResult:
         return t("db.restored.none", lang=lang)
 
 
+SERVER_ENV = "MONITOR_DATABASE_URL"   # set: PostgreSQL is the system of record (monitor/store.py)
+
+
+def server_mode() -> bool:
+    """True when $MONITOR_DATABASE_URL names a PostgreSQL server; the DuckDB file is then a local snapshot."""
+    return bool(os.environ.get(SERVER_ENV, "").strip())
+
+
 def database_path() -> Path:
-    """The database file: $MONITOR_DB or data/monitor.duckdb."""
+    """The database file: $MONITOR_DB or data/monitor.duckdb; in server mode this process's current snapshot."""
+    if server_mode():
+        from monitor import store  # (store builds on this module)
+
+        return store.current_path()
     return Path(os.environ.get("MONITOR_DB", DEFAULT_PATH))
 
 
@@ -361,6 +373,10 @@ def ensure_database(path: Path | None = None) -> OpenResult:
     plus every import and undo of the journal); a file the journal is ahead of is rebuilt the same way."""
     from monitor import journal  # (journal needs nothing from here; kept next to its only uses)
 
+    if server_mode():
+        from monitor import store
+
+        return store.ensure()
     path = Path(path or database_path())
     if not path.exists():
         restored, source = _build(path, None, path)
@@ -504,9 +520,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--source", type=Path, default=None, help=say("db.cli.help.source"))
     parser.add_argument("--db", type=Path, default=None, help=say("db.cli.help.db"))
     args = parser.parse_args(argv)
-    path = Path(args.db or database_path())
     if args.fresh and not args.rebuild:
         parser.error(say("db.cli.fresh_needs_rebuild"))
+    if server_mode():
+        return _main_server(args, say)
+    path = Path(args.db or database_path())
     try:
         if args.backup:
             manifest = backup.backup(path, args.backup)
@@ -538,6 +556,33 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         Database.close_all()
     print(OpenResult(path, "built", source_dir=source, restored=restored).summary("de"))
+    return 0
+
+
+def _main_server(args, say) -> int:
+    """The same command in server mode: PostgreSQL is rebuilt from the base data and its journal."""
+    from monitor import pg, store
+
+    try:
+        if args.backup or args.restore:
+            print(say("db.cli.server_backup"), file=sys.stderr)
+            return 1
+        if args.rebuild:
+            restored, source, _ = store.rebuild(args.source, fresh=args.fresh)
+        else:
+            result = store.ensure(args.source)
+            restored, source = result.restored, result.source_dir
+            if result.action == "opened":
+                print(say("db.cli.server_exists", url=pg._where(pg.url())))
+                return 0
+    except (BuildError, pg.StoreError) as exc:
+        print(say("db.cli.error", error=str(exc)), file=sys.stderr)
+        return 1
+    finally:
+        Database.close_all()
+    print(say("db.cli.server_built", url=pg._where(pg.url()), base=OpenResult(
+        Path("."), "built", source_dir=source)._base("de")) + OpenResult(
+        Path("."), "built", restored=restored)._restored("de"))
     return 0
 
 

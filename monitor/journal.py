@@ -166,6 +166,26 @@ def append_import(db_path: Path, data: bytes, *, batch: int, kind: str, file_nam
                              "rows": rows, **({"options": options} if options else {})})
 
 
+class FileBook:
+    """The journal entries of one write, kept in the folder beside the database file (server mode keeps them in
+    PostgreSQL instead: monitor/store.py's PgBook, with the same methods)."""
+
+    def __init__(self, db_path: Path):
+        self.db_path = Path(db_path)
+        self.entries: list[dict] = []
+
+    def ensure_base(self, source_dir: Path | str, is_demo: bool) -> None:
+        ensure_base(self.db_path, source_dir, is_demo)
+
+    def append_import(self, data: bytes, **meta) -> dict:
+        self.entries.append(append_import(self.db_path, data, **meta))
+        return self.entries[-1]
+
+    def append_undo(self, **meta) -> dict:
+        self.entries.append(append_undo(self.db_path, **meta))
+        return self.entries[-1]
+
+
 def append_undo(db_path: Path, *, batch: int, who: str, at: dt.datetime) -> dict:
     """Record an undo; call inside the transaction, before it commits."""
     return _append(db_path, {"op": "undo", "batch": batch, "who": who, "at": at.isoformat()})

@@ -2,14 +2,17 @@
 
 import streamlit as st
 
-from monitor import audit, context, fmt, tables
+from monitor import audit, context, db, fmt, tables
 from monitor.i18n import t
 
 ctx = context.current()
 st.title(t("page.protokoll"))
 st.caption(t("audit.caption"))
-st.caption(t("audit.file", path=f"`{audit.log_path().name}`", megabytes=fmt.count(audit.max_bytes() // 2**20),
-             count=fmt.count(len(audit.files()))))
+if db.server_mode():
+    st.caption(t("audit.server"))
+else:
+    st.caption(t("audit.file", path=f"`{audit.log_path().name}`", megabytes=fmt.count(audit.max_bytes() // 2**20),
+                 count=fmt.count(len(audit.files()))))
 
 frame = audit.view(audit.read())
 if frame.empty:

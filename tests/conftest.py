@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,10 +16,69 @@ from monitor import db, i18n, queries
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# MONITOR_TEST_STORE=postgres: every database the read tests use is built through a real PostgreSQL (the demo by the
+# server mode's own rebuild, the others loaded into it) and read back as the server mode's snapshot; the page and
+# query tests then run on exactly what an app process in server mode reads (make test runs them both ways).
+STORE_ENV = "MONITOR_TEST_STORE"
+
+
+def through_postgres() -> bool:
+    return os.environ.get(STORE_ENV, "").strip().lower() == "postgres"
+
+
 @pytest.fixture(scope="session")
-def pristine_db(tmp_path_factory) -> Path:
+def pg_server():
+    """A real PostgreSQL server for the session (Debian's package, started here on 127.0.0.1, stopped after)."""
+    from tests.pgserver import PgServer
+
+    server = PgServer().start()
+    yield server
+    server.stop()
+
+
+@contextmanager
+def server_mode(url: str, snapshots: Path):
+    """Run the block in server mode against url, snapshots in their own folder; back to the file afterwards."""
+    from monitor import store
+
+    saved = {k: os.environ.get(k) for k in ("MONITOR_DATABASE_URL", "MONITOR_SNAPSHOT_DIR")}
+    os.environ["MONITOR_DATABASE_URL"] = url
+    os.environ["MONITOR_SNAPSHOT_DIR"] = str(snapshots)
+    try:
+        yield
+    finally:
+        store.reset()
+        db.Database.close_all()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def read_back(server, name: str, target: Path, source: Path | None = None) -> Path:
+    """Put a database into a new PostgreSQL database (the demo built there by the server mode's rebuild, or the
+    file source loaded), then write the snapshot an app process would read to target."""
+    from monitor import store
+
+    url = server.create_database(name)
+    with server_mode(url, target.parent / f"{name}-snapshots"):
+        if source is None:
+            store.rebuild()
+        else:
+            store.load_file(source)
+        snapshot = store.refresh(force=True)
+        db.Database.close(snapshot.path)
+        shutil.copy(snapshot.path, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def pristine_db(tmp_path_factory, request) -> Path:
     """The demo database, built once per test session and never opened by the app."""
     path = tmp_path_factory.mktemp("pristine") / "monitor.duckdb"
+    if through_postgres():
+        return read_back(request.getfixturevalue("pg_server"), "pristine", path)
     db.build(path)
     return path
 
@@ -88,22 +149,27 @@ def german():
 
 
 @pytest.fixture(scope="session")
-def two_programme_db(tmp_path_factory, pristine_db) -> Path:
+def two_programme_db(tmp_path_factory, pristine_db, request) -> Path:
     """The demo database plus the EFRE test programme (grants only: no plan, payments, milestones or reports)."""
     from tests.programmes import add_efre_programme
 
     path = tmp_path_factory.mktemp("two_programmes") / "monitor.duckdb"
     shutil.copy(pristine_db, path)
     add_efre_programme(path)
+    if through_postgres():
+        return read_back(request.getfixturevalue("pg_server"), "two_programmes", path.with_name("read.duckdb"), path)
     return path
 
 
 @pytest.fixture(scope="session")
-def two_programme_paid_db(tmp_path_factory, pristine_db) -> Path:
+def two_programme_paid_db(tmp_path_factory, pristine_db, request) -> Path:
     """As two_programme_db, with four payments of the EFRE test programme (still no payment plan)."""
     from tests.programmes import add_efre_programme
 
     path = tmp_path_factory.mktemp("two_programmes_paid") / "monitor.duckdb"
     shutil.copy(pristine_db, path)
     add_efre_programme(path, payments=True)
+    if through_postgres():
+        return read_back(request.getfixturevalue("pg_server"), "two_programmes_paid", path.with_name("read.duckdb"),
+                         path)
     return path

@@ -1,0 +1,442 @@
+"""Server mode: PostgreSQL is the system of record, every process reads a local DuckDB snapshot of it.
+
+The pages, the queries in queries/*.sql, the summaries and the Explorer run unchanged on the snapshot, a DuckDB file
+in $MONITOR_SNAPSHOT_DIR (default data/snapshots/) that `db.database_path()` names. A refresh copies every table
+from PostgreSQL in one repeatable-read transaction (one consistent version) into a new file, builds the rules and
+summaries there, and only then swaps it in: a page run keeps the snapshot it started on, no page sees half a
+refresh. A watcher thread checks the data version every $MONITOR_REFRESH_SECONDS (default 5).
+
+A write (import, undo, master data) runs the embedded mode's own code on the process's snapshot inside a DuckDB
+transaction while holding PostgreSQL's advisory writers' lock: it first brings the snapshot up to PostgreSQL's
+version, then works, then sends the rows that changed (found by comparing row hashes before and after) to
+PostgreSQL together with its journal entry and a new data version, in one PostgreSQL transaction. Only when that
+commits does the snapshot commit too. Two data stewards importing at once are serialised by the lock; the second
+sees the first's batch (same file: refused as already imported). A process killed mid-import leaves its
+PostgreSQL transaction uncommitted: nothing changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from monitor import db, pg
+
+ROOT = Path(__file__).resolve().parent.parent
+RETAIN_SECONDS = 300   # a replaced snapshot stays open this long for page runs that started on it
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    path: Path
+    version: int
+    made_at: float
+
+
+_swap = threading.Lock()          # guards _current and _replaced
+_refreshing = threading.RLock()   # one refresh or write at a time per process
+_current: Snapshot | None = None
+_replaced: list[tuple[Snapshot, float]] = []
+_counter = 0
+_watcher: threading.Thread | None = None
+_last_refresh: dict = {}
+
+
+def snapshot_dir() -> Path:
+    return Path(os.environ.get("MONITOR_SNAPSHOT_DIR", ROOT / "data" / "snapshots"))
+
+
+def refresh_seconds() -> float:
+    value = os.environ.get("MONITOR_REFRESH_SECONDS", "5").strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ValueError(f"MONITOR_REFRESH_SECONDS={value!r}: erwartet eine Zahl von Sekunden, z. B. 5") from None
+    if seconds <= 0:
+        raise ValueError(f"MONITOR_REFRESH_SECONDS={value!r}: erwartet eine Zahl größer als 0")
+    return seconds
+
+
+def _new_path(version: int) -> Path:
+    global _counter
+    _counter += 1
+    folder = snapshot_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"snapshot-{os.getpid()}-{version}-{_counter}.duckdb"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _sweep() -> None:
+    """Remove the snapshots of processes that no longer run (a killed process cannot clean up after itself)."""
+    folder = snapshot_dir()
+    if not folder.is_dir():
+        return
+    for file in folder.glob("snapshot-*.duckdb*"):
+        try:
+            pid = int(file.name.split("-")[1])
+        except (IndexError, ValueError):
+            continue
+        if pid != os.getpid() and not _alive(pid):
+            file.unlink(missing_ok=True)
+
+
+def _remove(snapshot: Snapshot) -> None:
+    db.Database.close(snapshot.path)
+    for file in (snapshot.path, Path(f"{snapshot.path}.wal")):
+        file.unlink(missing_ok=True)
+
+
+def _install(snapshot: Snapshot) -> None:
+    """Make snapshot the one every new page run reads; close the replaced ones nobody can still be reading."""
+    global _current
+    now = time.monotonic()
+    with _swap:
+        if _current is not None and _current.path != snapshot.path:
+            _replaced.append((_current, now))
+        _current = snapshot
+        stale = [item for item in _replaced if now - item[1] > RETAIN_SECONDS]
+        for item in stale:
+            _replaced.remove(item)
+    for old, _ in stale:
+        _remove(old)
+    db.Database.changed(snapshot.path)
+
+
+def _build_snapshot(con, version: int) -> Snapshot:
+    """Copy every table of the caller's (repeatable-read) transaction into a new snapshot file."""
+    started = time.monotonic()
+    path = _new_path(version)
+    with pg.scratch() as folder, db.new_file(path) as duck:
+        duck.execute(db.SCHEMA_FILE.read_text(encoding="utf-8"))
+        duck.execute(pg.BUILD_INFO_DDL)
+        rows = sum(pg.pull(con, duck, table, Path(folder)) for table in pg.data_tables())
+        db.create_relations(duck)
+    _last_refresh.update(version=version, rows=rows, seconds=round(time.monotonic() - started, 2))
+    return Snapshot(path, version, time.time())
+
+
+def refresh(force: bool = False) -> Snapshot:
+    """Bring this process's snapshot up to PostgreSQL's data version (a new file, swapped in when complete)."""
+    with _refreshing:
+        with pg.connect() as con:
+            con.isolation_level = _repeatable_read()
+            con.read_only = True
+            current_version = pg.version(con)
+            if not force and _current is not None and _current.version == current_version:
+                return _current
+            snapshot = _build_snapshot(con, current_version)
+        _install(snapshot)
+        return snapshot
+
+
+def _repeatable_read():
+    from psycopg import IsolationLevel
+
+    return IsolationLevel.REPEATABLE_READ
+
+
+def last_refresh() -> dict:
+    """The last refresh of this process: version, rows copied, seconds."""
+    return dict(_last_refresh)
+
+
+def current() -> Snapshot:
+    """This process's snapshot (made on first use: an empty server is filled with the base data first)."""
+    if _current is None:
+        ensure()
+    return _current
+
+
+def current_path() -> Path:
+    return current().path
+
+
+def ensure(source_dir: Path | None = None) -> db.OpenResult:
+    """Connect, create the schema on an empty server and load the base data (the demo unless source_dir), then
+    make this process's snapshot. Returns what was done, as the embedded mode's ensure_database."""
+    with _refreshing:
+        with pg.connect() as con:
+            pg.ensure_schema(con)
+            empty = pg.version(con) == 0
+        restored = db.Restored()
+        action = "opened"
+        if empty:
+            restored, source_dir, built = rebuild(source_dir, only_if_empty=True)
+            action = "built" if built else "opened"
+        _sweep()
+        snapshot = refresh()
+        source = source_dir or _source_of(snapshot)
+        return db.OpenResult(snapshot.path, action, source_dir=source, restored=restored)
+
+
+def _source_of(snapshot: Snapshot) -> Path | None:
+    cur = db.Database.cursor(snapshot.path)
+    try:
+        found = cur.execute("select source_dir from build_info").fetchone()
+    finally:
+        cur.close()
+    return Path(found[0]) if found else None
+
+
+# --- writing --------------------------------------------------------------------------------------------------------
+
+
+class PgBook:
+    """The journal entries of one write, kept in PostgreSQL in the write's own transaction (so there is nothing to
+    settle after a crash: the entry commits exactly when the data does)."""
+
+    def __init__(self, con):
+        self.con = con
+        self.entries: list[dict] = []
+
+    def ensure_base(self, source_dir, is_demo: bool) -> None:
+        pass   # the base data is named in build_info, which PostgreSQL keeps
+
+    def _append(self, entry: dict, payload: bytes | None = None) -> dict:
+        seq = self.con.execute("insert into monitor_journal (entry, payload) values (%s, %s) returning seq",
+                               [json.dumps(entry, ensure_ascii=False), payload]).fetchone()[0]
+        entry = {"seq": seq, **entry}
+        self.entries.append(entry)
+        return entry
+
+    def append_import(self, data: bytes, *, batch: int, kind: str, file_name: str, who: str, at: dt.datetime,
+                      rows: int, options: dict | None = None) -> dict:
+        import hashlib
+
+        return self._append({"op": "import", "batch": batch, "kind": kind, "file_name": file_name,
+                             "sha256": hashlib.sha256(data).hexdigest(), "size_bytes": len(data), "who": who,
+                             "at": at.isoformat(), "rows": rows, **({"options": options} if options else {})}, data)
+
+    def append_undo(self, *, batch: int, who: str, at: dt.datetime) -> dict:
+        return self._append({"op": "undo", "batch": batch, "who": who, "at": at.isoformat()})
+
+
+def journal_entries(con) -> list[dict]:
+    """The journal's imports and undos in order, each import with its file (payload)."""
+    return [{"seq": seq, **entry, **({"payload": bytes(payload)} if payload is not None else {})}
+            for seq, entry, payload in con.execute(
+                "select seq, entry, payload from monitor_journal order by seq").fetchall()]
+
+
+def _fingerprint(cur, tables: list[str]) -> dict[str, tuple[list[str], list[str]]]:
+    """Remember each table's keys and row hashes before a write (temporary tables of the write's transaction)."""
+    shapes = {}
+    for table in tables:
+        cols = [name for name, _ in pg.columns(cur, table)]
+        keys = pg.key_columns(cur, table)
+        shapes[table] = (cols, keys)
+        cur.execute(f'create or replace temp table "_before_{table}" as select {_names(keys)}, '
+                    f'hash({_names(cols)}) as _row_hash from "{table}"')
+    return shapes
+
+
+def _names(cols) -> str:
+    return ", ".join(f'"{c}"' for c in cols)
+
+
+def _send_changes(cur, con, shapes: dict[str, tuple[list[str], list[str]]], folder: Path) -> int:
+    """Send what the write changed in the snapshot to PostgreSQL: rows gone (by key), then rows new or changed."""
+    changed = 0
+    gone: dict[str, str] = {}
+    new: dict[str, str] = {}
+    for table, (cols, keys) in shapes.items():
+        now = f'(select *, hash({_names(cols)}) as _row_hash from "{table}")'
+        gone_sql = (f'select {_names(keys)} from "_before_{table}" as b where not exists '
+                    f'(select 1 from {now} as a where a._row_hash = b._row_hash)')
+        new_sql = (f'select {_names(cols)} from {now} as a where not exists '
+                   f'(select 1 from "_before_{table}" as b where b._row_hash = a._row_hash)')
+        gone_count = cur.execute(f"select count(*) from ({gone_sql})").fetchone()[0]
+        new_count = cur.execute(f"select count(*) from ({new_sql})").fetchone()[0]
+        if gone_count:
+            gone[table] = gone_sql
+        if new_count:
+            new[table] = new_sql
+        changed += gone_count + new_count
+    for table in reversed(list(shapes)):
+        if table in gone:
+            pg.delete_keys(con, cur, table, gone[table], shapes[table][1], folder)
+    for table in shapes:
+        if table in new:
+            pg.push(con, cur, table, new[table], shapes[table][0], folder)
+    for table in shapes:
+        cur.execute(f'drop table if exists "_before_{table}"')
+    return changed
+
+
+def write(work):
+    """Run work(cursor, book) as one write of the system of record (see the module's description); returns what
+    work returns. work runs the embedded mode's code on the snapshot; book keeps its journal entries."""
+    with _refreshing, pg.connect() as con:
+        pg.lock(con)                 # the writers' lock: held until this transaction ends
+        server_version = pg.version(con)
+        if _current is None or _current.version != server_version:
+            # another process wrote since this snapshot was made: work on the current data
+            snapshot = _build_snapshot_outside(server_version)
+            _install(snapshot)
+        snapshot = _current
+        cur = db.Database.cursor(snapshot.path)
+        try:
+            cur.begin()
+            try:
+                shapes = _fingerprint(cur, pg.data_tables())
+                book = PgBook(con)
+                result = work(cur, book)
+                with pg.scratch() as folder:
+                    changed = _send_changes(cur, con, shapes, Path(folder))
+                new_version = pg.bump(con) if changed or book.entries else server_version
+                con.commit()         # PostgreSQL first: it is the record
+            except BaseException:
+                cur.rollback()
+                con.rollback()
+                raise
+            try:
+                cur.commit()
+            except Exception as exc:  # noqa: BLE001 - the record holds the write; the next refresh brings it here
+                print(f"Schnappschuss nicht fortgeschrieben ({exc}); er wird neu geladen", file=sys.stderr)
+                _install(Snapshot(snapshot.path, -1, snapshot.made_at))
+                return result
+        finally:
+            cur.close()
+        _install(Snapshot(snapshot.path, new_version, time.time()))
+        return result
+
+
+def _build_snapshot_outside(version: int) -> Snapshot:
+    """A snapshot made on its own repeatable-read connection (the writer's transaction holds the lock meanwhile,
+    so the version cannot move)."""
+    with pg.connect() as reader:
+        reader.isolation_level = _repeatable_read()
+        reader.read_only = True
+        found = pg.version(reader)
+        if found != version:
+            raise pg.StoreError(f"Datenstand {found} statt {version} trotz Schreibsperre")
+        return _build_snapshot(reader, version)
+
+
+# --- rebuilding the record --------------------------------------------------------------------------------------------
+
+
+def rebuild(source_dir: Path | None = None, fresh: bool = False,
+            only_if_empty: bool = False) -> tuple[db.Restored, Path, bool]:
+    """Rebuild PostgreSQL's data tables from the base data (source_dir, else the one they were built from, else the
+    demo) and replay the journal kept there (none with fresh, which also clears it), in one transaction under the
+    writers' lock. Returns (restored, base data, whether it ran: only_if_empty skips a server someone filled
+    meanwhile)."""
+    from monitor import batches
+
+    with pg.connect() as con:
+        pg.ensure_schema(con)
+        pg.lock(con)
+        if only_if_empty and pg.version(con) > 0:
+            con.rollback()
+            return db.Restored(), Path(source_dir or db.DEMO_DIR), False
+        if source_dir is None and pg.version(con) > 0:
+            found = con.execute("select source_dir from build_info").fetchone()
+            source_dir = Path(found[0]) if found and Path(found[0]).is_dir() else None
+        source_dir = Path(source_dir or db.DEMO_DIR)
+        entries = [] if fresh else [e for e in journal_entries(con) if e["op"] in ("import", "undo")]
+        if fresh:
+            con.execute("delete from monitor_journal")
+        path = _new_path(0)
+        try:
+            with pg.scratch() as folder:
+                with db.new_file(path) as duck:
+                    duck.execute(db.SCHEMA_FILE.read_text(encoding="utf-8"))
+                    db._load_tables(duck, source_dir)
+                    db.create_relations(duck)
+                    duck.execute(pg.BUILD_INFO_DDL)
+                    duck.execute("insert into build_info values (?, ?, now()::timestamp)",
+                                 [str(source_dir), db._is_demo(source_dir)])
+                    restored = batches.replay(duck, None, entries, payload=lambda entry: entry["payload"])
+                    _replace_record(con, duck, Path(folder))
+            con.commit()
+        finally:
+            path.unlink(missing_ok=True)
+        return restored, source_dir, True
+
+
+def _replace_record(con, duck, folder: Path) -> None:
+    """Replace every data table in PostgreSQL by the DuckDB file's (the caller's transaction, lock held)."""
+    pg.create_data_tables(con)
+    for table in pg.data_tables():
+        cols = [name for name, _ in pg.columns(duck, table)]
+        pg.push(con, duck, table, f'select {_names(cols)} from "{table}"', cols, folder)
+    con.execute("update monitor_state set schema_sha = %s where id = 1", [pg.schema_sha()])
+    pg.bump(con)
+
+
+def load_file(path: Path) -> None:
+    """Make the data of an embedded DuckDB file (built by this version) the record in PostgreSQL: moving an
+    installation from the embedded mode to a server, and the tests' way to read any database through PostgreSQL.
+    The file's own journal stays beside it; PostgreSQL's journal starts empty."""
+    import duckdb
+
+    with pg.connect() as con:
+        pg.ensure_schema(con)
+        pg.lock(con)
+        con.execute("delete from monitor_journal")
+        duck = duckdb.connect(str(path), read_only=True)
+        try:
+            with pg.scratch() as folder:
+                _replace_record(con, duck, Path(folder))
+        finally:
+            duck.close()
+        con.commit()
+
+
+def reset() -> None:
+    """Forget this process's snapshots (closed and removed): the next use makes a new one (tests, a new URL)."""
+    global _current
+    with _refreshing:
+        with _swap:
+            gone = [s for s, _ in _replaced] + ([_current] if _current else [])
+            _replaced.clear()
+            _current = None
+        for snapshot in gone:
+            _remove(snapshot)
+
+
+def watch() -> None:
+    """Start the process's watcher: every refresh_seconds it asks PostgreSQL for the data version and refreshes
+    the snapshot when it moved (pages keep the old one meanwhile). Idempotent."""
+    global _watcher
+    with _swap:
+        if _watcher is not None and _watcher.is_alive():
+            return
+        _watcher = threading.Thread(target=_watch, name="monitor-snapshot-watcher", daemon=True)
+        _watcher.start()
+
+
+def _watch() -> None:
+    con = None
+    while True:
+        time.sleep(refresh_seconds())
+        try:
+            if con is None or con.closed:
+                con = pg.connect(autocommit=True)
+            found = pg.version(con)
+            if _current is None or found != _current.version:
+                refresh()
+        except Exception as exc:  # noqa: BLE001 - the pages keep the last snapshot; said once per failure
+            print(f"Schnappschuss nicht aufgefrischt: {exc}", file=sys.stderr)
+            try:
+                if con is not None:
+                    con.close()
+            except Exception:  # noqa: BLE001
+                pass
+            con = None

@@ -1,0 +1,209 @@
+"""Server mode against a real PostgreSQL (started by the tests on 127.0.0.1): the snapshot is the embedded build,
+imports and undos are PostgreSQL transactions, several processes write at once without double counting, a process
+killed mid-import loses nothing, the commands work the same, the audit log is shared."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import psycopg
+import pytest
+
+from monitor import audit, batches, db, pg, store
+from tests.conftest import ROOT, server_mode
+
+# two payments (exact): 1.234,56 € for DM-05 and 12.345,67 € for DM-04
+PAYMENTS = ("Projekt-ID;Zahlungsdatum;Betrag (EUR);Art;Bemerkung\r\n"
+            "DM-05;15.03.2023;1.234,56;Abschlag;Teilabruf Kiel\r\n"
+            "DM-04;30.11.2022;12.345,67;Abschlag;\r\n").encode("utf-8")
+OTHER = ("Projekt-ID;Zahlungsdatum;Betrag (EUR);Art;Bemerkung\r\n"
+         "DM-05;01.02.2022;500,00;Abschlag;zweite Datei\r\n").encode("utf-8")
+DEMO_PAID = Decimal("792800.00")      # the demo's 25 payments (data/demo/payment.csv)
+
+
+@pytest.fixture
+def server(pg_server, tmp_path, request):
+    """A new PostgreSQL database with the demo built into it by the server mode; the test runs in server mode."""
+    name = "t_" + request.node.name.lower()[:50].replace("[", "_").replace("]", "").replace("-", "_")
+    url = pg_server.create_database(name)
+    with server_mode(url, tmp_path / "snapshots"):
+        store.rebuild()
+        yield url
+
+
+def on_server(url: str, sql: str):
+    with psycopg.connect(url) as con:
+        cur = con.execute(sql)
+        return cur.fetchall() if cur.description else cur.rowcount
+
+
+def cli_env(url: str, tmp_path: Path, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("MONITOR_DB", "MONITOR_ROLE")}
+    env.update(MONITOR_DATABASE_URL=url, MONITOR_SNAPSHOT_DIR=str(tmp_path / "cli-snapshots"),
+               MONITOR_AUDIT_LOG=str(tmp_path / "cli-audit.jsonl"), PYTHONPATH=str(ROOT), **extra)
+    return env
+
+
+def run_cli(url: str, tmp_path: Path, *args: str, **extra) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, env=cli_env(url, tmp_path, **extra),
+                          capture_output=True, text=True, timeout=300)
+
+
+def data_of(path: Path) -> dict[str, list]:
+    """Every data table's rows in a fixed order (build_info without its build time)."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        found = {}
+        for table in pg.data_tables():
+            cols = "source_dir, is_demo" if table == "build_info" else "*"
+            found[table] = con.execute(f'select {cols} from "{table}" order by all').fetchall()
+        for table in ("project_month_state", "score_cell_state", "application_ranking_state"):
+            found[table] = con.execute(f'select * from "{table}" order by all').fetchall()
+        return found
+    finally:
+        con.close()
+
+
+def test_the_snapshot_holds_exactly_what_the_embedded_build_holds(server, tmp_path):
+    built = tmp_path / "embedded.duckdb"
+    db.build(built, replay=False)
+    snapshot = store.refresh(force=True)
+    db.Database.close(snapshot.path)
+    mine, theirs = data_of(snapshot.path), data_of(built)
+    assert {t: len(rows) for t, rows in mine.items()} == {t: len(rows) for t, rows in theirs.items()}
+    assert mine == theirs
+    assert len(mine["payment"]) == 25 and len(mine["region"]) > 400
+
+
+def test_an_import_and_its_undo_are_transactions_of_postgresql(server):
+    assert on_server(server, "select count(*), sum(amount_eur) from payment") == [(25, DEMO_PAID)]
+    assert on_server(server, "select version from monitor_state") == [(1,)]
+    report = batches.commit(PAYMENTS, "zahlungen.csv", "payments", who="Erika Muster")
+    assert (report.batch_id, report.write_count) == (1, 2)
+    assert on_server(server, "select count(*), sum(amount_eur) from payment") == [(27, Decimal("806380.23"))]
+    assert on_server(server, "select version from monitor_state") == [(2,)]
+    assert on_server(server, "select import_batch_id, kind, row_count, imported_by from import_batch") == [
+        (1, "payments", 2, "Erika Muster")]
+    journal = on_server(server, "select entry->>'op', entry->>'batch', length(payload) from monitor_journal")
+    assert journal == [("import", "1", len(PAYMENTS))]
+    # this process reads its own write at once
+    cur = db.Database.cursor(db.database_path())
+    assert cur.execute("select sum(amount_eur) from payment").fetchone() == (Decimal("806380.23"),)
+    cur.close()
+    # the same file again: refused as already imported, nothing written, no new version
+    again = batches.commit(PAYMENTS, "zahlungen.csv", "payments", who="Erika Muster")
+    assert again.batch_id is None and again.already["import_batch_id"] == 1
+    assert on_server(server, "select version from monitor_state") == [(2,)]
+    assert batches.undo(1, who="Max Muster") == 2
+    assert on_server(server, "select count(*), sum(amount_eur) from payment") == [(25, DEMO_PAID)]
+    assert on_server(server, "select undone_by from import_batch") == [("Max Muster",)]
+    assert on_server(server, "select version from monitor_state") == [(3,)]
+    # a rebuild replays the journal kept in PostgreSQL: the import and its undo
+    restored, source, ran = store.rebuild()
+    assert (restored.imports, restored.undos, ran, source) == (1, 1, True, db.DEMO_DIR)
+    assert on_server(server, "select import_batch_id, undone_by from import_batch") == [(1, "Max Muster")]
+    assert on_server(server, "select count(*), sum(amount_eur) from payment") == [(25, DEMO_PAID)]
+
+
+def test_another_process_s_import_reaches_this_process_on_refresh(server, tmp_path):
+    before = store.current()
+    payments = tmp_path / "zahlungen.csv"
+    payments.write_bytes(PAYMENTS)
+    done = run_cli(server, tmp_path, "monitor.imports", str(payments), "--kind", "payments")
+    assert done.returncode == 0, done.stderr
+    assert "Import Nr. 1" in done.stdout
+    cur = db.Database.cursor(before.path)
+    assert cur.execute("select sum(amount_eur) from payment").fetchone() == (DEMO_PAID,)   # until it refreshes
+    cur.close()
+    after = store.refresh()
+    assert after.version == before.version + 1 and after.path != before.path
+    cur = db.Database.cursor(db.database_path())
+    assert cur.execute("select sum(amount_eur) from payment").fetchone() == (Decimal("806380.23"),)
+    cur.close()
+
+
+def test_two_stewards_importing_at_once_count_each_file_once(server, tmp_path):
+    files = []
+    for name, data in (("a.csv", PAYMENTS), ("b.csv", PAYMENTS), ("c.csv", OTHER)):
+        path = tmp_path / name
+        path.write_bytes(data)
+        files.append(path)
+    procs = [subprocess.Popen([sys.executable, "-m", "monitor.imports", str(f), "--kind", "payments"], cwd=ROOT,
+                              env=cli_env(server, tmp_path / f.stem), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for f in files]
+    results = [p.communicate(timeout=300) + (p.returncode,) for p in procs]
+    assert [code for _, _, code in results] == [0, 0, 0], [out[-300:] for out, _, _ in results]
+    # a.csv and b.csv are the same file: one of them became a batch, the other was recognised as imported
+    recognised = [out for out, _, _ in results[:2] if "Diese Datei wurde bereits als Import Nr. " in out]
+    assert len(recognised) == 1
+    assert on_server(server, "select count(*) from import_batch") == [(2,)]
+    assert on_server(server, "select count(*), sum(amount_eur) from payment") == [(28, Decimal("806880.23"))]
+    assert on_server(server, "select version from monitor_state") == [(3,)]
+
+
+@pytest.mark.parametrize("hook", [batches.CRASH_ENV, batches.CRASH_BEFORE_COMMIT_ENV])
+def test_a_process_killed_mid_import_loses_nothing(server, tmp_path, hook):
+    payments = tmp_path / "zahlungen.csv"
+    payments.write_bytes(PAYMENTS)
+    done = run_cli(server, tmp_path, "monitor.imports", str(payments), "--kind", "payments", **{hook: "1"})
+    assert done.returncode in (70, 71), done.stderr
+    assert on_server(server, "select count(*), sum(amount_eur) from payment") == [(25, DEMO_PAID)]
+    assert on_server(server, "select count(*) from import_batch") == [(0,)]
+    assert on_server(server, "select count(*) from monitor_journal") == [(0,)]
+    assert on_server(server, "select version from monitor_state") == [(1,)]
+    # the lock died with the connection: the next import goes through
+    again = run_cli(server, tmp_path, "monitor.imports", str(payments), "--kind", "payments")
+    assert again.returncode == 0, again.stderr
+    assert on_server(server, "select count(*), sum(amount_eur) from payment") == [(27, Decimal("806380.23"))]
+
+
+def test_the_commands_work_the_same_in_server_mode(server, tmp_path):
+    port = server.split(":")[2].split("/")[0]
+    name = server.rsplit("/", 1)[1]
+    rebuilt = run_cli(server, tmp_path, "monitor.db", "--rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert rebuilt.stdout.startswith(f"PostgreSQL unter postgresql://monitor@127.0.0.1:{port}/{name} aufgebaut aus ")
+    assert on_server(server, "select version from monitor_state") == [(2,)]
+    asked = run_cli(server, tmp_path, "monitor.sql", "select count(*) as n, sum(amount_eur) as s from payment",
+                    "--format", "csv")
+    assert asked.returncode == 0, asked.stderr
+    assert asked.stdout.splitlines()[-1].replace(";", ",") in ("25,792800.00", "25,792800.0", "25,\"792800,00\"")
+    refused = run_cli(server, tmp_path, "monitor.db", "--backup", str(tmp_path / "backup"))
+    assert refused.returncode == 1
+    assert "deploy/backup.sh (pg_dump)" in refused.stderr
+
+
+def test_the_audit_log_is_one_table_for_every_process(server, tmp_path):
+    batches.commit(PAYMENTS, "zahlungen.csv", "payments", who="Erika Muster")
+    payments = tmp_path / "andere.csv"
+    payments.write_bytes(OTHER)
+    assert run_cli(server, tmp_path, "monitor.imports", str(payments), "--kind", "payments").returncode == 0
+    events = audit.read()
+    imports = events[events["event"] == "import"]
+    assert imports["batch"].tolist() == [2, 1]
+    assert imports["rows"].tolist() == [1, 2]
+    assert not (tmp_path / "cli-audit.jsonl").exists()
+
+
+def test_a_server_of_another_schema_is_refused_with_the_way_out(server):
+    on_server(server, "update monitor_state set schema_sha = 'older'")
+    store.reset()
+    with pytest.raises(pg.StoreError) as caught:
+        store.ensure()
+    assert "stammen von einem anderen Schema als monitor/schema.sql" in str(caught.value)
+    assert "python -m monitor.db --rebuild" in str(caught.value)
+
+
+def test_an_unreachable_server_is_named_without_its_password(tmp_path):
+    with server_mode("postgresql://monitor:geheim@127.0.0.1:9/nirgends", tmp_path):
+        with pytest.raises(pg.StoreError) as caught:
+            store.ensure()
+    message = str(caught.value)
+    assert message.startswith("PostgreSQL unter postgresql://monitor:***@127.0.0.1:9/nirgends nicht erreichbar")
+    assert "geheim" not in message
+    assert "Bitte MONITOR_DATABASE_URL prüfen" in message
