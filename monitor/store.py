@@ -17,6 +17,7 @@ PostgreSQL transaction uncommitted: nothing changes.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import json
 import os
@@ -105,6 +106,8 @@ def _install(snapshot: Snapshot) -> None:
     """Make snapshot the one every new page run reads; close the replaced ones nobody can still be reading."""
     global _current
     now = time.monotonic()
+    if _current is None and not _replaced:
+        atexit.register(reset)   # a process removes its snapshots when it ends (a killed one: _sweep by the next)
     with _swap:
         if _current is not None and _current.path != snapshot.path:
             _replaced.append((_current, now))

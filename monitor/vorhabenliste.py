@@ -64,16 +64,31 @@ def _kind(name: str) -> str:
 
 
 def saved_mappings(db_path: Path) -> dict:
-    """Layout key -> mapping saved on the Daten page (kept beside the journal, so a rebuild keeps it)."""
-    from monitor import journal
+    """Layout key -> mapping saved on the Daten page (kept beside the journal, so a rebuild keeps it; in server mode
+    in PostgreSQL, shared by every process)."""
+    from monitor import db, journal
 
+    if db.server_mode():
+        from monitor import pg
+
+        with pg.connect() as con:
+            return {key.removeprefix("mapping:"): value for key, value in con.execute(
+                "select key, value from monitor_setting where key like 'mapping:%'").fetchall()}
     path = journal.directory(db_path) / "mappings.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 def save_mapping(db_path: Path, key: str, mapping: dict) -> None:
     """Keep a corrected mapping for the next file of the same layout."""
-    from monitor import journal
+    from monitor import db, journal
+
+    if db.server_mode():
+        from monitor import pg
+
+        with pg.connect() as con:
+            con.execute("insert into monitor_setting (key, value) values (%s, %s) on conflict (key) do update "
+                        "set value = excluded.value", ["mapping:" + key, json.dumps(mapping, ensure_ascii=False)])
+        return
 
     folder = journal.directory(db_path)
     folder.mkdir(parents=True, exist_ok=True)

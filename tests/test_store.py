@@ -207,3 +207,13 @@ def test_an_unreachable_server_is_named_without_its_password(tmp_path):
     assert message.startswith("PostgreSQL unter postgresql://monitor:***@127.0.0.1:9/nirgends nicht erreichbar")
     assert "geheim" not in message
     assert "Bitte MONITOR_DATABASE_URL prüfen" in message
+
+
+def test_a_saved_column_mapping_is_shared_through_postgresql(server):
+    from monitor import vorhabenliste
+
+    vorhabenliste.save_mapping(db.database_path(), "layout-1", {"beneficiary": "Begünstigter", "amount": "Kosten"})
+    vorhabenliste.save_mapping(db.database_path(), "layout-1", {"beneficiary": "Empfänger", "amount": "Kosten"})
+    assert vorhabenliste.saved_mappings(db.database_path()) == {
+        "layout-1": {"beneficiary": "Empfänger", "amount": "Kosten"}}
+    assert on_server(server, "select key from monitor_setting") == [("mapping:layout-1",)]
