@@ -128,8 +128,11 @@ def _build_snapshot(con, version: int) -> Snapshot:
         duck.execute(db.SCHEMA_FILE.read_text(encoding="utf-8"))
         duck.execute(pg.BUILD_INFO_DDL)
         rows = sum(pg.pull(con, duck, table, Path(folder)) for table in pg.data_tables())
+        copied = time.monotonic()
         db.create_relations(duck)
-    _last_refresh.update(version=version, rows=rows, seconds=round(time.monotonic() - started, 2))
+        related = time.monotonic()
+    _last_refresh.update(version=version, rows=rows, seconds=round(time.monotonic() - started, 2),
+                         copy_seconds=round(copied - started, 2), rules_seconds=round(related - copied, 2))
     return Snapshot(path, version, time.time())
 
 
