@@ -2,9 +2,9 @@
 
 Synthetic tables in an in-memory DuckDB, `rows` rows each for payments, project goals and jury scores
 (string ids and decimal money as in the schema; 4 payments and 4 goals per project): paid per recipient and
-Kreis as of a Stichtag, weighted goal coverage per recipient and goal, and the jury ranking (weighted mean of the non-recused jurors' points,
-rank 1 = best, equal totals share a rank). DuckDB is timed from the SQL to the pandas result (as the app's
-q.run does); pandas from frames already in memory (loading them is not counted, in its favour).
+Kreis as of a Stichtag, weighted goal coverage per recipient and goal, and the jury ranking (weighted mean of the
+non-recused jurors' points, rank 1 = best, equal totals share a rank). DuckDB is timed from the SQL to the pandas
+result (as the app's q.run does); pandas from frames already in memory (loading them is not counted, in its favour).
 """
 
 from __future__ import annotations
@@ -189,9 +189,9 @@ def run(rows: int = 10_000_000, repeat: int = 3) -> dict:
     result = {"rows": rows, "build_s": round(time.perf_counter() - started, 1), "aggregations": {}}
     for name, sql in SQL.items():
         frames = {table: con.table(table).df() for table in SOURCES[name]}
-        duck_s, duck = _median_seconds(lambda: con.execute(sql, {"as_of": AS_OF} if "$as_of" in sql else {}).df(),
-                                       repeat)
-        pandas_s, frame = _median_seconds(lambda: PANDAS[name](frames, AS_OF), repeat)
+        duck_s, duck = _median_seconds(
+            lambda sql=sql: con.execute(sql, {"as_of": AS_OF} if "$as_of" in sql else {}).df(), repeat)
+        pandas_s, frame = _median_seconds(lambda name=name, frames=frames: PANDAS[name](frames, AS_OF), repeat)
         table = MEASURED_TABLE[name]
         result["aggregations"][name] = {
             "input_rows": con.execute(f"select count(*) from {table}").fetchall()[0][0], "input_table": table,

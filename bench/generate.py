@@ -48,7 +48,8 @@ insert into region (region_id, name, kind, kreis_id, nuts3, area_km2, population
 with names as (
     select g,
         ['', 'Neu ', 'Alt ', 'Groß ', 'Klein ', 'Ober ', 'Nieder '][g % 7 + 1]
-        || ['Wester', 'Oster', 'Süder', 'Norder', 'Hohen', 'Bram', 'Hol', 'Lang', 'Rick', 'Sieve', 'Bork', 'Tarp'][(g // 7) % 12 + 1]
+        || ['Wester', 'Oster', 'Süder', 'Norder', 'Hohen', 'Bram', 'Hol', 'Lang', 'Rick', 'Sieve', 'Bork',
+            'Tarp'][(g // 7) % 12 + 1]
         || ['dorf', 'feld', 'stedt', 'hagen', 'büttel', 'wisch', 'rade', 'hude', 'au', 'kamp', 'horst', 'felde',
             'husen', 'beek'][(g // 84) % 14 + 1] as name,
         ($kreise)[g % 11 + 1] as kreis_id,
@@ -163,7 +164,8 @@ with copied as (
 )
 select application_id, juror_id, criterion_id,
     case when is_recused then null
-         else least(10, greatest(0, round(2 * (base + (u(application_id || juror_id || criterion_id, 'pts') - 0.5) * 3)) / 2))
+         else least(10, greatest(0,
+             round(2 * (base + (u(application_id || juror_id || criterion_id, 'pts') - 0.5) * 3)) / 2))
     end,
     is_recused
 from copied
@@ -281,7 +283,8 @@ rows as (
     union all
     select project_id, 'Z-' || project_id || '-S', final_date,
         paid_total - case when instalment_count = 0 then 0
-                          else instalment_count * round((paid_total - round(paid_total * 0.2, 2)) / instalment_count, 2) end,
+                          else instalment_count
+                               * round((paid_total - round(paid_total * 0.2, 2)) / instalment_count, 2) end,
         'schlusszahlung', 'Schlusszahlung nach Verwendungsnachweis'
     from money
     where has_final
@@ -291,7 +294,8 @@ from rows
 """
 
 PROGRESS = """
-insert into milestone (milestone_id, project_id, title, planned_date, done_date, is_illustrative, source, import_batch_id)
+insert into milestone (milestone_id, project_id, title, planned_date, done_date, is_illustrative, source,
+                       import_batch_id)
 with rows as (
     select project_id, outcome, i,
         start_date + floor((i + 1) * (end_date - start_date) / milestone_count)::integer as planned_date,

@@ -29,7 +29,8 @@ _STYLE = f"""
 [data-testid="stCode"] .token.operator, [data-testid="stCode"] .token.number,
 [data-testid="stCode"] .token.boolean {{ color: #9a4700 !important; }}
 [data-testid="stCode"] .token.function, [data-testid="stCode"] .token.class-name {{ color: #7a3db8 !important; }}
-[data-testid="stCode"] .token.comment, [data-testid="stCode"] .token.punctuation {{ color: {CAPTION_COLOUR} !important; }}
+[data-testid="stCode"] .token.comment,
+[data-testid="stCode"] .token.punctuation {{ color: {CAPTION_COLOUR} !important; }}
 /* our own skip link below replaces Streamlit's, which is English on every page */
 [data-testid="stSkipToContent"] {{ display: none !important; }}
 a:focus-visible, button:focus-visible, summary:focus-visible, [role="button"]:focus-visible,
@@ -82,8 +83,8 @@ _SCRIPT = """<script>
   }
   skip.textContent = config.skip;
   window.__monitorA11y = config;
-  // every chart: a named figure; its name is the chart's title as drawn, its description the sentence of its message. A code block that scrolls
-  // sideways gets a Tab stop, so it can be scrolled by keyboard.
+  // every chart: a named figure; its name is the chart's title as drawn, its description the sentence of its
+  // message. A code block that scrolls sideways gets a Tab stop, so it can be scrolled by keyboard.
   const nameCharts = () => {
     for (const pre of document.querySelectorAll('[data-testid="stCode"] pre:not([tabindex])')) {
       pre.setAttribute('tabindex', '0');

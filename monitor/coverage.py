@@ -20,7 +20,8 @@ def money_hover(field: str, lang: str) -> str:
 
 def money_axis(axis: dict, lang: str) -> dict:
     """Axis settings for euros with thousands separators."""
-    return {**axis, "tickformat": ",.0f", "ticksuffix": " €" if lang == "de" else "", "tickprefix": "" if lang == "de" else "€"}
+    return {**axis, "tickformat": ",.0f", "ticksuffix": " €" if lang == "de" else "",
+            "tickprefix": "" if lang == "de" else "€"}
 
 
 def wrap(label: str, width: int = 14) -> str:

@@ -216,7 +216,8 @@ def member_hover(members: pd.DataFrame, lang: str) -> list[str]:
     return [
         "<br>".join([
             f"<b>{markup.plotly(row.member_name)}</b> ({_kind(row.member_kind, lang)})",
-            t("mi.hover_member_of", lang=lang, role=t(f"mi.role.{row.role}", lang=lang), recipient=markup.plotly(row.recipient_name)),
+            t("mi.hover_member_of", lang=lang, role=t(f"mi.role.{row.role}", lang=lang),
+              recipient=markup.plotly(row.recipient_name)),
             t("mi.hover_population", lang=lang, value=fmt.count(row.population_count, lang)),
         ])
         for row in members.itertuples()

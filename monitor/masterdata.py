@@ -173,7 +173,8 @@ def read(data: bytes, file_name: str, table: str | None = None) -> tuple[list[In
         name = sheet.sheet_name if (suffix == ".xlsx" and table is None) else file_name
         found = table or _table_of(name)
         if found is None:
-            if suffix == ".xlsx" and norm(name) in {norm(t("md.sheet.help", lang="de")), norm(t("md.sheet.help", lang="en"))}:
+            help_sheets = {norm(t("md.sheet.help", lang="de")), norm(t("md.sheet.help", lang="en"))}
+            if suffix == ".xlsx" and norm(name) in help_sheets:
                 continue
             (problems if suffix != ".xlsx" else []).append(
                 Problem(None, None, name, "md.unknown_table", {"name": name, "tables": _table_list()}))
@@ -301,7 +302,6 @@ def _locate(cells: dict[str, list], problems: list[Problem], sheet: str, headers
 def _fill(table: str, cells: dict[str, list], context: dict) -> None:
     """Values a file may leave out: English names from the German ones, the order of rows, the source, the one
     programme of the file, 'not illustrative'."""
-    n = len(next(iter(cells.values()))) if cells else 0
     for en, de in (("name_en", "name_de"), ("label_en", "label_de"), ("unit_en", "unit_de")):
         if en in cells and de in cells:
             cells[en] = [e if e is not None else d for e, d in zip(cells[en], cells[de])]
@@ -381,8 +381,8 @@ def _stage(cur, item: Input, problems: list[Problem], context: dict) -> Staged:
         if _exists(cur, stage_name("region")):
             regions += f" union all select region_id, kreis_id, lat, lon from {stage_name('region')}"
         cur.execute(f"update {name} as s set kreis_id = coalesce(s.kreis_id, case when length(s.region_id) = 5 "
-                    f"then s.region_id else r.kreis_id end), lat = coalesce(s.lat, r.lat), lon = coalesce(s.lon, r.lon) "
-                    f"from ({regions}) as r where r.region_id = s.region_id")
+                    f"then s.region_id else r.kreis_id end), lat = coalesce(s.lat, r.lat), "
+                    f"lon = coalesce(s.lon, r.lon) from ({regions}) as r where r.region_id = s.region_id")
     return staged
 
 
@@ -435,8 +435,9 @@ def _problems_of(cur, staged: Staged, problems: list[Problem], staged_tables: se
     for unique in [s.keys[table], *s.uniques.get(table, [])]:
         cols = ", ".join(unique)
         dupes = cur.execute(
-            f"select _row, first_row, {cols} from (select _row, {cols}, min(_row) over (partition by {cols}) as first_row, "
-            f"count(*) over (partition by {cols}) as n from {name} where {' and '.join(f'{c} is not null' for c in unique)}) "
+            f"select _row, first_row, {cols} from (select _row, {cols}, "
+            f"min(_row) over (partition by {cols}) as first_row, count(*) over (partition by {cols}) as n "
+            f"from {name} where {' and '.join(f'{c} is not null' for c in unique)}) "
             f"where n > 1 and _row > first_row order by _row").fetchall()
         for row, first, *values in dupes:
             problems.append(Problem(row, head(unique[-1]), " / ".join(map(str, values)), "md.duplicate",

@@ -62,7 +62,8 @@ def members_map(recipient: pd.Series, members: pd.DataFrame, title: str, lang: s
                                        [f"<b>{markup.plotly(recipient['recipient_name'])}</b>"],
                                        t("pf.map_recipient", lang=lang), maps.RECIPIENT_COLOUR, 16))
     fig = maps.land_map(traces, title, lang, height=MAP_HEIGHT, land_id=land_id)
-    points = pd.concat([located[["lat", "lon"]], pd.DataFrame([{"lat": recipient.get("lat"), "lon": recipient.get("lon")}])])
+    here = pd.DataFrame([{"lat": recipient.get("lat"), "lon": recipient.get("lon")}])
+    points = pd.concat([located[["lat", "lon"]], here])
     points = points.dropna().astype(float)
     if not points.empty:
         fig.update_layout(map=view(points["lon"].tolist(), points["lat"].tolist()))

@@ -454,7 +454,7 @@ def _grid_delimiter(text: str) -> str:
     """
     sample = text[:200_000]
     best, best_score = DELIMITERS[0], (-1, -1)
-    for position, delimiter in enumerate(DELIMITERS):
+    for delimiter in DELIMITERS:
         counts: dict[int, int] = {}
         try:
             for number, cells in enumerate(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)):

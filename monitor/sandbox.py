@@ -4,10 +4,10 @@ Free SQL never runs against the main database. It runs against a copy that simpl
 confidential rows (jury scores and recusals of applications that were not selected) nor the identities of
 applications that were not selected (their titles, requested amounts and sources; the names, seats and members of
 applicants that never got a project, whose ids become pseudonyms), so no query, catalog function or trick can reach
-them. Counts, kinds, Kreise, dates, goals and drop-out reasons stay. The copy holds only the tables and columns described in
-monitor/texts/explorer_columns.toml: a table or column added to the schema later stays out until someone
-describes it there on purpose. The copy carries the named relations of monitor/relations.sql (table macros over its
-own tables), so the Explorer and free SQL judge projects by the same rules as every page.
+them. Counts, kinds, Kreise, dates, goals and drop-out reasons stay. The copy holds only the tables and columns
+described in monitor/texts/explorer_columns.toml: a table or column added to the schema later stays out until
+someone describes it there on purpose. The copy carries the named relations of monitor/relations.sql (table macros
+over its own tables), so the Explorer and free SQL judge projects by the same rules as every page.
 """
 
 from __future__ import annotations

@@ -231,7 +231,8 @@ def show(frame: pd.DataFrame, key: str, columns: list[str] | None = None, querie
                  height=drawn.height if height == "auto" else height, row_height=drawn.row_height, placeholder="–",
                  alt=title or None)
     if drawn.truncated:
-        st.caption(t("app.table_head", shown=fmt.count(len(drawn.frame), lang), total=fmt.count(drawn.total_rows, lang)))
+        st.caption(t("app.table_head", shown=fmt.count(len(drawn.frame), lang),
+                     total=fmt.count(drawn.total_rows, lang)))
     if drawn.too_wide:
         count = fmt.count(len(drawn.config), lang)
         st.caption(t("app.table_scroll", count=count) if drawn.scrolls else t("app.table_wide", count=count))

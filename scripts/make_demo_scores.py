@@ -121,7 +121,8 @@ def generate(seed: int, apps, jurors, weights) -> dict[tuple[str, str, str], flo
         for c in weights:
             for j in jurors:
                 noise = rng.gauss(0, NOISE_SD.get(c, DEFAULT_NOISE_SD))
-                value = None if (a["application_id"], j) in recused else half_points(true[c] + shift + JUROR_BIAS[j] + noise)
+                drawn = half_points(true[c] + shift + JUROR_BIAS[j] + noise)
+                value = None if (a["application_id"], j) in recused else drawn
                 points[(a["application_id"], j, c)] = value
     for applicant, juror, crit, direction in DISCORDANT:
         app_id = by_applicant[applicant]
