@@ -1,4 +1,5 @@
-"""Erklärung zur Barrierefreiheit: what of BITV 2.0 (WCAG 2.1 AA) the dashboard meets, what not, and the alternatives."""
+"""Erklärung zur Barrierefreiheit: what of BITV 2.0 (WCAG 2.1 AA) the dashboard meets, what not, and the
+alternatives."""
 
 import datetime as dt
 

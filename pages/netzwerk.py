@@ -19,7 +19,8 @@ ctx = context.current()
 lang = ctx.lang
 programme = ctx.programme
 st.title(t("page.netzwerk"))
-st.caption(t("nw.caption", programme=markup.text(programme["name_de" if lang == "de" else "name_en"]), date=fmt.date(ctx.as_of)))
+st.caption(t("nw.caption", programme=markup.text(programme["name_de" if lang == "de" else "name_en"]),
+             date=fmt.date(ctx.as_of)))
 
 base = dict(ctx.params(), lang=lang)
 nodes = q.run("network_nodes", **base)
@@ -81,7 +82,8 @@ with st.expander(t("nw.nodes_heading"), expanded=False):
 # --- who works on topic X --------------------------------------------------------------------------------
 st.header(t("nw.topic_heading"))
 topics = q.run("network_topics", **base)
-topics = topics.assign(topic_kind_label=topics["topic_kind"].map({k: t(f"nw.topic_kind.{k}") for k in ("goal", "theme")}),
+kind_labels = {k: t(f"nw.topic_kind.{k}") for k in ("goal", "theme")}
+topics = topics.assign(topic_kind_label=topics["topic_kind"].map(kind_labels),
                        topic_key=topics["topic_kind"] + ":" + topics["topic_id"])
 labels = {
     row.topic_key: t("nw.topic_option", kind=row.topic_kind_label, label=row.topic_label, count=row.recipient_count)
@@ -96,7 +98,8 @@ if on_topic.empty:
 else:
     on_topic = network.light_labels(network.kind_labels(on_topic, lang), lang)
     recipients = on_topic["recipient_name"].drop_duplicates()
-    st.markdown(t("nw.topic_summary", topic=markup.text(chosen["topic_label"]), count=fmt.count(on_topic["recipients_count"].iloc[0]),
+    st.markdown(t("nw.topic_summary", topic=markup.text(chosen["topic_label"]),
+                  count=fmt.count(on_topic["recipients_count"].iloc[0]),
                   names=names(recipients, int(on_topic["recipients_count"].iloc[0]))))
     # whom to ask first: who has already reached milestones, then what the project is
     topic_columns = ["recipient_name", "light_label", "milestones_done_count", "done_milestones", "last_done_date",
@@ -106,7 +109,8 @@ else:
     amounts.show(on_topic, "netzwerk_thema", topic_columns, programme, queries=("topic_recipients",),
                 title=t("nw.topic_heading"), filters=(f"{chosen['topic_kind_label']}: {chosen['topic_label']}",))
     if on_topic["projects_count"].iloc[0] > len(on_topic):
-        st.caption(t("nw.topic_head", shown=fmt.count(len(on_topic)), total=fmt.count(on_topic["projects_count"].iloc[0])))
+        st.caption(t("nw.topic_head", shown=fmt.count(len(on_topic)),
+                     total=fmt.count(on_topic["projects_count"].iloc[0])))
 st.caption(t("nw.themes_note"))
 with st.expander(t("nw.topics_heading"), expanded=False):
     tables.show(topics, "netzwerk_themen",

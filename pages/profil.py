@@ -100,10 +100,13 @@ if amounts.is_eligible_cost(programme):
 # --- the light: every project with its reason, and its history --------------------------------------------------------
 st.subheader(t("pf.light_heading"))
 for project in projects.itertuples():
+    term = t("pf.term", start=fmt.date(project.start_date), end=fmt.date(project.end_date),
+             report=markup.text(project.report_state))
     st.markdown(
-        f"**{status.light_markdown(project.light, lang)} · {markup.text(project.title)}** ({markup.text(project.project_id)})  \n"
+        f"**{status.light_markdown(project.light, lang)} · {markup.text(project.title)}** "
+        f"({markup.text(project.project_id)})  \n"
         f"{markup.text(project.reason)}  \n"
-        f":gray[{t('pf.term', start=fmt.date(project.start_date), end=fmt.date(project.end_date), report=markup.text(project.report_state))}]"
+        f":gray[{term}]"
     )
 history_chart = timeline.status_history(history.assign(recipient_name=history["title"]),
                                         t("pf.history_title", date=fmt.date(ctx.as_of)), lang)
@@ -142,7 +145,8 @@ else:
     overdue = int((milestones["milestone_state"] == "overdue").sum())
     st.markdown(t("pf.milestones_line", done=done, total=len(milestones), overdue=overdue))
     words = {s: t(f"fs.ms.{s}") for s in ("done_on_time", "done_late", "overdue", "open")}
-    tables.show(milestones.assign(milestone_state_label=milestones["milestone_state"].map(words)), "profil_meilensteine",
+    tables.show(milestones.assign(milestone_state_label=milestones["milestone_state"].map(words)),
+                "profil_meilensteine",
                 ["title", "planned_date", "done_date", "milestone_state_label", "days_late_days"],
                 queries=("recipient_milestones",), title=t("pf.milestones_heading"))
 
@@ -188,8 +192,9 @@ else:
 # --- where: the recipient, its members and partners -------------------------------------------------------------------
 st.subheader(t("pf.map_heading"))
 map_column, members_column = st.columns(2)
-map_column.plotly_chart(profile.members_map(recipient, members, t("pf.map_title", name=recipient["recipient_name"]),
-                                            lang, programme.get("land_id")), key="pf_map", config={"displaylogo": False})
+members_figure = profile.members_map(recipient, members, t("pf.map_title", name=recipient["recipient_name"]), lang,
+                                     programme.get("land_id"))
+map_column.plotly_chart(members_figure, key="pf_map", config={"displaylogo": False})
 with members_column:
     if members.empty:
         st.caption(t("pf.no_members"))
@@ -206,7 +211,8 @@ if similar.empty:
     st.caption(t("pf.no_similar"))
 else:
     similar = similar.assign(
-        light_label=similar["light"].map(lambda light: status.light_label(light, lang) if isinstance(light, str) else "–"),
+        light_label=similar["light"].map(
+            lambda light: status.light_label(light, lang) if isinstance(light, str) else "–"),
         profile_url=profile.urls(similar["applicant_id"], ctx.programme_id, ctx.as_of, lang))
     tables.show(similar, "profil_aehnlich",
                 ["recipient_name", "similarity_pct", "shared_goals", "shared_themes", "light_label", "profile_url"],

@@ -64,7 +64,8 @@ kpi_block(row, amounts.text("ov.granted", programme), fmt.money(summary["granted
       count=fmt.count(summary["project_count"]), share=fmt.pct(summary["granted_pct"]),
       budget=fmt.money(summary["budget_eur"])), help=amounts.text("ov.granted_help", programme), width=box_width)
 kpi_block(row, t("ov.paid"), fmt.money(summary["paid_eur"]),
-    amounts.text("ov.paid_delta", programme, share=fmt.pct(summary["paid_pct"]), planned=fmt.money(summary["planned_eur"])),
+    amounts.text("ov.paid_delta", programme, share=fmt.pct(summary["paid_pct"]),
+                 planned=fmt.money(summary["planned_eur"])),
     help=t("ov.paid_help"), width=box_width)
 kpi_block(row, t("ov.lapsed"), fmt.money(summary["lapsed_eur"]),
     t("ov.lapsed_delta", at_risk=fmt.money(summary["at_risk_eur"])),
@@ -85,20 +86,22 @@ if not kept["planned_payment_count"]:
 if not kept["progress_report_count"]:
     st.caption(t("pg.no_reports"))
 amounts.show(projects, "ampel", ["light_label", "recipient_name", "reason", "granted_eur", "planned_due_eur",
-                                "paid_eur", "overdue_eur", "lapsed_eur", "title"], programme, queries=("project_status",))
+                                "paid_eur", "overdue_eur", "lapsed_eur", "title"], programme,
+             queries=("project_status",))
 
 st.header(t("ov.pace_heading"))
 granted = summary["granted_eur"] or 1
 pace = pd.DataFrame({
-    "measure": [t("ov.pace_elapsed"), amounts.text("ov.pace_planned", programme), amounts.text("ov.pace_paid", programme),
-                t("ov.pace_milestones")],
+    "measure": [t("ov.pace_elapsed"), amounts.text("ov.pace_planned", programme),
+                amounts.text("ov.pace_paid", programme), t("ov.pace_milestones")],
     "share_pct": [summary["term_elapsed_pct"], 100 * summary["planned_eur"] / granted,
                   100 * summary["paid_eur"] / granted,
                   100 * summary["milestones_done_count"] / max(summary["milestone_count"], 1)],
 })
 charts.show(charts.share_bars(pace["measure"].tolist(), pace["share_pct"].tolist(),
                               t("ov.pace_title"), t("ov.pace_axis")), key="pace_chart",
-            description=t("ds.ov.pace_desc", elapsed=fmt.pct(pace["share_pct"][0]), planned=fmt.pct(pace["share_pct"][1]),
+            description=t("ds.ov.pace_desc", elapsed=fmt.pct(pace["share_pct"][0]),
+                          planned=fmt.pct(pace["share_pct"][1]),
                           paid=fmt.pct(pace["share_pct"][2]), milestones=fmt.pct(pace["share_pct"][3])))
 tables.show(pace, "tempo", ["measure", "share_pct"], queries=("programme_summary",))
 
