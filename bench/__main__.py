@@ -2,8 +2,9 @@
 
 For each scale: generate the programme once (cached, bench/generate.py), render every page in a fresh
 process, cold and warm (bench/pages.py); at the largest scale one process renders every page in turn (P4);
-then P3 (bench/aggregations.py) and P5 (bench/sessions.py). Writes bench/results.json and the table in
-bench/README.md (bench/report.py).
+then P3 (bench/aggregations.py) and P5 (bench/sessions.py); then the server mode on PostgreSQL at 1×, 100× and
+10,000× (bench/refresh.py: refresh, write, memory per process). Writes bench/results.json and the tables in
+bench/README.md (bench/report.py, bench/refresh.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from bench import aggregations, generate, pages, report, sessions
+from bench import aggregations, generate, pages, refresh, report, sessions
 from monitor import navigation
 
 HERE = Path(__file__).resolve().parent
@@ -73,7 +74,8 @@ def main() -> None:
     parser.add_argument("--scales", default=None, help="comma-separated, default 1,100,1000,10000 (quick: 1,100)")
     parser.add_argument("--quick", action="store_true",
                         help="scales 1,100, one warm run, P3 at 1 M rows, P5 at demo size")
-    parser.add_argument("--skip", default="", help="comma-separated parts to leave out: pages,p3,p4,p5")
+    parser.add_argument("--skip", default="",
+                        help="comma-separated parts to leave out: pages,p3,p4,p5,refresh")
     parser.add_argument("--warm", type=int, default=None, help="warm reruns per page (default 3, quick 1)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds one script run may take")
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
@@ -87,6 +89,7 @@ def main() -> None:
         "measured_at": dt.datetime.now().isoformat(timespec="seconds"), "quick": args.quick, "code": _code(),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_at_start": _load()},
         "stichtag": STICHTAG, "warm_runs": warm, "scales": {}, "pages": [], "p3": None, "p4": None, "p5": [],
+        "refresh": None,
     }
     paths = {}
     for scale in scales:
@@ -108,11 +111,17 @@ def main() -> None:
             results["p5"].append({"scale": scale, "load_before": load, **p5})
             print(f"P5 at {scale}×: p95 {p5['p95_s']} s, median {p5['median_s']} s; "
                   f"server alone p95 {p5['server_only']['p95_s']} s", flush=True)
+    refresh_scales = [s for s in scales if s in refresh.SCALES]
+    if "refresh" not in skip and refresh_scales:
+        results["refresh"] = refresh.run(refresh_scales, args.timeout)
+        results["refresh"]["quick"] = args.quick
     results["machine"]["load_at_end"] = _load()
     results["total_s"] = round(time.perf_counter() - started)
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if not args.no_readme:
         report.update_readme(HERE / "README.md", results)
+        if results["refresh"]:
+            refresh.update_readme(HERE / "README.md", results["refresh"])
     print(f"results: {args.out} ({results['total_s']} s)")
 
 
