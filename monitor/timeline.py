@@ -56,6 +56,42 @@ def legend_below(fig: go.Figure, height: int, axis_px: int = 62) -> None:
     fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -axis_px / plot_px, "x": 0})
 
 
+def end_labels(fig: go.Figure, labels: list[str], height: int, min_gap_px: int = 16) -> None:
+    """Each line named at its right end, in its colour, instead of in a legend (for charts of a few lines).
+
+    labels: the short names of the figure's line traces, in trace order (the full name stays in the hover).
+    Ends at the same date that lie closer than min_gap_px are pushed apart; markers-only traces keep the legend.
+    """
+    ys = [float(v) for trace in fig.data for v in (trace.y if trace.y is not None else []) if pd.notna(v)]
+    top = max(ys + [1.0]) * 1.05 or 1.0          # the axes start at zero (rangemode "tozero")
+    plot_px = height - 50 - 70                     # title above, tick labels and axis title below
+    ends = []
+    lines = [trace for trace in fig.data if "lines" in (trace.mode or "lines")]
+    for trace, label in zip(lines, labels):
+        points = [(x, float(y)) for x, y in zip(trace.x, trace.y) if pd.notna(y)]
+        if not points:
+            continue
+        x, y = points[-1]
+        ends.append({"x": pd.Timestamp(x), "y": y, "px": y / top * plot_px, "label": label,
+                     "colour": trace.line.color or "#000000"})
+        trace.showlegend = False
+    # ends within a month of each other share a column: top-down, each at least min_gap_px under the one above
+    ends.sort(key=lambda e: (e["x"], -e["y"]))
+    for i, end in enumerate(ends):
+        end["shift"] = 0.0
+        above = [e for e in ends[:i] if abs((e["x"] - end["x"]).days) <= 31]
+        if above:
+            lowest = min(e["px"] + e["shift"] for e in above)
+            end["shift"] = min(0.0, lowest - min_gap_px - end["px"])
+    for end in ends:
+        fig.add_annotation(x=_iso(end["x"]), y=end["y"], xanchor="left", yanchor="middle", xshift=6,
+                           yshift=end["shift"], showarrow=False, text=end["label"],
+                           font={"color": end["colour"], "size": 12})
+    longest = max((len(e["label"]) for e in ends), default=0)
+    fig.update_layout(margin={"r": 16 + 7 * longest},
+                      showlegend=any(trace.showlegend is not False for trace in fig.data))
+
+
 def add_stichtag(fig: go.Figure, as_of: dt.date, lang: str) -> None:
     """A dotted vertical line at the Stichtag, labelled at the top."""
     fig.add_shape(type="line", x0=_iso(as_of), x1=_iso(as_of), y0=0, y1=1, yref="paper",
@@ -110,6 +146,7 @@ def cumulative_payments(frame: pd.DataFrame, as_of: dt.date, span: tuple, title:
     time_axis(fig, span, lang)
     fig.update_yaxes(**money_axis({"title_text": t("fs.axis_cum_eur", lang=lang), "rangemode": "tozero"}, lang))
     add_stichtag(fig, as_of, lang)
+    end_labels(fig, [t("fs.label_planned", lang=lang), t("fs.label_paid", lang=lang)], 420)
     return fig
 
 
@@ -181,6 +218,7 @@ def backtest_chart(frame: pd.DataFrame, title: str, lang: str | None = None) -> 
     tick, _ = date_formats(lang)
     fig.update_xaxes(type="date", tickformat=tick, title_text=t("fs.bt.axis_month", lang=lang))
     fig.update_yaxes(**money_axis({"title_text": t("fs.bt.axis_eur", lang=lang), "rangemode": "tozero"}, lang))
+    end_labels(fig, [t(key.replace("series_", "label_"), lang=lang) for _, key, *_ in series], 380)
     return fig
 
 

@@ -528,3 +528,38 @@ def test_briefing_indicators_follow_the_stichtag():
     _, english = briefing_text("2023-03-31", "en")
     assert "Participations 0 → 450 (2, illustrative) more than 200 (1 of 2 report) 1 of 2" in english
     assert "Project ideas no target agreed about 90 (projects: 2, latest 30 Apr 2022) –" in english
+
+
+def chart(at, title: str) -> dict:
+    return next(spec for spec in (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
+                if spec["layout"]["title"]["text"] == title)
+
+
+def end_labels(spec: dict) -> list[tuple[str, float, float]]:
+    """(text, y, yshift) of the annotations that name a line at its end (left-anchored, shifted right)."""
+    return [(a["text"], a["y"], a.get("yshift", 0)) for a in spec["layout"].get("annotations", [])
+            if a.get("xanchor") == "left" and a.get("xshift") == 6]
+
+
+def test_lines_are_named_at_their_ends_instead_of_a_legend(app):
+    # issue 16: few lines carry their names at their right ends, in their colour; the full name stays in the hover
+    at = app(role="leitung", page=PAGE)
+    payments = chart(at, "Auszahlungen kumuliert, Plan und Ist (in €): das ganze Programm")
+    # payment_plan.csv sums to the 872.300 € granted; payment.csv to 792.800 € by 31.03.2023
+    assert end_labels(payments) == [("Geplant", 872_300, 0), ("Ausgezahlt", 792_800, 0)]
+    lines = [trace for trace in payments["data"] if "lines" in trace["mode"]]
+    assert [trace.get("showlegend") for trace in lines] == [False, False]
+    assert [trace["line"]["color"] for trace in lines] == [
+        a["font"]["color"] for a in payments["layout"]["annotations"] if a.get("xshift") == 6]
+    # the marker of the plan on the Stichtag keeps its legend entry
+    assert payments["layout"]["showlegend"] is True
+
+    backtest = chart(at, "Nicht abgerufene Mittel: Prognose am Monatsende und Ergebnis (in €)")
+    labels = end_labels(backtest)
+    # on 28.02.2023 the earlier method said 99.000 €, the forecast and the outcome 79.500 € (see the backtest tests):
+    # the two equal ends are pushed apart, the lower one further down
+    assert [(text, y) for text, y, _ in labels] == [("Frühere Methode", 99_000), ("Prognose", 79_500),
+                                                      ("Ergebnis", 79_500)]
+    shifts = [shift for *_, shift in labels]
+    assert shifts[0] == 0 and shifts[1] <= 0 and shifts[2] <= shifts[1] - 16
+    assert backtest["layout"]["showlegend"] is False
