@@ -98,7 +98,8 @@ with tab_money:
                   granted=fmt.money(summary["granted_eur"])))
     charts.show(timeline.lapse_bars(forecast, amounts.text("fs.lapse_title", programme), LAPSE_BARS), key="fs_lapse_chart",
                 description=t("ds.fs.lapse_desc", at_risk=fmt.money(summary["at_risk_eur"]),
-                              lapsed=fmt.money(summary["lapsed_eur"]), count=at_risk_count))
+                              lapsed=fmt.money(summary["lapsed_eur"]),
+                              projects=timeline.counted("fs.n.projects_dat", at_risk_count, lang)))
     with st.expander(t("fs.lapse_table")):
         basis = {b: t(f"fs.basis.{b}") for b in ("closed", "plan_over", "overdue", "on_plan", "no_plan", "not_started")}
         amounts.show(forecast.assign(forecast_basis_label=forecast["forecast_basis"].map(basis)), "verfallsprognose",

@@ -563,3 +563,13 @@ def test_lines_are_named_at_their_ends_instead_of_a_legend(app):
     shifts = [shift for *_, shift in labels]
     assert shifts[0] == 0 and shifts[1] <= 0 and shifts[2] <= shifts[1] - 16
     assert backtest["layout"]["showlegend"] is False
+
+
+def test_the_lapse_chart_counts_projects_in_german(app):
+    # on 31.03.2023 only Flensburg has money at risk (20.000 €), Kiel 59.500 € lapsed: "in 1 Projekt", not "Projekten"
+    at = app(role="leitung", page=PAGE)
+    spec = chart(at, "Bewilligung je Projekt: ausgezahlt, laut Plan noch erwartet, gefährdet, verfallen "
+                     "(in % der Bewilligung)")
+    assert spec["layout"]["meta"]["description"] == (
+        "Je Projekt die Bewilligung geteilt in ausgezahlt, noch erwartet, gefährdet und verfallen: 20.000 € gefährdet "
+        "in 1 Projekt, 59.500 € verfallen.")
