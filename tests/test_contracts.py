@@ -73,20 +73,26 @@ def test_payments_never_exceed_the_grant(con):
 
 
 def test_grants_respect_the_cap_and_the_budget(con):
-    assert scalar(con, "select count(*) from project join programme using (programme_id) where granted_eur > max_grant_eur") == 0
+    assert scalar(con, "select count(*) from project join programme using (programme_id) "
+                       "where granted_eur > max_grant_eur") == 0
     assert scalar(con, "select sum(granted_eur) <= max(budget_eur) from project join programme using (programme_id)")
 
 
 def test_every_project_has_a_selected_application(con):
-    assert scalar(con, "select count(*) from project join application using (application_id) where status <> 'selected'") == 0
-    assert scalar(con, "select count(*) from application where status = 'selected'") == scalar(con, "select count(*) from project")
+    assert scalar(con, "select count(*) from project join application using (application_id) "
+                       "where status <> 'selected'") == 0
+    assert scalar(con, "select count(*) from application where status = 'selected'") == scalar(
+        con, "select count(*) from project")
 
 
 def test_events_fall_inside_sensible_windows(con):
     # payments from the decision on; reports and milestones from the start on
-    assert scalar(con, "select count(*) from payment join project using (project_id) where payment_date < decision_date") == 0
-    assert scalar(con, "select count(*) from progress_report join project using (project_id) where report_date < start_date") == 0
-    assert scalar(con, "select count(*) from milestone join project using (project_id) where done_date < start_date") == 0
+    assert scalar(con, "select count(*) from payment join project using (project_id) "
+                       "where payment_date < decision_date") == 0
+    assert scalar(con, "select count(*) from progress_report join project using (project_id) "
+                       "where report_date < start_date") == 0
+    assert scalar(con, "select count(*) from milestone join project using (project_id) "
+                       "where done_date < start_date") == 0
 
 
 def test_at_most_one_final_payment_per_project_and_it_is_the_last(con):

@@ -71,7 +71,8 @@ def test_upload_preview_then_commit_shows_everywhere_and_undo_takes_it_back(app,
     assert paid_metric(at) == "807.800 €"
 
     at.switch_page("pages/daten.py").run()
-    at.button(key="daten_undo").click().run()            # first it says what it removes (tests/test_daten_consequences.py)
+    # first it says what it removes (tests/test_daten_consequences.py)
+    at.button(key="daten_undo").click().run()
     at.button(key="daten_undo_confirm").click().run()
     assert "Import Nr. 1 rückgängig gemacht" in texts(at)
     at.switch_page("pages/uebersicht.py").run()

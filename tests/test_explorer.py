@@ -209,7 +209,8 @@ def test_from_the_decision_day_the_projects_and_their_plans_exist():
     assert len(_rows("project", on)) == 9
     plan = _rows("planned_payment", on)
     assert (len(plan), plan["amount_eur"].sum()) == (26, 872_300.0)  # data/demo/planned_payment.csv
-    assert (len(_rows("project_goal", on)), len(_rows("project_theme", on)), len(_rows("milestone", on))) == (31, 48, 30)
+    counts = (len(_rows("project_goal", on)), len(_rows("project_theme", on)), len(_rows("milestone", on)))
+    assert counts == (31, 48, 30)
     assert len(_rows("payment", on)) == 0  # the first payment: 20.11.2020
 
 

@@ -136,8 +136,8 @@ def test_excel_cuts_a_table_longer_than_a_sheet_and_says_so(monkeypatch):
     frame = pd.DataFrame({"payment_id": [f"Z-{i:04d}" for i in range(100)], "amount_eur": [1000.0] * 100})
     sheet = openpyxl.load_workbook(io.BytesIO(export.excel_bytes(frame, lang="de", translate=False))).active
     rows = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
-    assert rows[5] == ["Gekürzt", "Ein Excel-Blatt fasst höchstens 1.048.576 Zeilen: hier stehen die ersten 32 von 100. "
-                                  "Die vollständige Tabelle enthält der CSV-Download."]
+    assert rows[5] == ["Gekürzt", "Ein Excel-Blatt fasst höchstens 1.048.576 Zeilen: hier stehen die ersten 32 "
+                                  "von 100. Die vollständige Tabelle enthält der CSV-Download."]
     assert rows[7] == ["payment_id", "amount_eur"]
     assert [r[0] for r in rows[8:]] == [f"Z-{i:04d}" for i in range(32)]
     assert sheet.max_row == 40

@@ -51,7 +51,8 @@ TEXT_COLUMNS = {
 }
 # markers of a payload that took effect in Markdown (an unescaped construct)
 MARKDOWN_LEAKS = [re.compile(p, re.MULTILINE) for p in (
-    r"(?<!\\)\]\(", r"(?<!\\)<img", r"(?<!\\)<a ", r"(?<!\\)<b>BOLD", r"(?<!\\):red\[ALARM", r"(?<!\\):material/warning:",
+    r"(?<!\\)\]\(", r"(?<!\\)<img", r"(?<!\\)<a ", r"(?<!\\)<b>BOLD", r"(?<!\\):red\[ALARM",
+    r"(?<!\\):material/warning:",
     r"^\s*#", r"(?<!\\)http://evil", r"^\|.*\|$", r"(?<!\\)<script",
 )]
 OWN_LINK = re.compile(r"\[(Profil|Profile)\]\(profil\?[A-Za-z0-9_.%=&+-]*\)")

@@ -44,7 +44,8 @@ def test_edges_counted_from_the_csvs_agree():
 def test_themes_at_three_are_the_three_strong_pairs():
     found = {frozenset((r.source_id, r.target_id)): r.shared_themes for r in edges("themes", 3).itertuples()}
     assert found == {
-        frozenset({"dithmarschen", "wr-rendsburg"}): "Bildung, Gesundheit, Kultur und Freizeit, Mobilität, Tourismus, Verwaltung",
+        frozenset({"dithmarschen", "wr-rendsburg"}):
+            "Bildung, Gesundheit, Kultur und Freizeit, Mobilität, Tourismus, Verwaltung",
         frozenset({"dithmarschen", "pinneberg"}): "Mobilität, Verwaltung, Wirtschaft und Energie",
         frozenset({"kirchbarkau", "pinneberg"}): "Klimaschutz, Mobilität, Wohnen",
     }
@@ -108,7 +109,8 @@ def test_completed_milestones_respect_the_stichtag():
 def test_goal_topic_carries_the_weight():
     rows = run_query("topic_recipients", programme_id="dmk-sh", as_of=AS_OF, topic_kind="goal", topic_id="inklusion",
                      row_limit=50)
-    assert rows.set_index("project_id")["goal_weight_pct"].to_dict() == {"DM-01": 20, "DM-02": 30, "DM-05": 10, "DM-09": 30}
+    weights = rows.set_index("project_id")["goal_weight_pct"].to_dict()
+    assert weights == {"DM-01": 20, "DM-02": 30, "DM-05": 10, "DM-09": 30}
 
 
 def test_topic_list_counts_recipients():
@@ -158,15 +160,18 @@ def test_layout_is_deterministic_and_inside_the_square():
 
 
 def test_similar_recipients_carry_light_and_last_reported_progress():
-    similar = run_query("similar_recipients", **BASE, applicant_id="kirchbarkau", row_limit=50).set_index("applicant_id")
+    similar = run_query("similar_recipients", **BASE, applicant_id="kirchbarkau", row_limit=50)
+    similar = similar.set_index("applicant_id")
     # one project per recipient in the demo: its light is the recipient's light
     lights = run_query("project_status", programme_id="dmk-sh", as_of=AS_OF).set_index("applicant_id")["light"]
     assert similar["light"].to_dict() == lights.drop("kirchbarkau").to_dict()
     # progress_report.csv: the last report by 30.06.2021 of each project
     reports = pd.read_csv(ROOT / "data/demo/progress_report.csv", parse_dates=["report_date"])
-    reports = reports[reports["report_date"] <= pd.Timestamp(AS_OF)].sort_values("report_date").groupby("project_id").last()
+    reports = reports[reports["report_date"] <= pd.Timestamp(AS_OF)]
+    reports = reports.sort_values("report_date").groupby("project_id").last()
     projects = pd.read_csv(ROOT / "data/demo/project.csv").set_index("applicant_id")["project_id"]
-    expected = {a: float(reports.loc[p, "progress_pct"]) for a, p in projects.items() if a in similar.index and p in reports.index}
+    expected = {a: float(reports.loc[p, "progress_pct"]) for a, p in projects.items()
+                if a in similar.index and p in reports.index}
     assert similar["progress_pct"].dropna().to_dict() == expected
     assert similar.loc["pinneberg", "last_report_date"] == reports.loc["DM-07", "report_date"]
 
@@ -209,8 +214,9 @@ def test_threshold_and_basis_by_key(app, german):
     assert not at.exception
     assert "3 Verbindungen zwischen 4 Zuwendungsempfängern." in markdowns(at)
     # names are user text, escaped for Markdown (markup.text): the hyphen is written "\\-"
-    assert german("nw.isolated", names="Kreis Schleswig\\-Flensburg, Landeshauptstadt Kiel, Stadt Eutin, "
-                                        "Stadt Flensburg, Stadt Nortorf und Nortorfer Land") in [c.value for c in at.caption]
+    isolated = german("nw.isolated", names="Kreis Schleswig\\-Flensburg, Landeshauptstadt Kiel, Stadt Eutin, "
+                                           "Stadt Flensburg, Stadt Nortorf und Nortorfer Land")
+    assert isolated in [c.value for c in at.caption]
     edge_lines = [tr for tr in traces(at) if tr.get("mode") == "lines"]
     # weights 3 (two pairs) and 6 (Dithmarschen–Rendsburg): one trace per weight, three segments in all
     assert sum(tr["x"].count(None) for tr in edge_lines) == 3
@@ -255,12 +261,14 @@ def test_english(app):
     assert at.title[0].value == "Network"
     assert "23 links between 9 recipients." in markdowns(at)
     (chart,) = at.get("plotly_chart")
-    assert json.loads(chart.proto.spec)["layout"]["title"]["text"] == "Recipients linked by shared goals and themes (at least 3)"
+    title = json.loads(chart.proto.spec)["layout"]["title"]["text"]
+    assert title == "Recipients linked by shared goals and themes (at least 3)"
     assert at.button_group(key="nw_basis").value == "both"
     at.selectbox(key="nw_recipient").set_value("kirchbarkau").run()
     assert "Most similar to Gemeinde Kirchbarkau: Stadt Pinneberg." in markdowns(at)
     legend = {tr["name"] for tr in traces(at) if tr.get("mode") == "markers+text"}
-    assert legend == {i18n.t(f"kind.{k}", lang="en") for k in ["kreis", "kreisfreie_stadt", "stadt", "gemeinde", "verbund"]}
+    kinds = ["kreis", "kreisfreie_stadt", "stadt", "gemeinde", "verbund"]
+    assert legend == {i18n.t(f"kind.{k}", lang="en") for k in kinds}
 
 
 def test_before_any_decision_the_page_says_so(app, german):
@@ -336,7 +344,8 @@ def test_page_at_100x_draws_a_bounded_graph_and_says_so(scaled_db, monkeypatch, 
     at = app(role="leitung", page="pages/netzwerk.py", stichtag="2021-06-30")
     assert not at.exception, [e.message for e in at.exception]
     data = traces(at)
-    points = [tr for tr in data if tr.get("mode") == "markers" and tr.get("hovertext") and tr.get("showlegend") is not False]
+    points = [tr for tr in data
+              if tr.get("mode") == "markers" and tr.get("hovertext") and tr.get("showlegend") is not False]
     assert sum(len(tr["x"]) for tr in points) == 100
     assert sum(tr["x"].count(None) for tr in data if tr.get("mode") == "lines") == 271
     text = markdowns(at)

@@ -4,8 +4,7 @@ import datetime as dt
 
 import pytest
 
-from monitor import queries as q
-from monitor import status
+from monitor import queries as q, status
 
 PROGRAMME = "dmk-sh"
 

@@ -118,7 +118,8 @@ def test_jury_part_for_jury_and_admin_only(app):
         # 6,75 / 7,375 / 6,625 / 7,5 by weights 25/20/15/15/10/15 %), rank 8 of 35 scored, nine selected
         assert "**Bewerbung BW\\-04:** Offene Daten für Kiel \\(Titel illustrativ\\) · eingegangen am 15.06.2020 · " \
                "beantragt 100.000 €" in text
-        assert "Gewichtete Punktzahl **6,89**, Rang **8 von 35** bewerteten Bewerbungen (Förderlinie: die besten 9)." in text
+        assert ("Gewichtete Punktzahl **6,89**, Rang **8 von 35** bewerteten Bewerbungen "
+                "(Förderlinie: die besten 9).") in text
         scores = at.dataframe[-1].value
         assert scores.iloc[:, 0].tolist()[0] == "Bürgernutzen" and len(scores) == 6
 
@@ -176,7 +177,7 @@ def test_the_page_offers_the_pdf(app):
     assert at.get("download_button")      # the PDF button (and each table's downloads)
 
 
-# --- a second programme: eligible expenditure, no plan, milestones, reports or applications ------------------------------
+# --- a second programme: eligible expenditure, no plan, milestones, reports or applications ---------------------------
 
 @pytest.fixture
 def two_programmes(two_programme_db, monkeypatch):

@@ -90,8 +90,10 @@ def test_overview_names_eligible_expenditure_and_judges_no_lag_without_a_plan(ap
             in captions(at))
     # no plan, no reports kept: nobody is behind a plan or owes a report, all seven are green
     assert at.markdown[0].value == ":green[● grün] **7**"
-    assert at.success[0].value == "Am Stichtag braucht kein Projekt eine Entscheidung: nichts ist rot, gelb oder verfallen."
-    assert "Für dieses Programm sind keine Fortschrittsberichte erfasst: Die Ampel verlangt daher keine." in captions(at)
+    assert at.success[0].value == ("Am Stichtag braucht kein Projekt eine Entscheidung: "
+                                   "nichts ist rot, gelb oder verfallen.")
+    assert ("Für dieses Programm sind keine Fortschrittsberichte erfasst: "
+            "Die Ampel verlangt daher keine.") in captions(at)
     assert any(c.startswith("Für dieses Programm ist kein Zahlungsplan hinterlegt") for c in captions(at))
     lights = frame_with(at, ELIGIBLE)
     assert "Bewilligt" not in lights.columns
@@ -167,7 +169,7 @@ def test_english_labels(app, two_programmes):
     assert "Other beneficiary" in set(recipients["Kind"]) and "Total eligible expenditure" in recipients.columns
 
 
-# --- payments but no plan ------------------------------------------------------------------------------------------------
+# --- payments but no plan ---------------------------------------------------------------------------------------------
 
 
 def test_payments_without_a_plan(app, with_payments):

@@ -72,7 +72,8 @@ def _many_batches(count: int) -> None:
 def test_a_result_above_the_byte_bound_is_refused_naming_the_query(fresh_db, monkeypatch):
     _many_batches(5_000)  # about 2.6 MB
     monkeypatch.setenv("MONITOR_QUERY_RESULT_MB", "1")
-    with pytest.raises(q.QueryError, match=r"Abfrage 'import_history': Ergebnis zu groß \(\d+,?\.?\d* MB, höchstens 1 MB\)"):
+    too_large = r"Abfrage 'import_history': Ergebnis zu groß \(\d+,?\.?\d* MB, höchstens 1 MB\)"
+    with pytest.raises(q.QueryError, match=too_large):
         q.run("import_history")
     monkeypatch.setenv("MONITOR_QUERY_RESULT_MB", "64")
     assert len(q.run("import_history")) == 5_000

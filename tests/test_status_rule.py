@@ -109,7 +109,8 @@ def test_reasons_show_the_numbers_the_rule_compared():
     english = status.describe(q.run("project_status", programme_id=PROGRAMME, as_of=dt.date(2021, 6, 30)), "en")
     assert english.set_index("project_id").loc["DM-04", "reason"] == (
         "Milestone “Anforderungsanalyse Datenplattform” overdue by 91 days (limit 90 days): red; "
-        "20.0% of the grant behind the payment plan: €17,000 paid, €34,000 planned by 31 May 2021 (amber from 20%): amber"
+        "20.0% of the grant behind the payment plan: €17,000 paid, €34,000 planned by 31 May 2021 "
+        "(amber from 20%): amber"
     )
     green = frame.set_index("project_id").loc["DM-07", "reason"]
     assert green == "Im Plan: 78.000 € ausgezahlt, 78.000 € bis 01.12.2021 geplant, nichts überfällig: grün"
@@ -129,7 +130,7 @@ def test_after_the_last_data_date_missing_reports_become_overdue():
     assert flensburg["report_state"] == "Bericht überfällig (245 Tage)"
 
 
-# --- one rule, one relation: no query restates what monitor/relations.sql defines --------------------------------------
+# --- one rule, one relation: no query restates what monitor/relations.sql defines -------------------------------------
 
 RULE_FRAGMENTS = {
     r"decision_date\s*<=\s*\$as_of": "a project exists from its decision on: use project_as_of()",

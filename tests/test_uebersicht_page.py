@@ -58,7 +58,8 @@ def test_stichtag_30_june_2021_shows_the_programme_as_it_stood(app):
     text = markdown(at)
     assert ":red[■ rot] **1** · :orange[▲ gelb] **1** · :green[● grün] **7**" in text
     assert "Landeshauptstadt Kiel" in text
-    assert "Meilenstein „Anforderungsanalyse Datenplattform“ seit 91 Tagen überfällig \\(Grenze 90 Tage\\)\\: rot" in text
+    assert ("Meilenstein „Anforderungsanalyse Datenplattform“ seit 91 Tagen überfällig "
+            "\\(Grenze 90 Tage\\)\\: rot") in text
     assert "Letzter Bericht \\(29\\.01\\.2021\\) meldet gelb\\: gelb" in text   # Flensburg
 
 

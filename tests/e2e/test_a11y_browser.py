@@ -205,7 +205,8 @@ def tab_to(page, predicate: str, limit: int = 60, key: str = "Tab") -> None:
         if page.evaluate(f"() => {{ const el = document.activeElement; return !!el && ({predicate}); }}"):
             return
         trail.append(page.evaluate("() => { const el = document.activeElement; "
-                                   "return el ? el.tagName + ' ' + (el.textContent || '').trim().slice(0, 30) : '-'; }"))
+                                   "return el ? el.tagName + ' ' + (el.textContent || '').trim().slice(0, 30) "
+                                   ": '-'; }"))
     raise AssertionError(f"not reached by {key} within {limit} presses: {predicate}; focus went {trail}")
 
 
@@ -285,7 +286,8 @@ def test_at_200_percent_zoom_the_folded_sidebar_takes_no_tab_stops(browser, role
         for _ in range(4):
             page.keyboard.press("Tab")
             stops.append(page.evaluate("""() => { const el = document.activeElement;
-                return [el.id || el.getAttribute('data-testid') || el.tagName, !!el.closest('[data-testid="stSidebar"]'),
+                return [el.id || el.getAttribute('data-testid') || el.tagName,
+                        !!el.closest('[data-testid="stSidebar"]'),
                         Math.round(el.getBoundingClientRect().right) > 0]; }"""))
         assert stops[0] == ["monitor-skip-link", False, True]
         assert all(not in_sidebar and on_screen for _, in_sidebar, on_screen in stops), stops

@@ -48,7 +48,8 @@ def test_upload_commit_uebersicht_undo(server_as, tab, tmp_path):
     assert "807.800 €" in main_text(page)
 
     page = view.open("daten")
-    page.get_by_role("button", name="Rückgängig machen …").click()      # it asks first (test_daten_consequences_browser)
+    # it asks first (test_daten_consequences_browser)
+    page.get_by_role("button", name="Rückgängig machen …").click()
     page.get_by_role("button", name="Ja, Import Nr. 1 rückgängig machen").click()
     page.get_by_text("Import Nr. 1 rückgängig gemacht").wait_for(timeout=60_000)
     view.settle()

@@ -1,5 +1,5 @@
-"""Two programmes in a real browser: the sidebar switches to the EFRE test programme (tests/programmes.py), the URL keeps
-?programm=efre-test, and the page shows that programme's figures, also after a reload of that URL."""
+"""Two programmes in a real browser: the sidebar switches to the EFRE test programme (tests/programmes.py), the URL
+keeps ?programm=efre-test, and the page shows that programme's figures, also after a reload of that URL."""
 
 from __future__ import annotations
 

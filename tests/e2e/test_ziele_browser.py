@@ -6,7 +6,8 @@ PLOTS = '[data-testid="stMain"] .js-plotly-plot'
 def drawn_marks(page) -> list[int]:
     """Per chart, how many data marks plotly drew (heatmap cells image, bar paths)."""
     return page.eval_on_selector_all(
-        PLOTS, "plots => plots.map(p => p.querySelectorAll('.heatmaplayer image, .barlayer path, .scatterlayer path').length)")
+        PLOTS, "plots => plots.map(p => "
+               "p.querySelectorAll('.heatmaplayer image, .barlayer path, .scatterlayer path').length)")
 
 
 def test_ziele_renders_offline(app_page):
