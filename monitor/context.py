@@ -15,7 +15,6 @@ from monitor.auth import Identity
 from monitor.i18n import LANGUAGE_NAMES, LANGUAGES, language_from_url, t
 
 
-
 @dataclass(frozen=True)
 class Context:
     """What a page needs to know before it queries anything."""
