@@ -29,8 +29,7 @@ members["member_kind_label"] = [t(f"kind.{k}") for k in members["member_kind"]]
 members["role_label"] = [t(f"mi.role.{r}") for r in members["role"]]
 
 
-# --- map ---------------------------------------------------------------------------------------------
-st.header(t("mi.map_heading"))
+# --- map: the answer, first; its title names it (no heading above it, so that it starts on the first screen) ------
 map_measure = st.segmented_control(
     t("mi.map_measure"), ["granted_eur", "granted_per_inhabitant_eur", "paid_eur", "paid_per_inhabitant_eur"],
     format_func=lambda m: amounts.text(f"mi.measure.{m}", programme), default="granted_eur", required=True, key="mi_map_measure",

@@ -286,3 +286,15 @@ def test_before_the_decision_the_page_says_so(app):
     assert not at.exception
     assert "erste Förderentscheidung am 08.09.2020" in at.info[0].value   # from the projects (project.csv)
     assert not at.get("plotly_chart")
+
+
+def test_the_map_comes_first_without_a_heading_above_it(app):
+    # issue 16: at 1280×720 the map starts on the first screen; its title names it, the sections follow it
+    at = app(role="leitung", page=PAGE, stichtag="2021-06-30")
+    assert [h.value for h in at.header] == ["Mittel je Kreis", "Bewilligt, geplant und ausgezahlt je "
+                                            "Zuwendungsempfänger", "Mittel je Zuwendungsempfänger"]
+    first = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert first["layout"]["title"]["text"] == "Bewilligt je Kreis am 30.06.2021"
+    # the map (and its figures) come before the first section heading in the page's order
+    kinds = [node.type for node in at.main]
+    assert kinds.index("plotly_chart") < kinds.index("header")
