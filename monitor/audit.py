@@ -146,9 +146,8 @@ def _record_in_postgres(line: str) -> None:
 
 def _postgres_lines(limit: int | None) -> list[str]:
     """The audit entries kept in PostgreSQL, newest first."""
-    rows = _pg_connection().execute(
-        "select entry::text from monitor_audit order by id desc" + (" limit %s" % int(limit) if limit else "")
-    ).fetchall()
+    rows = _pg_connection().execute("select entry::text from monitor_audit order by id desc limit %s",
+                                    [limit]).fetchall()
     return [row[0] for row in rows]
 
 

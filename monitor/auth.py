@@ -139,7 +139,7 @@ def session_expired(claims: Mapping, settings: LoginSettings, now: dt.datetime |
     issued = claims.get("iat")
     if settings.max_session_hours <= 0 or not isinstance(issued, (int, float)):
         return False
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     return now.timestamp() - float(issued) > settings.max_session_hours * 3600
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from monitor.checks import Progress, Report, _check
 from monitor import audit, journal, store
+from monitor.checks import Progress, Report, _check
 from monitor.db import SCHEMA_FILE, BuildError, Database, Restored, batch_states, database_path, server_mode
 from monitor.i18n import t
 

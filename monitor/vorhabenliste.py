@@ -176,7 +176,8 @@ def check(cur, data: bytes, file_name: str, options: dict) -> Report:
     report.summary["changes"] = {
         "new": next((s.changes.get("insert", 0) for s in staged if s.table == "project"), 0),
         "changed": next((s.changes.get("update", 0) for s in staged if s.table == "project"), 0),
-        "removed": len(removed), "unchanged": next((s.changes.get("same", 0) for s in staged if s.table == "project"), 0)}
+        "removed": len(removed),
+        "unchanged": next((s.changes.get("same", 0) for s in staged if s.table == "project"), 0)}
     return report
 
 

@@ -18,11 +18,11 @@ from monitor import audit, batches, db, pg, store
 from tests.conftest import ROOT, server_mode
 
 # two payments (exact): 1.234,56 € for DM-05 and 12.345,67 € for DM-04
-PAYMENTS = ("Projekt-ID;Zahlungsdatum;Betrag (EUR);Art;Bemerkung\r\n"
-            "DM-05;15.03.2023;1.234,56;Abschlag;Teilabruf Kiel\r\n"
-            "DM-04;30.11.2022;12.345,67;Abschlag;\r\n").encode("utf-8")
-OTHER = ("Projekt-ID;Zahlungsdatum;Betrag (EUR);Art;Bemerkung\r\n"
-         "DM-05;01.02.2022;500,00;Abschlag;zweite Datei\r\n").encode("utf-8")
+PAYMENTS = (b"Projekt-ID;Zahlungsdatum;Betrag (EUR);Art;Bemerkung\r\n"
+            b"DM-05;15.03.2023;1.234,56;Abschlag;Teilabruf Kiel\r\n"
+            b"DM-04;30.11.2022;12.345,67;Abschlag;\r\n")
+OTHER = (b"Projekt-ID;Zahlungsdatum;Betrag (EUR);Art;Bemerkung\r\n"
+         b"DM-05;01.02.2022;500,00;Abschlag;zweite Datei\r\n")
 DEMO_PAID = Decimal("792800.00")      # the demo's 25 payments (data/demo/payment.csv)
 
 
