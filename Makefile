@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
 
-.PHONY: run test db bench bench-quick chromium
+.PHONY: run test db bench bench-quick chromium postgres
 
 # `make run` installs the runtime set only (requirements/runtime.txt: no Playwright, no GDAL bindings); `make test`
 # the runtime, test and geo sets. Every version comes from the lock, requirements.txt.
@@ -24,9 +24,15 @@ $(VENV)/.installed: requirements.txt requirements/runtime.txt requirements/geo.t
 run: $(VENV)/.installed-runtime
 	$(PY) -m monitor.serve --server.port $(PORT)
 
-## test: all tests, the browser tests in Debian's Chromium included
-test: $(VENV)/.installed chromium
+## test: all tests, the browser tests in Debian's Chromium and the server-mode tests on a real PostgreSQL included;
+## then the page and query tests once more on what an app process reads in server mode (a snapshot of PostgreSQL)
+test: $(VENV)/.installed chromium postgres
 	$(PY) -m pytest
+	MONITOR_TEST_STORE=postgres $(PY) -m pytest -q $(SERVER_MODE_AGAIN)
+
+# the tests that read the database through pages and queries; the others do not depend on where the data lives
+SERVER_MODE_AGAIN := --ignore=tests/e2e --ignore=tests/test_store.py --ignore=tests/test_deploy.py \
+	--ignore=tests/test_packaging.py --ignore=tests/test_scale.py --ignore=tests/test_bench_refresh.py
 
 ## db: rebuild data/monitor.duckdb from the base CSVs plus every import in data/monitor.journal/ (nothing lost)
 db: $(VENV)/.installed-runtime
@@ -42,3 +48,6 @@ bench-quick: $(VENV)/.installed chromium
 
 chromium:
 	@sh scripts/ensure_chromium.sh
+
+postgres:
+	@sh scripts/ensure_postgres.sh

@@ -148,6 +148,12 @@ def sidebar(identity: Identity) -> Context:
         is_demo = bool(q.run("build_info")["is_demo"].iloc[0])
         if is_demo:
             st.caption(":material/science: " + t("app.demo_note"))
+        if db.server_mode():
+            from monitor import store
+
+            snapshot = store.current()
+            st.caption(":material/database: " + t("srv.snapshot", version=fmt.count(snapshot.version, lang),
+                                                   time=dt.datetime.fromtimestamp(snapshot.made_at).strftime("%H:%M:%S")))
     ctx = Context(programme_id, programme, as_of, first, last_data, lang, identity.role, is_demo, last)
     st.session_state["_context"] = ctx
     if notice and as_of == default:
@@ -172,6 +178,13 @@ def enter(identity: Identity) -> Context:
         st.stop()
     except db.DatabaseBusy as exc:
         st.error(str(exc))
+        st.stop()
+    except Exception as exc:
+        from monitor import markup, pg
+
+        if not isinstance(exc, pg.StoreError):
+            raise
+        st.error(markup.text(str(exc)))   # PostgreSQL unreachable or of another schema: what, where, how to fix
         st.stop()
     return sidebar(identity)
 

@@ -217,3 +217,30 @@ def test_a_saved_column_mapping_is_shared_through_postgresql(server):
     assert vorhabenliste.saved_mappings(db.database_path()) == {
         "layout-1": {"beneficiary": "Empfänger", "amount": "Kosten"}}
     assert on_server(server, "select key from monitor_setting") == [("mapping:layout-1",)]
+
+
+def test_the_uebersicht_in_server_mode_reads_the_snapshot_and_names_its_version(server, app, tmp_path):
+    at = app(role="leitung", page="pages/uebersicht.py")
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Ausgezahlt"] == "792.800 €"
+    captions = "\n".join(c.value for c in at.sidebar.caption)
+    assert ":material/database: Datenstand 1 aus PostgreSQL, geladen um " in captions
+    # another process imports; this one shows it after its refresh (the watcher's job in a running app)
+    payments = tmp_path / "zahlungen.csv"
+    payments.write_bytes(PAYMENTS)
+    assert run_cli(server, tmp_path, "monitor.imports", str(payments), "--kind", "payments").returncode == 0
+    store.refresh()
+    at.run()
+    assert {m.label: m.value for m in at.metric}["Ausgezahlt"] == "806.380 €"
+    assert ":material/database: Datenstand 2 aus PostgreSQL" in "\n".join(c.value for c in at.sidebar.caption)
+
+
+def test_an_unreachable_server_is_explained_on_the_page(app, monkeypatch, tmp_path):
+    monkeypatch.setenv("MONITOR_DATABASE_URL", "postgresql://monitor:geheim@127.0.0.1:9/nirgends")
+    monkeypatch.setenv("MONITOR_SNAPSHOT_DIR", str(tmp_path))
+    at = app(role="leitung")
+    shown = at.error[0].value   # as plain text (markup.text escapes every Markdown character)
+    assert shown.startswith("PostgreSQL unter postgresql\\:\\/\\/monitor\\:\\*\\*\\*\\@\u2060127\\.0\\.0\\.1\\:9"
+                            "\\/nirgends nicht erreichbar")
+    assert "Bitte MONITOR\\_DATABASE\\_URL prüfen" in shown and "geheim" not in shown
+    store.reset()
