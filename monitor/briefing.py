@@ -338,13 +338,15 @@ def _key_figures(data: Facts) -> list[tuple[str, str, str]]:
         (t("br.budget", lang=lang), money(s["budget_eur"]),
          worded("br.budget_note", free=money(s["budget_eur"] - s["granted_eur"]))),
         (worded("br.granted"), money(s["granted_eur"]),
-         t("br.granted_note", lang=lang, count=fmt.count(s["project_count"], lang), share=fmt.pct(s["granted_pct"], lang))),
+         t("br.granted_note", lang=lang, count=fmt.count(s["project_count"], lang),
+           share=fmt.pct(s["granted_pct"], lang))),
         (t("br.paid", lang=lang), money(s["paid_eur"]),
          worded("br.paid_note", share=fmt.pct(s["paid_pct"], lang))),
         (t("br.planned", lang=lang), money(s["planned_eur"]),
          t("br.planned_note", lang=lang, diff=money(s["paid_eur"] - s["planned_eur"]))),
         (t("br.elapsed", lang=lang), fmt.pct(s["term_elapsed_pct"], lang),
-         t("br.elapsed_note", lang=lang, start=fmt.date(s["term_start_date"], lang), end=fmt.date(s["term_end_date"], lang))),
+         t("br.elapsed_note", lang=lang, start=fmt.date(s["term_start_date"], lang),
+           end=fmt.date(s["term_end_date"], lang))),
         (t("br.milestones", lang=lang),
          f"{fmt.count(s['milestones_due_done_count'], lang)} / {fmt.count(s['milestones_due_count'], lang)}",
          t("br.milestones_note", lang=lang, overdue=fmt.count(s["milestones_overdue_count"], lang),
@@ -676,7 +678,8 @@ def _result_cells(row: dict, lang: str) -> list[str]:
     if not count:
         reported = t("br.res_reported_untargeted", lang=lang,
                      value=indicators.value_text(row["reported_value"], row["qualifier"], lang),
-                     projects=fmt.count(row["reporting_project_count"], lang), date=fmt.date(row["last_reported_date"], lang))
+                     projects=fmt.count(row["reporting_project_count"], lang),
+                     date=fmt.date(row["last_reported_date"], lang))
         return [label, t("br.res_no_target", lang=lang), reported, "–"]
     target = t("br.res_target", lang=lang, baseline=indicators.number(row["baseline_value"], lang),
                target=indicators.number(row["target_value"], lang), projects=fmt.count(count, lang),

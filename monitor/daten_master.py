@@ -12,8 +12,19 @@ from pathlib import PurePath
 import pandas as pd
 import streamlit as st
 
-from monitor import (batches, checks, consequences, fmt, markup, masterdata, places, readers, tables, vorhaben,
-                     vorhabenliste)
+from monitor import (
+    batches,
+    checks,
+    consequences,
+    fmt,
+    markup,
+    masterdata,
+    places,
+    readers,
+    tables,
+    vorhaben,
+    vorhabenliste,
+)
 from monitor.db import Database, database_path
 from monitor.i18n import t
 
@@ -32,8 +43,8 @@ def templates_section(kind: str, lang: str) -> None:
     left.download_button(t("md.page.workbook"), masterdata.template_xlsx(lang), file_name=t("md.page.workbook_file"),
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                          key="md_template_xlsx", icon=":material/download:")
-    table = middle.selectbox(t("md.page.table"), masterdata.LOADABLE, format_func=lambda x: masterdata.sheet_name(x, lang),
-                             key="md_template_table")
+    table = middle.selectbox(t("md.page.table"), masterdata.LOADABLE,
+                             format_func=lambda x: masterdata.sheet_name(x, lang), key="md_template_table")
     right.download_button(t("md.page.table_csv"), masterdata.template_csv(table, lang),
                           file_name=f"{masterdata.sheet_name(table, lang)}.csv", mime="text/csv", key="md_template_csv",
                           icon=":material/download:")
@@ -46,7 +57,8 @@ def options_section(kind: str, ctx) -> dict:
     programmes = ctx_programmes()
     left, middle, right = st.columns([1, 2, 1])
     programme_id = left.text_input(t("vl.page.programme_id"), value=st.session_state.get("vl_programme_id", ""),
-                                   placeholder="efre-sh-2021", key="vl_programme_id", help=t("vl.page.programme_id_help"))
+                                   placeholder="efre-sh-2021", key="vl_programme_id",
+                                   help=t("vl.page.programme_id_help"))
     known = programmes.get(programme_id.strip())
     name = middle.text_input(t("vl.page.name"), key="vl_name", placeholder=known or t("vl.page.name_placeholder"))
     lands = {AUTO: t("vl.page.land_auto"), NONE: t("vl.federal")} | {
@@ -195,8 +207,8 @@ def _list_summary(summary: dict, lang: str, programme: tuple[str, bool]) -> None
     top = st.columns([1, 1, 2])
     top[0].metric(t("vl.page.metric.projects"), fmt.count(summary["projects"]), border=True)
     top[1].metric(t("vl.page.metric.recipients"), fmt.count(summary["recipients"]), border=True)
-    top[2].metric(t("vl.page.metric.total"), fmt.money(Decimal(summary["total_eur"]), decimals=_cents(summary["total_eur"])),
-                  border=True)
+    total = Decimal(summary["total_eur"])
+    top[2].metric(t("vl.page.metric.total"), fmt.money(total, decimals=_cents(summary["total_eur"])), border=True)
     below = st.columns(4)
     below[0].metric(t("vl.page.metric.new"), fmt.count(changes.get("new", 0)), border=True)
     below[1].metric(t("vl.page.metric.changed"), fmt.count(changes.get("changed", 0)), border=True)

@@ -12,9 +12,9 @@ from monitor import audit, batches
 from monitor.auth import Identity
 from tests.conftest import ROOT
 
-PAYMENTS = ("Projekt-ID;Zahlungsdatum;Betrag (EUR);Art;Bemerkung\r\n"
-            "DM-05;15.03.2023;1.234,56;Abschlag;Teilabruf Kiel\r\n"
-            "DM-04;30.11.2022;12.345,67;Abschlag;\r\n").encode("utf-8")
+PAYMENTS = (b"Projekt-ID;Zahlungsdatum;Betrag (EUR);Art;Bemerkung\r\n"
+            b"DM-05;15.03.2023;1.234,56;Abschlag;Teilabruf Kiel\r\n"
+            b"DM-04;30.11.2022;12.345,67;Abschlag;\r\n")
 
 
 def events() -> list[dict]:

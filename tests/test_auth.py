@@ -21,12 +21,12 @@ SECRETS = {
                       "roles": {"GG-Monitor-Admin": "admin", "GG-Monitor-Jury": "jury",
                                 "GG-Monitor-Leitung": "leitung"}},
 }
-NOW = dt.datetime(2024, 5, 31, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2024, 5, 31, 12, 0, tzinfo=dt.UTC)
 
 
 def user(*groups: str, iat: dt.datetime | None = None) -> dict:
     return {"is_logged_in": True, "sub": "a.b@land.example", "name": "Anna Beispiel", "groups": list(groups),
-            "iat": int((iat or dt.datetime.now(dt.timezone.utc)).timestamp())}
+            "iat": int((iat or dt.datetime.now(dt.UTC)).timestamp())}
 
 
 def test_no_auth_section_is_local_mode():
@@ -120,7 +120,7 @@ def test_page_file_started_directly_checks_the_login_too():
 
 
 def test_an_old_login_must_sign_in_again():
-    at = login_app(user("GG-Monitor-Admin", iat=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=9)))
+    at = login_app(user("GG-Monitor-Admin", iat=dt.datetime.now(dt.UTC) - dt.timedelta(hours=9)))
     assert [t.value for t in at.title] == ["Anmeldung abgelaufen"]
     assert [b.label for b in at.button] == ["Neu anmelden"]
 

@@ -88,7 +88,9 @@ def test_a_list_becomes_a_programme_and_a_newer_list_updates_it(app, fresh_db):
         ["geändert", "Programm", "EFRE Schleswig-Holstein 2021–2027"],
         ["geändert", "Projekte", "Hafenpromenade Büsum"],
         ["gelöscht", "Projekte", "Seewasser-Wärmepumpe"]]
-    assert "Zuwendung (EUR): 812.300 → 850.000; Quelle: Liste der Vorhaben liste-2023.xlsx → Liste der Vorhaben liste-2024.csv" == preview["Geänderte Werte (vorher → nachher)"].iloc[1]
+    assert preview["Geänderte Werte (vorher → nachher)"].iloc[1] == (
+        "Zuwendung (EUR): 812.300 → 850.000; "
+        "Quelle: Liste der Vorhaben liste-2023.xlsx → Liste der Vorhaben liste-2024.csv")
     at.button(key="md_commit").click().run()
     assert at.success[0].value.startswith("Import Nr. 2 übernommen: Programm „EFRE Schleswig\\-Holstein 2021–2027“ "
                                           "(efre\\-sh) aktualisiert, jetzt 8 Vorhaben und 12.305.763,50 €")
@@ -109,8 +111,8 @@ def test_a_mapping_corrected_on_the_page_checks_again_and_is_saved_for_the_next_
     assert at.error[0].value.startswith("1 Fehler gefunden")
     assert table(at, "Begründung")["Begründung"].tolist() == [
         "Für jedes Vorhaben werden Beginn und Ende gebraucht (die Ampel misst die Laufzeit); keine Spalte bedeutet: "
-        "Beginn, Ende. Kopfzeile (Zeile 1): „Begünstigter“, „Vorhaben“, „Förderfähige Ausgaben“, „Zeitraum A“, „Zeitraum B“, "
-        "„Standort“. Bitte die Spalte auf der Seite zuordnen oder in der Datei ergänzen."]
+        "Beginn, Ende. Kopfzeile (Zeile 1): „Begünstigter“, „Vorhaben“, „Förderfähige Ausgaben“, „Zeitraum A“, "
+        "„Zeitraum B“, „Standort“. Bitte die Spalte auf der Seite zuordnen oder in der Datei ergänzen."]
     assert not [b for b in at.button if b.key == "md_commit"]
 
     start, end = at.selectbox(key=f"vl_map_{key}_start_date"), at.selectbox(key=f"vl_map_{key}_end_date")

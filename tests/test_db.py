@@ -193,7 +193,8 @@ def test_database_used_by_another_process_is_reported_not_rebuilt(tmp_path):
 def test_command_line_rebuild_reports_errors(demo_copy, tmp_path):
     replace_line(demo_copy / "payment.csv", "Z-0003,DM-07,2020-10-30,39000.00", "Z-0003,DM-07,2020-10-30,-39000.00")
     proc = subprocess.run(
-        [sys.executable, "-m", "monitor.db", "--rebuild", "--source", str(demo_copy), "--db", str(tmp_path / "x.duckdb")],
+        [sys.executable, "-m", "monitor.db", "--rebuild", "--source", str(demo_copy),
+         "--db", str(tmp_path / "x.duckdb")],
         capture_output=True, text=True, cwd=ROOT,
     )
     assert proc.returncode == 1

@@ -1,4 +1,5 @@
-"""Imports: German files of every flavour read alike, bad rows are named exactly, nothing is half-written, undo is exact.
+"""Imports: German files of every flavour read alike, bad rows are named exactly, nothing is half-written, undo is
+exact.
 
 Expected figures come from data/demo: DM-04 is granted 85.000 € and has 25.500 € paid (Z-0007 17.000 €,
 Z-0022 8.500 € Schlusszahlung), term 01.10.2020–30.09.2022; DM-05 is granted 100.000 € with 80.000 € paid
@@ -135,7 +136,8 @@ def test_csv_commit_writes_exactly_the_rows_with_special_characters(fresh_db):
     assert report.batch_id == 1
     assert imported_payments(fresh_db) == EXPECTED_ROWS
     cur = Database.cursor(fresh_db)
-    batch = cur.execute("select kind, file_name, sha256, row_count, imported_by, undone_at from import_batch").fetchall()
+    batch = cur.execute(
+        "select kind, file_name, sha256, row_count, imported_by, undone_at from import_batch").fetchall()
     ids = [r[0] for r in cur.execute("select payment_id from payment where import_batch_id = 1 order by 1").fetchall()]
     cur.close()
     assert batch == [("payments", "zahlungen.csv", report.sha256, 3, "datenpflege", None)]
@@ -186,7 +188,7 @@ FOREIGN_DIGITS = [
 
 
 def one_payment(amount: str, date: str = "15.03.2023") -> bytes:
-    return f"{PAYMENT_HEADER}\r\nDM-05;{date};{amount};Abschlag;\r\n".encode("utf-8")
+    return f"{PAYMENT_HEADER}\r\nDM-05;{date};{amount};Abschlag;\r\n".encode()
 
 
 @pytest.mark.parametrize(("written", "german", "english"), AMBIGUOUS, ids=[a[0] for a in AMBIGUOUS])
@@ -255,7 +257,8 @@ def test_an_ambiguous_text_cell_in_a_workbook_is_refused_too():
 def test_only_ascii_digits_count(written, digit, name):
     report = checks.check(one_payment(written), "zahlung.csv", "payments")
     assert problems(report) == [(2, "Betrag (EUR)", "foreign_digit")]
-    assert report.problems[0].reason("de") == f"Nur die Ziffern 0 bis 9 sind erlaubt; „{digit}“ ({name}) ist keine davon."
+    assert report.problems[0].reason("de") == (
+        f"Nur die Ziffern 0 bis 9 sind erlaubt; „{digit}“ ({name}) ist keine davon.")
 
 
 def test_a_date_with_foreign_digits_is_refused():
@@ -327,7 +330,7 @@ def test_file_level_problems():
     assert codes(payment_xlsx(), "makro.xlsm") == [(None, None, "read.macros")]
     assert codes(payment_xlsx(), "getarnt.csv") == [(None, None, "read.excel_as_csv")]
     assert codes(b"not a zip", "kaputt.xlsx") == [(None, None, "read.not_xlsx")]
-    assert codes("Projekt-ID;Betrag (EUR)\r\nDM-05;1,00\r\n".encode()) == [
+    assert codes(b"Projekt-ID;Betrag (EUR)\r\nDM-05;1,00\r\n") == [
         (1, "Zahlungsdatum", "missing_column"), (1, "Art", "missing_column")]
     assert codes(PAYMENT_HEADER.encode() + b"\r\n") == [(None, None, "no_rows")]
     # a decimal comma in a comma-separated file without quotes splits the amount
@@ -446,8 +449,8 @@ def test_milestones_insert_update_and_undo_restores_the_before_image(fresh_db):
     report = batches.commit(MILESTONES, "meilensteine.csv", "milestones", who="test")
     assert [(c.row, c.action) for c in report.changes] == [(2, "insert"), (3, "unchanged"), (4, "update")]
     cur = Database.cursor(fresh_db)
-    rows = cur.execute("select milestone_id, title, planned_date, done_date, is_illustrative, source, "
-                       "import_batch_id from milestone where milestone_id in ('M-04-9', 'M-05-4') order by 1").fetchall()
+    rows = cur.execute("select milestone_id, title, planned_date, done_date, is_illustrative, source, import_batch_id "
+                       "from milestone where milestone_id in ('M-04-9', 'M-05-4') order by 1").fetchall()
     cur.close()
     # an update changes title and dates and records the batch; provenance stays as it was
     assert rows == [

@@ -455,7 +455,8 @@ def _assert_no_identity(cells: set, where: str) -> None:
 
 
 def test_the_confidential_values_are_many():
-    # 33 titles + 30 applicant names (not the 3 Kreise: a Kreis is named by its Kreis); 33 applicant ids; 24 requested amounts no other row of the demo data has
+    # 33 titles + 30 applicant names (not the 3 Kreise: a Kreis is named by its Kreis); 33 applicant ids;
+    # 24 requested amounts no other row of the demo data has
     assert (len(SECRET_TEXTS), len(UNFUNDED_IDS), len(SECRET_AMOUNTS)) == (63, 33, 24)
     assert "Smart City Lübeck – Digitale Daseinsvorsorge im Quartier" in SECRET_TEXTS
     assert "Hansestadt Lübeck" in SECRET_TEXTS and "luebeck" in UNFUNDED_IDS and 150000.0 in SECRET_AMOUNTS

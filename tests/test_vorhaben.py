@@ -16,7 +16,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from monitor import readers, vorhaben
+from monitor import vorhaben
 
 D = dt.date
 

@@ -11,8 +11,19 @@ import pytest
 
 from monitor import batches, db, vorhabenliste
 from tests.conftest import ROOT
-from tests.test_vorhaben import (SH_FOOT, SH_HEADER, SH_ROWS, SH_TITLE, csv_bytes, en_file, iso_file, sh_file,
-                                 short_file, two_file, xlsx_bytes)
+from tests.test_vorhaben import (
+    SH_FOOT,
+    SH_HEADER,
+    SH_ROWS,
+    SH_TITLE,
+    csv_bytes,
+    en_file,
+    iso_file,
+    sh_file,
+    short_file,
+    two_file,
+    xlsx_bytes,
+)
 
 D = Decimal
 # EUR per Kreis (AGS) of each shape, added up by hand from its rows (operations in brackets)
@@ -57,7 +68,8 @@ def programme_rows(path, programme_id):
     try:
         return {
             "programme": con.execute("select * from programme where programme_id = ?", [programme_id]).fetchall(),
-            "project": con.execute("select * from project where programme_id = ? order by all", [programme_id]).fetchall(),
+            "project": con.execute("select * from project where programme_id = ? order by all",
+                                   [programme_id]).fetchall(),
             "theme": con.execute("select t.* from project_theme t join project using (project_id) "
                                  "where programme_id = ? order by all", [programme_id]).fetchall(),
         }
@@ -270,8 +282,8 @@ TEMPLATE_2021 = ["Name des Begünstigten (nur bei juristischen Personen)", "Beze
                  "Zweck des Vorhabens und seine erwarteten oder tatsächlichen Ergebnisse", "Anfangsdatum des Vorhabens",
                  "Voraussichtliches oder tatsächliches Abschlussdatum des Vorhabens", "Gesamtkosten des Vorhabens",
                  "Betreffender Fonds", "Betreffendes spezifisches Ziel", "Unionskofinanzierungssatz",
-                 "Standortindikator oder Geolokalisierung für das Vorhaben", "Betreffendes Land", "Art der Intervention",
-                 "Datum der letzten Aktualisierung"]
+                 "Standortindikator oder Geolokalisierung für das Vorhaben", "Betreffendes Land",
+                 "Art der Intervention", "Datum der letzten Aktualisierung"]
 TEMPLATE_2014_EN = ["Beneficiary name", "Operation name", "Operation summary", "Operation start date",
                     "Operation end date", "Total eligible expenditure allocated to the operation",
                     "Union co-financing rate, as per priority axis",
