@@ -244,3 +244,44 @@ def test_an_unreachable_server_is_explained_on_the_page(app, monkeypatch, tmp_pa
                             "\\/nirgends nicht erreichbar")
     assert "Bitte MONITOR\\_DATABASE\\_URL prüfen" in shown and "geheim" not in shown
     store.reset()
+
+
+def same_as_postgres(url: str) -> dict[str, int]:
+    """Every data table of this process's snapshot equals PostgreSQL's, row for row; returns the row counts."""
+    cur = db.Database.cursor(db.database_path())
+    counts = {}
+    try:
+        with psycopg.connect(url) as con:
+            for table in pg.data_tables()[:-1]:
+                mine = sorted(cur.execute(f'select * from "{table}"').fetchall(), key=repr)
+                theirs = sorted(con.execute(f'select * from "{table}"').fetchall(), key=repr)
+                assert mine == theirs, table
+                counts[table] = len(mine)
+    finally:
+        cur.close()
+    return counts
+
+
+def test_a_liste_der_vorhaben_its_update_and_both_undos_keep_postgresql_and_the_snapshot_equal(server):
+    from tests.test_vorhabenliste import newer_sh_list, sh_file
+
+    demo = same_as_postgres(server)
+    first = batches.commit(sh_file("xlsx"), "liste-2023.xlsx", "vorhabenliste", "datenpflege",
+                           options={"programme_id": "efre-sh", "name": "EFRE Schleswig-Holstein 2021–2027"})
+    listed = same_as_postgres(server)
+    assert listed["project"] == demo["project"] + 8 and listed["programme"] == demo["programme"] + 1
+    assert on_server(server, "select sum(granted_eur) from project where programme_id = 'efre-sh'") == [
+        (Decimal("12116001.00"),)]
+    second = batches.commit(newer_sh_list(), "liste-2024.csv", "vorhabenliste", "datenpflege",
+                            options={"programme_id": "efre-sh"})
+    same_as_postgres(server)
+    assert on_server(server, "select sum(granted_eur) from project where programme_id = 'efre-sh'") == [
+        (Decimal("12116001.00") - Decimal("487937.50") + Decimal("37700.00") + Decimal("640000.00"),)]
+    batches.undo(second.batch_id, "datenpflege")
+    after_undo = same_as_postgres(server)   # (the undone batch and what it changed stay on record)
+    assert after_undo | {"import_batch": 1, "import_change": listed["import_change"]} == listed
+    batches.undo(first.batch_id, "datenpflege")
+    undone = same_as_postgres(server)
+    assert {t: n for t, n in undone.items() if t not in ("import_batch", "import_change")} == {
+        t: n for t, n in demo.items() if t not in ("import_batch", "import_change")}
+    assert on_server(server, "select version from monitor_state") == [(5,)]
