@@ -285,3 +285,28 @@ def test_a_liste_der_vorhaben_its_update_and_both_undos_keep_postgresql_and_the_
     assert {t: n for t, n in undone.items() if t not in ("import_batch", "import_change")} == {
         t: n for t, n in demo.items() if t not in ("import_batch", "import_change")}
     assert on_server(server, "select version from monitor_state") == [(5,)]
+
+
+def test_pages_keep_reading_the_old_snapshot_while_a_refresh_runs(server, tmp_path):
+    import threading
+
+    before = store.current()
+    payments = tmp_path / "zahlungen.csv"
+    payments.write_bytes(PAYMENTS)
+    assert run_cli(server, tmp_path, "monitor.imports", str(payments), "--kind", "payments").returncode == 0
+    answers = []
+    refresh = threading.Thread(target=store.refresh)
+    refresh.start()
+    while refresh.is_alive() or not answers:
+        cur = db.Database.cursor(db.database_path())
+        answers.append(cur.execute("select sum(amount_eur) from payment").fetchone()[0])
+        cur.close()
+    refresh.join()
+    cur = db.Database.cursor(db.database_path())
+    answers.append(cur.execute("select sum(amount_eur) from payment").fetchone()[0])
+    cur.close()
+    # every query answered, each from one whole snapshot: the old total until the swap, the new one after it
+    assert answers[0] == DEMO_PAID and answers[-1] == Decimal("806380.23")
+    switched = answers.index(Decimal("806380.23"))
+    assert set(answers[:switched]) == {DEMO_PAID} and set(answers[switched:]) == {Decimal("806380.23")}
+    assert store.current().version == before.version + 1
