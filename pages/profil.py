@@ -92,8 +92,10 @@ kpi_block(row, t("pf.paid"), fmt.money(recipient["paid_eur"]),
           amounts.text("pf.paid_note", programme, share=fmt.pct(100 * recipient["paid_eur"] / granted)))
 kpi_block(row, t("pf.planned"), fmt.money(recipient["planned_eur"]),
           amounts.text("pf.planned_note", programme, share=fmt.pct(100 * recipient["planned_eur"] / granted)))
-kpi_block(row, t("pf.light"), status.light_label(worst["light"], lang),
-          t("pf.light_note_one") if len(projects) == 1 else t("pf.light_note", count=fmt.count(len(projects))))
+# a long light ("abgeschlossen, Mittel verfallen") would be cut in the figure's box: its second part leads the note
+light, _, rest = status.light_label(worst["light"], lang).partition(", ")
+light_note = t("pf.light_note_one") if len(projects) == 1 else t("pf.light_note", count=fmt.count(len(projects)))
+kpi_block(row, t("pf.light"), light, f"{rest} · {light_note}" if rest else light_note)
 if amounts.is_eligible_cost(programme):
     st.caption(t("pg.eligible_note"))
 

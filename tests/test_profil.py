@@ -204,3 +204,10 @@ def test_the_attention_list_of_the_uebersicht_links_to_the_profiles(app):
     text = markdown(at)
     assert "[Profil](profil?empfaenger=kiel&programm=dmk-sh&stichtag=2021-06-30&lang=de)" in text
     assert "[Profil](profil?empfaenger=flensburg&programm=dmk-sh&stichtag=2021-06-30&lang=de)" in text
+
+
+def test_a_long_light_keeps_its_word_in_the_box_and_the_rest_in_the_note(app):
+    # Kiel on the last data day: final payment 20.10.2022, 59.500 € of 85.000 € lapsed (data/demo/payment.csv)
+    at = open_profile(app, "leitung", empfaenger="kiel")
+    assert figures(at)["Ampel"] == "◆ abgeschlossen"
+    assert "Mittel verfallen · Begründung unten" in [c.value for c in at.caption]
