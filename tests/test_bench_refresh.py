@@ -37,5 +37,8 @@ def test_the_refresh_benchmark_measures_the_demo_in_a_process_of_its_own(pg_serv
     assert (write["batch_id"], write["rows"], write["projects_present"]) == (1, 2, 2)
     assert (write["paid_before_eur"], write["paid_added_eur"], write["paid_after_eur"]) == (
         "792800.00", "13580.23", "806380.23")
+    assert set(write["parts_s"]) == {"_fingerprint", "_send_changes"}
     assert set(result["after_refresh"]) == set(result["after_write"]) == {"rss_mb", "peak_rss_mb"}
+    # the copy's seconds per table: the eight slowest of the 23 tables
+    assert len(result["copy_tables"]) == 8 and set(result["copy_tables"]) <= set(pg.data_tables())
     assert "pages" not in result
