@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from monitor import charts, fmt, markup, status
+from monitor import amounts, charts, fmt, markup, status
 from monitor.i18n import current_language, t
 
 # the colour of a kind is fixed, so a kind keeps its colour whichever kinds the Stichtag shows
@@ -112,8 +112,9 @@ LABELLED_NODES = 30  # up to this many recipients the graph writes their names b
 
 
 def figure(nodes: pd.DataFrame, edges: pd.DataFrame, positions: dict[str, tuple[float, float]], title: str,
-           weight: str = "shared_count", lang: str | None = None) -> go.Figure:
-    """Recipients as dots (size = grant, colour = kind) joined by lines as thick as what they share."""
+           weight: str = "shared_count", lang: str | None = None, programme: dict | None = None) -> go.Figure:
+    """Recipients as dots (size = grant, colour = kind) joined by lines as thick as what they share; the hover names
+    the amount as the programme does (grant or total eligible expenditure)."""
     lang = lang or current_language()
     fig = go.Figure()
     top = max(float(edges[weight].max()), 1.0) if not edges.empty else 1.0
@@ -152,8 +153,9 @@ def figure(nodes: pd.DataFrame, edges: pd.DataFrame, positions: dict[str, tuple[
         group = nodes[nodes["recipient_kind"] == kind]
         hover = [
             f"<b>{_plain(row.recipient_name)}</b><br>"
-            + t("nw.hover_node", lang=lang, kind=t(f"kind.{row.recipient_kind}", lang=lang),
-                kreis=markup.plotly(row.kreis_name or "–"), granted=fmt.money(row.granted_eur, lang)) + "<br>"
+            + amounts.text("nw.hover_node", programme or {}, lang=lang, kind=t(f"kind.{row.recipient_kind}", lang=lang),
+                           kreis=markup.plotly(row.kreis_name or "–"), granted=fmt.money(row.granted_eur, lang))
+            + "<br>"
             + t("nw.hover_shares", lang=lang, topics=_wrap(shares.get(row.applicant_id)))
             for row in group.itertuples(index=False)
         ]

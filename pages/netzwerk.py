@@ -50,7 +50,7 @@ drawn = nodes[nodes["node_rank"] <= MAX_NODES]
 
 positions = network.layout(drawn, edges)
 charts.show(network.figure(drawn, edges, positions, t("nw.graph_title", basis=t(f"nw.basis_title.{basis}"),
-                                                              min=min_shared)),
+                                                              min=min_shared), programme=programme),
             key="nw_graph", config={"displaylogo": False},
             description=t("ds.nw.graph_desc", recipients=fmt.count(len(drawn)), links=fmt.count(len(edges)),
                           basis=t(f"nw.basis_title.{basis}"), min=min_shared))

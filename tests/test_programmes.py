@@ -160,6 +160,9 @@ def test_network_links_by_theme_and_names_eligible_expenditure(app, two_programm
     nodes = frame_with(at, ELIGIBLE)
     assert len(nodes) == 6 and nodes[ELIGIBLE].sum() == 9_980_000
     assert any(c.startswith("Punktgröße: förderfähige Gesamtausgaben") for c in captions(at))
+    hovers = [text for chart in at.get("plotly_chart") for trace in json.loads(chart.proto.spec)["data"]
+              for text in (trace.get("hovertext") or []) if "Kreis" in text]
+    assert hovers and all("<br>Förderfähige Gesamtausgaben: " in text and "Zuwendung" not in text for text in hovers)
 
 
 def test_english_labels(app, two_programmes):
