@@ -17,13 +17,13 @@ from monitor import (
     templates,
     uploader,
 )
-from monitor.db import Database
+from monitor.db import Database, server_mode
 from monitor.i18n import t
 
 ctx = context.current()
 who = consequences.person(st.session_state.get("_identity"))   # the history names the person (monitor/auth.py)
 st.title(t("page.daten"))
-st.caption(t("md.page.caption"))
+st.caption(t("md.page.caption_server" if server_mode() else "md.page.caption"))
 batches.ensure_change_table()
 
 # a message from the run that committed or undid something (that run ended with st.rerun)

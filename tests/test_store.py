@@ -310,3 +310,9 @@ def test_pages_keep_reading_the_old_snapshot_while_a_refresh_runs(server, tmp_pa
     switched = answers.index(Decimal("806380.23"))
     assert set(answers[:switched]) == {DEMO_PAID} and set(answers[switched:]) == {Decimal("806380.23")}
     assert store.current().version == before.version + 1
+
+
+def test_the_daten_page_says_where_the_journal_is_kept_in_server_mode(server, app):
+    at = app(role="datenpflege", page="pages/daten.py")
+    assert not at.exception
+    assert any("bleibt unverändert im Import-Journal in PostgreSQL" in c.value for c in at.caption)
