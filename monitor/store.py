@@ -46,6 +46,7 @@ _current: Snapshot | None = None
 _replaced: list[tuple[Snapshot, float]] = []
 _counter = 0
 _watcher: threading.Thread | None = None
+_stop_watching = threading.Event()
 _last_refresh: dict = {}
 
 
@@ -112,12 +113,19 @@ def _install(snapshot: Snapshot) -> None:
         if _current is not None and _current.path != snapshot.path:
             _replaced.append((_current, now))
         _current = snapshot
+    _drop_stale()
+    db.Database.changed(snapshot.path)
+
+
+def _drop_stale() -> None:
+    """Close and remove the replaced snapshots no page run can still be reading (replaced RETAIN_SECONDS ago)."""
+    now = time.monotonic()
+    with _swap:
         stale = [item for item in _replaced if now - item[1] > RETAIN_SECONDS]
         for item in stale:
             _replaced.remove(item)
     for old, _ in stale:
         _remove(old)
-    db.Database.changed(snapshot.path)
 
 
 def _build_snapshot(con, version: int) -> Snapshot:
@@ -406,8 +414,13 @@ def load_file(path: Path) -> None:
 
 
 def reset() -> None:
-    """Forget this process's snapshots (closed and removed): the next use makes a new one (tests, a new URL)."""
-    global _current
+    """Stop the watcher and forget this process's snapshots (closed and removed): the next use makes a new one
+    (tests, a new URL)."""
+    global _current, _watcher
+    _stop_watching.set()
+    if _watcher is not None and _watcher is not threading.current_thread():
+        _watcher.join(timeout=30)
+    _watcher = None
     with _refreshing:
         with _swap:
             gone = [s for s, _ in _replaced] + ([_current] if _current else [])
@@ -421,23 +434,25 @@ def watch() -> None:
     """Start the process's watcher: every refresh_seconds it asks PostgreSQL for the data version and refreshes
     the snapshot when it moved (pages keep the old one meanwhile). Idempotent."""
     global _watcher
+    refresh_seconds()   # a bad setting is said here, on the page, not in a thread nobody reads
     with _swap:
         if _watcher is not None and _watcher.is_alive():
             return
+        _stop_watching.clear()
         _watcher = threading.Thread(target=_watch, name="monitor-snapshot-watcher", daemon=True)
         _watcher.start()
 
 
 def _watch() -> None:
     con = None
-    while True:
-        time.sleep(refresh_seconds())
+    while not _stop_watching.wait(refresh_seconds()):
         try:
             if con is None or con.closed:
                 con = pg.connect(autocommit=True)
             found = pg.version(con)
             if _current is None or found != _current.version:
                 refresh()
+            _drop_stale()
         except Exception as exc:  # noqa: BLE001 - the pages keep the last snapshot; said once per failure
             print(f"Schnappschuss nicht aufgefrischt: {exc}", file=sys.stderr)
             try:
@@ -446,3 +461,5 @@ def _watch() -> None:
             except Exception:  # noqa: BLE001
                 pass
             con = None
+    if con is not None:
+        con.close()

@@ -316,3 +316,29 @@ def test_the_daten_page_says_where_the_journal_is_kept_in_server_mode(server, ap
     at = app(role="datenpflege", page="pages/daten.py")
     assert not at.exception
     assert any("bleibt unverändert im Import-Journal in PostgreSQL" in c.value for c in at.caption)
+
+
+def test_the_watcher_refreshes_when_another_process_writes(server, tmp_path, monkeypatch):
+    import time
+
+    monkeypatch.setenv("MONITOR_REFRESH_SECONDS", "0.2")
+    before = store.current()
+    store.watch()
+    payments = tmp_path / "zahlungen.csv"
+    payments.write_bytes(PAYMENTS)
+    assert run_cli(server, tmp_path, "monitor.imports", str(payments), "--kind", "payments").returncode == 0
+    waited = time.monotonic()
+    while store.current().version == before.version and time.monotonic() - waited < 60:
+        time.sleep(0.1)
+    assert store.current().version == before.version + 1
+    cur = db.Database.cursor(db.database_path())
+    assert cur.execute("select sum(amount_eur) from payment").fetchone() == (Decimal("806380.23"),)
+    cur.close()
+    store.reset()   # stops the watcher
+    assert store._watcher is None
+
+
+def test_a_bad_refresh_interval_is_refused_with_an_example(server, monkeypatch):
+    monkeypatch.setenv("MONITOR_REFRESH_SECONDS", "fünf")
+    with pytest.raises(ValueError, match=r"MONITOR_REFRESH_SECONDS='fünf': erwartet eine Zahl von Sekunden, z. B. 5"):
+        store.watch()
