@@ -1,4 +1,5 @@
-"""Figures of the confidential Bewerbungen page: funnel, field map, scores, agreement, leniency, sensitivity, simulator."""
+"""Figures of the confidential Bewerbungen page: funnel, field map, scores, agreement, leniency, sensitivity, \
+simulator."""
 
 from __future__ import annotations
 
@@ -179,7 +180,8 @@ def goal_shares(goals: pd.DataFrame, title: str, lang: str) -> go.Figure:
     fig = go.Figure([
         go.Bar(y=ordered["goal_label"], x=ordered[column], name=t(f"ju.goal_series.{column}", lang=lang),
                orientation="h", marker_color=colour, text=[fmt.pct(v, lang) for v in ordered[column]],
-               textposition="outside", cliponaxis=False, hovertemplate="%{y} · %{fullData.name}: %{text}<extra></extra>")
+               textposition="outside", cliponaxis=False,
+               hovertemplate="%{y} · %{fullData.name}: %{text}<extra></extra>")
         for column, colour in (("winners_pct", SELECTED_COLOUR), ("applications_pct", NOT_SELECTED_COLOUR))
     ])
     charts.style(fig, title, lang, height=120 + 60 * len(goals))
@@ -269,7 +271,8 @@ def spread_heatmap(spread: pd.DataFrame, threshold: float, title: str, lang: str
     fig = go.Figure(go.Heatmap(
         z=grid.to_numpy(), x=[wrap(c, 12) for c in criteria], y=labels, colorscale="Oranges",
         zmin=0, zmax=max(float(spread["spread_points"].max()), threshold),
-        text=marks, texttemplate="%{text}", colorbar={"title": {"text": t("ju.axis_spread", lang=lang), "side": "right"}},
+        text=marks, texttemplate="%{text}",
+        colorbar={"title": {"text": t("ju.axis_spread", lang=lang), "side": "right"}},
         hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>", xgap=1, ygap=1,
     ))
     charts.style(fig, title, lang, height=200 + 20 * len(labels))
@@ -304,7 +307,8 @@ def leniency_heatmap(by_criterion: pd.DataFrame, title: str, lang: str) -> go.Fi
     grid = by_criterion.pivot(index="criterion_label", columns="juror_name", values="offset_points").loc[criteria]
     top = float(by_criterion["offset_points"].abs().max()) or 1
     fig = go.Figure(go.Heatmap(
-        z=grid.to_numpy(), x=[wrap(j, 12) for j in grid.columns], y=criteria, colorscale="RdBu", zmid=0, zmin=-top, zmax=top,
+        z=grid.to_numpy(), x=[wrap(j, 12) for j in grid.columns], y=criteria, colorscale="RdBu",
+        zmid=0, zmin=-top, zmax=top,
         text=[[signed(v, 1, lang) for v in row] for row in grid.to_numpy()],
         texttemplate="%{text}", colorbar={"title": {"text": t("ju.axis_offset_short", lang=lang), "side": "right"}},
         hovertemplate="%{y} · %{x}: %{text}<extra></extra>", xgap=1, ygap=1,
@@ -362,7 +366,8 @@ def sensitivity_heatmap(ranks: pd.DataFrame, variant_labels: list[str], title: s
     above = (grid <= line).astype(int).to_numpy()
     crosses = ranks.pivot(index="application_label", columns="variant_label", values="crosses_line")
     crosses = crosses.reindex(index=grid.index, columns=variant_labels).to_numpy()
-    text = [[f"{int(v)}" + (" ⇅" if c else "") for v, c in zip(row, crow)] for row, crow in zip(grid.to_numpy(), crosses)]
+    text = [[f"{int(v)}" + (" ⇅" if c else "") for v, c in zip(row, crow)]
+            for row, crow in zip(grid.to_numpy(), crosses)]
     fig = go.Figure(go.Heatmap(
         z=above, x=[wrap(v, 12) for v in variant_labels], y=grid.index.tolist(),
         colorscale=[[0, "#eaf2f8"], [1, SELECTED_COLOUR]],

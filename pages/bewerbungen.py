@@ -17,8 +17,8 @@ import pandas as pd
 import streamlit as st
 
 from monitor import charts, context, downloads, fmt, jury_charts, markup, queries as q, simulator, tables
-from monitor.kpi import kpi
 from monitor.i18n import t
+from monitor.kpi import kpi
 
 CHART_ROWS = 40      # bars or lines in a chart of applications
 SPREAD_ROWS = 50     # applications in the spread heatmap (the widest spreads)
@@ -32,7 +32,8 @@ lang = ctx.lang
 programme = ctx.programme
 params = ctx.params()
 st.title(t("page.bewerbungen"))
-st.caption(t("ju.caption", programme=markup.text(programme["name_de" if lang == "de" else "name_en"]), date=fmt.date(ctx.as_of)))
+st.caption(t("ju.caption", programme=markup.text(programme["name_de" if lang == "de" else "name_en"]),
+             date=fmt.date(ctx.as_of)))
 if not q.run("programme_data", programme_id=ctx.programme_id)["application_count"].iloc[0]:
     st.info(t("pg.no_applications"))
     st.caption(t("pg.no_applications_detail"))
@@ -278,7 +279,8 @@ with tab_scores:
     first, last = ranking.iloc[0], ranking.iloc[min(line_count, len(ranking)) - 1]
     below = ranking.iloc[line_count] if len(ranking) > line_count else None
     charts.show(jury_charts.ranking_bars(best, t("ju.ranking_title"), lang), key="ju_ranking_chart",
-                description=t("ju.d.ranking", shown=fmt.count(len(best)), total=fmt.count(len(ranking)), first=first["applicant_name"],
+                description=t("ju.d.ranking", shown=fmt.count(len(best)), total=fmt.count(len(ranking)),
+                              first=first["applicant_name"],
                               first_points=fmt.number(first["total_points"], 3), line=fmt.count(line_count),
                               last=last["applicant_name"], last_points=fmt.number(last["total_points"], 3))
                 + ("" if below is None else " " + t("ju.d.ranking_below", name=below["applicant_name"],
@@ -307,7 +309,8 @@ with tab_scores:
         gaps = (medians[True] - medians[False]).sort_values(ascending=False, kind="stable")
         widest = gaps.index[0]
         boxes_description = t("ju.d.boxes", sel_low=fmt.number(medians[True].min(), 1),
-                              sel_high=fmt.number(medians[True].max(), 1), other_low=fmt.number(medians[False].min(), 1),
+                              sel_high=fmt.number(medians[True].max(), 1),
+                              other_low=fmt.number(medians[False].min(), 1),
                               other_high=fmt.number(medians[False].max(), 1), criterion=widest,
                               sel=fmt.number(medians.loc[widest, True], 1),
                               other=fmt.number(medians.loc[widest, False], 1))
@@ -375,7 +378,8 @@ with tab_agreement:
     if agreement.empty:
         st.info(t("ju.icc_none"))
     for row in agreement.itertuples():
-        st.markdown(t(f"ju.icc_reading.{row.icc_band}", criterion=markup.text(row.criterion_label), icc=fmt.number(row.icc, 2)))
+        st.markdown(t(f"ju.icc_reading.{row.icc_band}", criterion=markup.text(row.criterion_label),
+                      icc=fmt.number(row.icc, 2)))
     if not agreement.empty:
         by_icc = agreement.sort_values(["icc", "criterion_order"] if "criterion_order" in agreement else ["icc"],
                                        ascending=False, kind="stable")
@@ -413,7 +417,8 @@ with tab_agreement:
         widest = spread.sort_values(["spread_points", "application_id", "criterion_order"],
                                     ascending=[False, True, True]).iloc[0]
         spread_description = t("ju.d.spread" if discordant_total else "ju.d.spread_none",
-                               shown=fmt.count(shown_applications), total=fmt.count(spread["applications_count"].iloc[0]),
+                               shown=fmt.count(shown_applications),
+                               total=fmt.count(spread["applications_count"].iloc[0]),
                                count=fmt.count(discordant_total),
                                threshold=fmt.number(threshold, 1), app=widest["application_id"],
                                name=widest["applicant_name"], criterion=widest["criterion_label"],
@@ -503,8 +508,9 @@ with tab_line:
     else:
         st.success(t("ju.sim_same"))
     if result.unmet_kinds or result.unmet_kreise:
-        st.warning(t("ju.sim_unmet", names=", ".join([t(f"kind.{k}") for k in result.unmet_kinds]
-                                                      + [markup.text(kreis_names.get(k, k)) for k in result.unmet_kreise])))
+        st.warning(t("ju.sim_unmet",
+                     names=", ".join([t(f"kind.{k}") for k in result.unmet_kinds]
+                                     + [markup.text(kreis_names.get(k, k)) for k in result.unmet_kreise])))
     relevant = (sim["is_funded"] | sim["is_selected"]).to_numpy().nonzero()[0]
     charts.show(jury_charts.simulator_bars(sim.iloc[relevant[:CHART_ROWS]],
                                            t("ju.sim_title", budget=fmt.money(budget), cap=fmt.money(cap)), lang),

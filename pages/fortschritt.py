@@ -93,10 +93,13 @@ with tab_money:
     # --- forecast: funds that will not be called --------------------------------------------------------------------
     st.header(t("fs.lapse_heading"))
     st.markdown(t("fs.lapse_method", grace=grace, due_date=due_date))
-    st.markdown(amounts.text("fs.lapse_result", programme, at_risk=fmt.money(summary["at_risk_eur"]), lapsed=fmt.money(summary["lapsed_eur"]),
-                  expected=fmt.money(summary["granted_eur"] - summary["at_risk_eur"] - summary["lapsed_eur"]),
-                  granted=fmt.money(summary["granted_eur"])))
-    charts.show(timeline.lapse_bars(forecast, amounts.text("fs.lapse_title", programme), LAPSE_BARS), key="fs_lapse_chart",
+    st.markdown(amounts.text("fs.lapse_result", programme, at_risk=fmt.money(summary["at_risk_eur"]),
+                             lapsed=fmt.money(summary["lapsed_eur"]),
+                             expected=fmt.money(summary["granted_eur"] - summary["at_risk_eur"]
+                                                - summary["lapsed_eur"]),
+                             granted=fmt.money(summary["granted_eur"])))
+    charts.show(timeline.lapse_bars(forecast, amounts.text("fs.lapse_title", programme), LAPSE_BARS),
+                key="fs_lapse_chart",
                 description=t("ds.fs.lapse_desc", at_risk=fmt.money(summary["at_risk_eur"]),
                               lapsed=fmt.money(summary["lapsed_eur"]),
                               projects=timeline.counted("fs.n.projects_dat", at_risk_count, lang)))
@@ -145,14 +148,21 @@ with tab_milestones:
                   total=fmt.count(months["milestone_count"].sum()), late=fmt.count(months["done_late_count"].sum()),
                   overdue=fmt.count(months["overdue_count"].sum())))
     if not milestones.empty:
-        if summary["project_count"] <= MILESTONE_DOTS and len(milestones) == milestones["milestone_total_count"].iloc[0]:
+        if (summary["project_count"] <= MILESTONE_DOTS
+                and len(milestones) == milestones["milestone_total_count"].iloc[0]):
             charts.show(timeline.milestone_chart(milestones, ctx.as_of, span, t("fs.ms_title")),
-                        key="fs_milestones_chart", description=t("ds.fs.ms_desc", done=fmt.count(months["done_on_time_count"].sum() + months["done_late_count"].sum()),
+                        key="fs_milestones_chart",
+                        description=t("ds.fs.ms_desc",
+                                      done=fmt.count(months["done_on_time_count"].sum()
+                                                     + months["done_late_count"].sum()),
                                       total=fmt.count(months["milestone_count"].sum()),
                                       overdue=fmt.count(months["overdue_count"].sum())))
         else:
             charts.show(timeline.milestone_months_chart(months, ctx.as_of, span, t("fs.ms_months_title")),
-                        key="fs_milestones_chart", description=t("ds.fs.ms_desc", done=fmt.count(months["done_on_time_count"].sum() + months["done_late_count"].sum()),
+                        key="fs_milestones_chart",
+                        description=t("ds.fs.ms_desc",
+                                      done=fmt.count(months["done_on_time_count"].sum()
+                                                     + months["done_late_count"].sum()),
                                       total=fmt.count(months["milestone_count"].sum()),
                                       overdue=fmt.count(months["overdue_count"].sum())))
         with st.expander(t("fs.chart_data")):
@@ -162,7 +172,8 @@ with tab_milestones:
             words = {s: t(f"fs.ms.{s}") for s in ("done_on_time", "done_late", "overdue", "open")}
             tables.show(milestones.assign(milestone_state_label=milestones["milestone_state"].map(words)),
                         "meilensteine_verlauf",
-                        ["recipient_name", "title", "planned_date", "done_date", "milestone_state_label", "days_late_days"],
+                        ["recipient_name", "title", "planned_date", "done_date", "milestone_state_label",
+                         "days_late_days"],
                         queries=("milestone_timeline",))
 
 with tab_reports:
@@ -172,7 +183,8 @@ with tab_reports:
     if reports.empty:
         st.info(t("fs.progress_none"))
     else:
-        title = (t("fs.progress_title_top", count=PROGRESS_LINES) if reports["is_rest"].any() else t("fs.progress_title"))
+        title = (t("fs.progress_title_top", count=PROGRESS_LINES) if reports["is_rest"].any()
+                 else t("fs.progress_title"))
         charts.show(timeline.progress_chart(reports, ctx.as_of, span, title), key="fs_progress_chart",
                     description=t("ds.fs.progress_desc"))
         with st.expander(t("fs.chart_data")):

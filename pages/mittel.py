@@ -4,14 +4,16 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from monitor import amounts, charts, context, fmt, maps, markup, profile, queries as q, tables
-from monitor.kpi import kpi
 from monitor.i18n import t
+from monitor.kpi import kpi
 
 ctx = context.current()
 lang = ctx.lang
 programme = ctx.programme
 st.title(t("page.mittel"))
-st.caption(amounts.text("mi.caption", programme, programme=markup.text(programme["name_de" if lang == "de" else "name_en"]), date=fmt.date(ctx.as_of)))
+st.caption(amounts.text("mi.caption", programme,
+                        programme=markup.text(programme["name_de" if lang == "de" else "name_en"]),
+                        date=fmt.date(ctx.as_of)))
 
 summary = q.run("programme_summary", **ctx.params()).iloc[0]
 kreise = q.run("funds_by_kreis", **ctx.params())
@@ -32,7 +34,8 @@ members["role_label"] = [t(f"mi.role.{r}") for r in members["role"]]
 # --- map: the answer, first; its title names it (no heading above it, so that it starts on the first screen) ------
 map_measure = st.segmented_control(
     t("mi.map_measure"), ["granted_eur", "granted_per_inhabitant_eur", "paid_eur", "paid_per_inhabitant_eur"],
-    format_func=lambda m: amounts.text(f"mi.measure.{m}", programme), default="granted_eur", required=True, key="mi_map_measure",
+    format_func=lambda m: amounts.text(f"mi.measure.{m}", programme), default="granted_eur", required=True,
+    key="mi_map_measure",
 ) or "granted_eur"
 map_title = t("mi.map_title", measure=amounts.text(f"mi.measure.{map_measure}", programme), date=fmt.date(ctx.as_of))
 top_kreis = kreise.loc[kreise[map_measure].idxmax()]
@@ -47,10 +50,12 @@ st.caption(t("mi.map_note"))
 # listed here, never dropped
 elsewhere = kreise[~kreise["on_map"] & (kreise["granted_eur"] > 0)]
 if not elsewhere.empty:
-    st.warning(amounts.text("mi.elsewhere", programme, count=len(elsewhere), amount=fmt.money(elsewhere["granted_eur"].sum())),
+    st.warning(amounts.text("mi.elsewhere", programme, count=len(elsewhere),
+                            amount=fmt.money(elsewhere["granted_eur"].sum())),
                icon=":material/travel_explore:")
     amounts.show(elsewhere.sort_values("granted_eur", ascending=False), "mittel_ausserhalb",
-                 ["kreis_id", "kreis_name", "kreis_kind_label", "recipient_count", "granted_eur", "paid_eur"], programme,
+                 ["kreis_id", "kreis_name", "kreis_kind_label", "recipient_count", "granted_eur", "paid_eur"],
+                 programme,
                  queries=("funds_by_kreis",))
 
 # key figures the Übersicht does not give (its granted, planned and paid are not repeated here): how many
@@ -62,7 +67,8 @@ kpi(cols[0], t("mi.recipients"), fmt.count(len(recipients)),
     t("mi.recipients_delta", kreise=fmt.count(funded_kreise), all=fmt.count(len(kreise)),
       without=fmt.count(len(kreise) - funded_kreise)))
 kpi(cols[1], t("mi.median"), fmt.money(recipients["granted_eur"].median()),
-    t("mi.median_delta", low=fmt.money(recipients["granted_eur"].min()), high=fmt.money(recipients["granted_eur"].max())))
+    t("mi.median_delta", low=fmt.money(recipients["granted_eur"].min()),
+      high=fmt.money(recipients["granted_eur"].max())))
 kpi(cols[2], t("mi.top_kreis"), markup.text(top["kreis_name"]),
     amounts.text("mi.top_kreis_delta", programme, value=fmt.per_inhabitant(top["granted_per_inhabitant_eur"]),
       granted=fmt.money(top["granted_eur"])))
@@ -107,8 +113,8 @@ if clipped:
     axis_max = 1.6 * second
 bars = go.Figure([
     go.Bar(
-        y=ordered["recipient_name"], x=ordered[column], name=amounts.text(f"mi.series.{name}", programme), orientation="h",
-        width=BULLET[name]["width"], marker=BULLET[name]["marker"],
+        y=ordered["recipient_name"], x=ordered[column], name=amounts.text(f"mi.series.{name}", programme),
+        orientation="h", width=BULLET[name]["width"], marker=BULLET[name]["marker"],
         text=[fmt.value(column, v) for v in ordered[column]],
         textposition=(["inside" if v > axis_max else "outside" for v in ordered[column]] if name == "granted"
                       else "none"),

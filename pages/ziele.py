@@ -9,7 +9,9 @@ ctx = context.current()
 lang = ctx.lang
 programme = ctx.programme
 st.title(t("page.ziele"))
-st.caption(amounts.text("zi.caption", programme, programme=markup.text(programme["name_de" if lang == "de" else "name_en"]), date=fmt.date(ctx.as_of)))
+st.caption(amounts.text("zi.caption", programme,
+                        programme=markup.text(programme["name_de" if lang == "de" else "name_en"]),
+                        date=fmt.date(ctx.as_of)))
 
 # unfiltered first: it offers the filter options and the totals the filtered view is compared with
 base = dict(ctx.params(), lang=lang)
@@ -23,7 +25,8 @@ if everything.empty:
     st.stop()
 
 kind_options = sorted(everything["recipient_kind"].unique().tolist())
-kreis_names = dict(everything.drop_duplicates("kreis_id").sort_values("kreis_name")[["kreis_id", "kreis_name"]].to_numpy())
+kreis_names = dict(everything.drop_duplicates("kreis_id").sort_values("kreis_name")[["kreis_id", "kreis_name"]]
+                   .to_numpy())
 left, middle, right = st.columns(3)
 # an empty selection means "all": the queries keep every recipient when the list is empty
 kinds = left.multiselect(t("zi.filter_kind"), kind_options, format_func=lambda k: t(f"kind.{k}"), key="zi_kinds",
@@ -54,7 +57,8 @@ if abs(weighted_total - granted_total) >= 0.5:
 charts.show(coverage.goal_bars(totals, "weighted_eur", t("zi.bars_money_title"), t("zi.axis_eur"), few_max,
                                mark_few=False), key="zi_money_bars",
             description=t("ds.zi.money_desc", goal=top_goal["goal_label"],
-                          money=fmt.money(top_goal["weighted_eur"]), share=fmt.pct(top_goal["weighted_share_pct"], decimals=1)))
+                          money=fmt.money(top_goal["weighted_eur"]),
+                          share=fmt.pct(top_goal["weighted_share_pct"], decimals=1)))
 st.header(t("zi.weak_heading"))
 least = totals.sort_values(["weighted_eur", "goal_projects_count", "sort_order"]).iloc[0]
 st.markdown(t("zi.least", goal=markup.text(least["goal_label"]), money=fmt.money(least["weighted_eur"]),

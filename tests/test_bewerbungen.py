@@ -121,7 +121,8 @@ def test_recused_scores_are_marked_and_left_out():
     assert recused["points"].isna().all()
     pairs = set(recused[["application_id", "juror_id"]].itertuples(index=False, name=None))
     assert pairs == {("BW-36", "klv"), ("BW-04", "itvsh"), ("BW-39", "itvsh"), ("BW-12", "ihk")}
-    spread = run_query("jury_spread", **PARAMS, lang="de", discordant_points=4, row_limit=50).set_index(["application_id", "criterion_id"])
+    spread = (run_query("jury_spread", **PARAMS, lang="de", discordant_points=4, row_limit=50)
+              .set_index(["application_id", "criterion_id"]))
     assert spread.loc[("BW-12", "buergernutzen"), "rater_count"] == 4
     assert spread.loc[("BW-12", "buergernutzen"), "recused_count"] == 1
 
@@ -203,7 +204,8 @@ def test_only_leaving_out_the_innenministerium_changes_the_selection():
     # mean, median, normalised, five jurors left out; for the 13 applications near the line (best rank at most
     # 12 under some method): the nine winners, Norderstedt (10), Eckernförde (11), Lübeck (12), Husum (13 → 12)
     assert len(sensitivity) == 13 * 8
-    assert set(sensitivity["application_id"]) == {f"BW-0{i}" for i in range(1, 10)} | {"BW-40", "BW-41", "BW-12", "BW-37"}
+    assert set(sensitivity["application_id"]) == ({f"BW-0{i}" for i in range(1, 10)}
+                                                  | {"BW-40", "BW-41", "BW-12", "BW-37"})
     moves = sensitivity.drop_duplicates(["variant", "left_out_juror_id"]).set_index(["variant", "left_out_juror_id"])
     assert moves.loc[("without", "im"), ["moved_up_count", "moved_down_count"]].tolist() == [1, 1]
     assert moves["moved_up_count"].sum() == 1 and moves["moved_down_count"].sum() == 1
@@ -230,7 +232,8 @@ def test_simulator_with_the_programme_defaults_funds_one_more():
     result = simulator.simulate(ranking, simulator.Rules(budget_eur=1_000_000, cap_eur=100_000))
     # the nine winners requested 100.000 € each; rank 10 Norderstedt requested 125.000 €, capped: 10 × 100.000
     assert funded(result) == {app: 100_000 for app in
-                              ["BW-01", "BW-05", "BW-08", "BW-07", "BW-02", "BW-06", "BW-03", "BW-04", "BW-09", "BW-40"]}
+                              ["BW-01", "BW-05", "BW-08", "BW-07", "BW-02", "BW-06", "BW-03", "BW-04", "BW-09",
+                               "BW-40"]}
     assert result.spent_eur == 1_000_000 and result.remaining_eur == 0
 
 
@@ -420,7 +423,8 @@ def test_other_roles_are_refused(app, monkeypatch, role):
     monkeypatch.setenv("MONITOR_ROLE", role)
     direct = AppTest.from_file(str(ROOT / PAGE), default_timeout=60).run()
     assert not direct.exception
-    assert [e.value for e in direct.error] == [i18n.t("app.forbidden", lang="de", role=i18n.t(f"role.{role}", lang="de"))]
+    assert [e.value for e in direct.error] == [i18n.t("app.forbidden", lang="de",
+                                                      role=i18n.t(f"role.{role}", lang="de"))]
     assert not direct.dataframe and not direct.metric and not direct.get("plotly_chart") and not direct.markdown
 
 

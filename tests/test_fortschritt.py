@@ -11,8 +11,7 @@ import json
 import pandas as pd
 import pytest
 
-from monitor import auth
-from monitor import queries as q
+from monitor import auth, queries as q
 
 PROGRAMME = "dmk-sh"
 PAGE = "pages/fortschritt.py"
@@ -209,7 +208,8 @@ def test_milestones_per_month_on_30_june_2021():
     frame = run("milestone_months", JUNE_2021).set_index("month_date")
     frame.index = [day(d) for d in frame.index]
     # March 2021: M-02-2 (done 01.04., late), M-04-1 (open, overdue), M-05-1 (done 10.05., late)
-    assert frame.loc[dt.date(2021, 3, 31), ["milestone_count", "done_late_count", "overdue_count"]].tolist() == [3, 2, 1]
+    assert frame.loc[dt.date(2021, 3, 31),
+                     ["milestone_count", "done_late_count", "overdue_count"]].tolist() == [3, 2, 1]
     # June 2021: M-06-1 (10.06.) and M-09-1 (25.06.) on time, M-08-1 done only 15.07.: open
     assert frame.loc[dt.date(2021, 6, 30), ["done_on_time_count", "open_count"]].tolist() == [2, 1]
     assert frame[["milestone_count", "done_on_time_count", "done_late_count", "overdue_count", "open_count"]].sum(
@@ -255,7 +255,8 @@ def test_light_history_of_the_worst_projects():
 
 def test_light_counts_per_month():
     frame = run("light_history_counts", JUNE_2021)
-    counts = {(day(d).isoformat(), light): n for d, light, n in frame[["status_date", "light", "project_count"]].to_numpy()}
+    counts = {(day(d).isoformat(), light): n
+              for d, light, n in frame[["status_date", "light", "project_count"]].to_numpy()}
     # 30.09.2020: Dithmarschen, Schleswig-Flensburg and Pinneberg started 01.09., the others later
     assert {k: v for k, v in counts.items() if k[0] == "2020-09-30"} == {
         ("2020-09-30", "green"): 3, ("2020-09-30", "not_started"): 6}
@@ -268,7 +269,8 @@ def test_light_counts_per_month():
     assert frame.loc[frame["is_stichtag"], "status_date"].map(day).unique().tolist() == [JUNE_2021]
 
 
-@pytest.mark.parametrize("as_of", [dt.date(2020, 12, 15), JUNE_2021, dt.date(2022, 2, 14), dt.date(2022, 8, 15), LAST_DAY])
+@pytest.mark.parametrize("as_of", [dt.date(2020, 12, 15), JUNE_2021, dt.date(2022, 2, 14), dt.date(2022, 8, 15),
+                                   LAST_DAY])
 def test_light_history_ends_with_the_lights_of_project_status(as_of):
     # the history evaluates the same rule as project_status: its last day (the Stichtag) must agree
     history = run("project_status_history", as_of, limit=100)
@@ -281,7 +283,7 @@ def test_light_history_ends_with_the_lights_of_project_status(as_of):
     assert dict(zip(on_day["light"], on_day["project_count"])) == status["light"].value_counts().to_dict()
 
 
-# --- results: indicators -----------------------------------------------------------------------------------------------
+# --- results: indicators ----------------------------------------------------------------------------------------------
 
 def test_indicators_per_project_at_the_end():
     frame = run("indicator_progress", LAST_DAY).set_index(["project_id", "indicator_id"])
@@ -293,7 +295,8 @@ def test_indicators_per_project_at_the_end():
     # Nortorf: 100 -> 500, more than 600 on 15.07.2021: (600 − 100) / (500 − 100) = 125 %
     assert frame.loc[("DM-08", "proposals"), ["target_reached_pct", "target_state"]].tolist() == [125, "reached"]
     # Kirchbarkau: 0 -> 10 by 30.06.2022, 8 on 12.05.2022: 80 %, and the date has passed
-    assert frame.loc[("DM-09", "project_descriptions"), ["target_reached_pct", "target_state"]].tolist() == [80, "missed"]
+    assert frame.loc[("DM-09", "project_descriptions"),
+                     ["target_reached_pct", "target_state"]].tolist() == [80, "missed"]
     # Flensburg: a target of 300 participations, no value ever reported
     assert frame.loc[("DM-05", "participations"), "target_state"] == "no_value"
     # five values without any target
@@ -423,10 +426,10 @@ def test_page_on_the_last_data_day_with_the_backtest(app):
     assert ("Am weitesten hinter dem Plan: **Stadt Flensburg** (Digitale Agenda Flensburg) – 20.000 € weniger "
             "ausgezahlt als bis 01.03.2023 fällig (80.000 € statt 100.000 €)") in text
     assert ("Rückblick auf 30 Monatsenden (30.09.2020 bis 28.02.2023). Ergebnis am 31.03.2023 für 9 Projekte, die "
-            "abgeschlossen sind oder deren Laufzeit und Plan vorbei sind: 79.500 € wurden nicht abgerufen. Die Prognose "
-            "lag im Mittel **31.647 €** daneben, die frühere Methode (bisherige Abrufgeschwindigkeit bis zum "
-            "Projektende fortgeschrieben) **95.960 €**. Die Prognose war an 26 Monatsenden näher am Ergebnis, die "
-            "frühere Methode an 4 Monatsenden (31.01.2021, 31.03.2021, 30.06.2021, 31.07.2021).") in text
+            "abgeschlossen sind oder deren Laufzeit und Plan vorbei sind: 79.500 € wurden nicht abgerufen. "
+            "Die Prognose lag im Mittel **31.647 €** daneben, die frühere Methode (bisherige Abrufgeschwindigkeit "
+            "bis zum Projektende fortgeschrieben) **95.960 €**. Die Prognose war an 26 Monatsenden näher am "
+            "Ergebnis, die frühere Methode an 4 Monatsenden (31.01.2021, 31.03.2021, 30.06.2021, 31.07.2021).") in text
     assert "Nicht abgerufene Mittel: Prognose am Monatsende und Ergebnis (in €)" in chart_titles(at)
     backtest = table(at, "Fehler der Prognose").set_index("Zeitpunkt")
     assert len(backtest) == 30
@@ -449,10 +452,12 @@ def test_indicator_section_on_the_page(app):
     text = markdown(at)
     assert ("- Beteiligungen: 2 Projekte mit Zielwert (illustrativ) – Ausgangswert 0 → Ziel 450 → gemeldet mehr als "
             "200 (gemeldet haben 1 von 2, Ziel erreicht: 1).") in text
-    assert ("- Projektbeschreibungen: 1 Projekt mit Zielwert (illustrativ) – Ausgangswert 0 → Ziel 10 → gemeldet 8 "
-            "(gemeldet haben 1 von 1, Ziel erreicht: 0).") in text
-    assert "- Projektideen: kein Zielwert vereinbart – gemeldet etwa 90 aus 2 Projekten (zuletzt am 30.04.2022)." in text
-    assert "- Workshop-Teilnehmende: kein Zielwert vereinbart – gemeldet 20 aus 1 Projekt (zuletzt am 14.10.2021)." in text
+    assert ("- Projektbeschreibungen: 1 Projekt mit Zielwert (illustrativ) – Ausgangswert 0 → Ziel 10 → gemeldet "
+            "8 (gemeldet haben 1 von 1, Ziel erreicht: 0).") in text
+    assert ("- Projektideen: kein Zielwert vereinbart – gemeldet etwa 90 aus 2 Projekten "
+            "(zuletzt am 30.04.2022).") in text
+    assert ("- Workshop-Teilnehmende: kein Zielwert vereinbart – gemeldet 20 aus 1 Projekt "
+            "(zuletzt am 14.10.2021).") in text
     shown = table(at, "Kennzahl")
     assert len(shown) == 9
     flensburg = shown[shown["Zuwendungsempfänger"] == "Stadt Flensburg"].iloc[0]

@@ -125,7 +125,8 @@ def test_funds_per_recipient_on_30_june_2021():
     assert kirchbarkau["population_count"] == 782
     assert kirchbarkau["granted_per_inhabitant_eur"] == pytest.approx(99_800 / 782)              # 127,62
     kiel = recipients.loc["kiel"]
-    assert (kiel["granted_eur"], kiel["planned_eur"], kiel["paid_eur"], kiel["paid_pct"]) == (85_000, 34_000, 17_000, 20)
+    assert (kiel["granted_eur"], kiel["planned_eur"], kiel["paid_eur"], kiel["paid_pct"]) == (
+        85_000, 34_000, 17_000, 20)
     assert kiel["paid_per_inhabitant_eur"] == pytest.approx(17_000 / 246_794)
     nortorf = recipients.loc["nortorf"]
     assert (nortorf["recipient_kind"], nortorf["kreis_id"], nortorf["population_count"]) == ("verbund", "01058", 9_870)
@@ -196,13 +197,15 @@ def test_map_draws_15_kreise_9_recipients_and_18_members_with_german_hover(app):
     assert "Bewilligt<br>in €" in kreise["colorbar"]["title"]["text"]
     plon = kreise["text"][kreise["locations"].index("01057")]
     assert plon == ("<b>Plön</b> (Kreis)<br>Bewilligt: 99.800 €<br>Ausgezahlt: 39.920 € (40 %)"
-                    "<br>Je Einwohner: 0,78 € bewilligt, 0,31 € ausgezahlt<br>Einwohner: 128.686<br>Zuwendungsempfänger: 1")
+                    "<br>Je Einwohner: 0,78 € bewilligt, 0,31 € ausgezahlt<br>Einwohner: 128.686"
+                    "<br>Zuwendungsempfänger: 1")
     assert (recipients["type"], len(recipients["lat"])) == ("scattermap", 9)
     kiel = next(text for text in recipients["text"] if "Landeshauptstadt Kiel" in text)
     assert "Kreisfreie Stadt · Kreis: Kiel" in kiel
     assert "Bewilligt: 85.000 €<br>Ausgezahlt: 17.000 € (20 %)" in kiel
     assert (members["type"], len(members["lat"])) == ("scattermap", 18)
-    assert any("<b>Timmaspe</b> (Gemeinde)<br>Mitglied von Stadt Nortorf und Nortorfer Land" in t for t in members["text"])
+    assert any("<b>Timmaspe</b> (Gemeinde)<br>Mitglied von Stadt Nortorf und Nortorfer Land" in t
+               for t in members["text"])
 
 
 def test_map_switch_to_eur_per_inhabitant(app):
@@ -256,13 +259,14 @@ def test_tables_per_kreis_and_recipient(app):
     kreise, members, recipients = (frame.value for frame in at.dataframe)
     assert len(kreise) == 15
     first = kreise.iloc[0]
-    assert (first["Kreis"], first["Einwohner"], first["Bewilligt"], first["Ausgezahlt"]) == ("Flensburg", 90_164, 100_000, 30_000)
+    assert (first["Kreis"], first["Einwohner"], first["Bewilligt"], first["Ausgezahlt"]) == (
+        "Flensburg", 90_164, 100_000, 30_000)
     assert first["Bewilligt je Einwohner"] == "1,11 €"  # 100.000 / 90.164; German decimals are drawn as text
     assert len(members) == 18
     assert len(recipients) == 9
     assert recipients.columns.tolist() == [
-        "Zuwendungsempfänger", "Profil", "Art", "Kreis", "Bewilligt", "Geplant bis Stichtag", "Ausgezahlt", "Ausgezahlt (%)",
-        "Einwohner", "Bewilligt je Einwohner", "Geplant je Einwohner", "Ausgezahlt je Einwohner",
+        "Zuwendungsempfänger", "Profil", "Art", "Kreis", "Bewilligt", "Geplant bis Stichtag", "Ausgezahlt",
+        "Ausgezahlt (%)", "Einwohner", "Bewilligt je Einwohner", "Geplant je Einwohner", "Ausgezahlt je Einwohner",
     ]
     assert recipients["Ausgezahlt"].sum() == 330_920
     # each recipient links to its profile, on the same programme and Stichtag (pages/profil.py)

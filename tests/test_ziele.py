@@ -11,8 +11,7 @@ import json
 import numpy as np
 import pytest
 
-from monitor import auth
-from monitor import queries as q
+from monitor import auth, queries as q
 
 PROGRAMME = "dmk-sh"
 PAGE = "pages/ziele.py"
@@ -55,7 +54,8 @@ def totals(as_of=AS_OF, kinds=(), kreise=(), few_max=4, lang="de"):
 
 
 def coverage(as_of=AS_OF, kinds=(), kreise=(), lang="de"):
-    return q.run("goal_coverage", programme_id=PROGRAMME, as_of=as_of, lang=lang, kinds=list(kinds), kreise=list(kreise))
+    return q.run("goal_coverage", programme_id=PROGRAMME, as_of=as_of, lang=lang, kinds=list(kinds),
+                 kreise=list(kreise))
 
 
 def test_weighted_money_per_goal_adds_up_to_the_total_grant():
@@ -146,7 +146,8 @@ def array(value):
 
 
 def charts(at):
-    return {json.loads(c.proto.spec)["layout"]["title"]["text"]: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+    return {json.loads(c.proto.spec)["layout"]["title"]["text"]: json.loads(c.proto.spec)
+            for c in at.get("plotly_chart")}
 
 
 @pytest.mark.parametrize("role", auth.ROLES)
@@ -190,7 +191,8 @@ def test_filters_by_kind_show_the_unserved_goal(app):
     assert goals.loc["Nachhaltigkeit", "Anteil an allen Bewilligungen (gewichtet, %)"] == pytest.approx(
         100 * 20_000 / 190_000)
     at.multiselect(key="zi_kreise").set_value(["01055"]).run()  # no cooperation in Ostholstein
-    assert [w.value for w in at.warning] == ["Kein gefördertes Projekt passt zu dieser Auswahl. Bitte die Filter erweitern."]
+    assert [w.value for w in at.warning] == [
+        "Kein gefördertes Projekt passt zu dieser Auswahl. Bitte die Filter erweitern."]
 
 
 def test_english(app):
