@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from monitor import charts, fmt, markup
+from monitor import amounts, charts, fmt, markup
 from monitor.i18n import current_language, t
 
 GEOJSON_FILE = Path(__file__).resolve().parent.parent / "data" / "geo" / "de_kreise.geojson"
@@ -179,15 +179,18 @@ def _share(value, lang: str) -> str:
     return fmt.pct(value, lang) if not pd.isna(value) else t("mi.no_grant", lang=lang)
 
 
-def kreis_hover(kreise: pd.DataFrame, lang: str) -> list[str]:
-    """Name, kind, granted, paid, share paid, per inhabitant, population, recipients of each Kreis."""
+def kreis_hover(kreise: pd.DataFrame, lang: str, programme: dict | None = None) -> list[str]:
+    """Name, kind, granted, paid, share paid, per inhabitant, population, recipients of each Kreis (the amount named
+    as the programme names it: grant or total eligible expenditure)."""
+    programme = programme or {}
     return [
         "<br>".join([
             f"<b>{markup.plotly(row.kreis_name)}</b> ({_kind(row.kreis_kind, lang)})",
-            t("mi.hover_granted", lang=lang, value=fmt.money(row.granted_eur, lang)),
+            amounts.text("mi.hover_granted", programme, lang=lang, value=fmt.money(row.granted_eur, lang)),
             t("mi.hover_paid", lang=lang, value=fmt.money(row.paid_eur, lang), share=_share(row.paid_pct, lang)),
-            t("mi.hover_per_inhabitant", lang=lang, granted=fmt.per_inhabitant(row.granted_per_inhabitant_eur, lang),
-              paid=fmt.per_inhabitant(row.paid_per_inhabitant_eur, lang)),
+            amounts.text("mi.hover_per_inhabitant", programme, lang=lang,
+                         granted=fmt.per_inhabitant(row.granted_per_inhabitant_eur, lang),
+                         paid=fmt.per_inhabitant(row.paid_per_inhabitant_eur, lang)),
             t("mi.hover_population", lang=lang, value=fmt.count(row.population_count, lang)),
             t("mi.hover_recipients", lang=lang, value=row.recipient_count),
         ])
@@ -195,17 +198,19 @@ def kreis_hover(kreise: pd.DataFrame, lang: str) -> list[str]:
     ]
 
 
-def recipient_hover(recipients: pd.DataFrame, lang: str) -> list[str]:
+def recipient_hover(recipients: pd.DataFrame, lang: str, programme: dict | None = None) -> list[str]:
     """Name, kind and Kreis, granted, paid, share paid, inhabitants and grant per inhabitant of each recipient."""
+    programme = programme or {}
     return [
         "<br>".join([
             f"<b>{markup.plotly(row.recipient_name)}</b>",
             f"{_kind(row.recipient_kind, lang)} · {t('col.kreis_name', lang=lang)}: {markup.plotly(row.kreis_name)}",
-            t("mi.hover_granted", lang=lang, value=fmt.money(row.granted_eur, lang)),
+            amounts.text("mi.hover_granted", programme, lang=lang, value=fmt.money(row.granted_eur, lang)),
             t("mi.hover_paid", lang=lang, value=fmt.money(row.paid_eur, lang), share=_share(row.paid_pct, lang)),
             t("mi.hover_population", lang=lang, value=fmt.count(row.population_count, lang)),
-            t("mi.hover_per_inhabitant", lang=lang, granted=fmt.per_inhabitant(row.granted_per_inhabitant_eur, lang),
-              paid=fmt.per_inhabitant(row.paid_per_inhabitant_eur, lang)),
+            amounts.text("mi.hover_per_inhabitant", programme, lang=lang,
+                         granted=fmt.per_inhabitant(row.granted_per_inhabitant_eur, lang),
+                         paid=fmt.per_inhabitant(row.paid_per_inhabitant_eur, lang)),
         ])
         for row in recipients.itertuples()
     ]
@@ -225,18 +230,21 @@ def member_hover(members: pd.DataFrame, lang: str) -> list[str]:
 
 
 def funds_map(kreise: pd.DataFrame, recipients: pd.DataFrame, members: pd.DataFrame, measure: str,
-              title: str, lang: str | None = None, land_id: str | None = None) -> go.Figure:
+              title: str, lang: str | None = None, land_id: str | None = None,
+              programme: dict | None = None) -> go.Figure:
     """The Land's Kreise (None = Germany) coloured by `measure` (a funds_by_kreis column), recipients sized by
-    grant, cooperation members."""
+    grant, cooperation members; amounts named as the programme names them."""
     lang = lang or current_language()
     per_inhabitant = measure.endswith("_per_inhabitant_eur")
     unit = t("mi.unit_per_inhabitant" if per_inhabitant else "mi.unit_eur", lang=lang)
     located = members.dropna(subset=["lat", "lon"])
+    measure_name = amounts.text(f"mi.measure.{measure}", programme or {}, lang=lang)
     traces = [
-        kreis_layer(kreise["kreis_id"].tolist(), kreise[measure].astype(float).tolist(), kreis_hover(kreise, lang),
-                    f"{t(f'mi.measure.{measure}', lang=lang)}<br>{unit}", ",.2f" if per_inhabitant else ",.0f",
-                    land_id),
-        point_layer(recipients["lat"].tolist(), recipients["lon"].tolist(), recipient_hover(recipients, lang),
+        kreis_layer(kreise["kreis_id"].tolist(), kreise[measure].astype(float).tolist(),
+                    kreis_hover(kreise, lang, programme), f"{measure_name}<br>{unit}",
+                    ",.2f" if per_inhabitant else ",.0f", land_id),
+        point_layer(recipients["lat"].tolist(), recipients["lon"].tolist(),
+                    recipient_hover(recipients, lang, programme),
                     t("mi.map_recipients", lang=lang), RECIPIENT_COLOUR,
                     marker_sizes(recipients["granted_eur"].astype(float).tolist())),
         point_layer(located["lat"].tolist(), located["lon"].tolist(), member_hover(located, lang),
@@ -253,7 +261,7 @@ def funds_map(kreise: pd.DataFrame, recipients: pd.DataFrame, members: pd.DataFr
             font={"size": 11 if recipient else 10, "color": "#1a1a1a" if recipient else "#404040"},
             bgcolor="rgba(255,255,255,0.85)" if recipient else None, borderpad=1,
         )
-    size_legend(fig, recipients["granted_eur"].astype(float).tolist(), lang)
+    size_legend(fig, recipients["granted_eur"].astype(float).tolist(), lang, programme)
     return fig
 
 
@@ -327,7 +335,7 @@ def label_places(geojson: dict, recipients: pd.DataFrame, map_view: dict) -> lis
     return places
 
 
-def size_legend(fig: go.Figure, granted: list[float], lang: str) -> None:
+def size_legend(fig: go.Figure, granted: list[float], lang: str, programme: dict | None = None) -> None:
     """Circles for a quarter of and the largest grant, drawn at the map's lower left, with their amounts."""
     top = max([v for v in granted if v and v > 0] + [0])
     if not top:
@@ -336,7 +344,7 @@ def size_legend(fig: go.Figure, granted: list[float], lang: str) -> None:
     sizes = marker_sizes(values)
     x = 16
     fig.add_annotation(x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="bottom", xshift=8,
-                       yshift=44, text=t("ds.size_legend", lang=lang), showarrow=False,
+                       yshift=44, text=amounts.text("ds.size_legend", programme or {}, lang=lang), showarrow=False,
                        font={"size": 11, "color": "#1a1a1a"}, bgcolor="rgba(255,255,255,0.85)")
     for value, size in zip(values, sizes):
         fig.add_shape(type="circle", xref="paper", yref="paper", xsizemode="pixel", ysizemode="pixel",

@@ -39,7 +39,8 @@ map_measure = st.segmented_control(
 ) or "granted_eur"
 map_title = t("mi.map_title", measure=amounts.text(f"mi.measure.{map_measure}", programme), date=fmt.date(ctx.as_of))
 top_kreis = kreise.loc[kreise[map_measure].idxmax()]
-charts.show(maps.funds_map(kreise, recipients, members, map_measure, map_title, lang, ctx.programme.get("land_id")),
+charts.show(maps.funds_map(kreise, recipients, members, map_measure, map_title, lang, ctx.programme.get("land_id"),
+                           programme),
             key="mi_map", description=t("ds.mi.map_desc", measure=amounts.text(f"mi.measure.{map_measure}", programme),
                                         kreis=top_kreis["kreis_name"],
                                         value=fmt.value(map_measure, top_kreis[map_measure]),

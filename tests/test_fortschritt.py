@@ -366,15 +366,15 @@ def test_page_on_30_june_2021_for_every_role(app, role):
     assert at.title[0].value == "Fortschritt"
     # the answer first: four key figures, then who is furthest behind
     assert metrics(at) == {
-        "Geplant bis zum Stichtag": "397.920 €",
-        "Ausgezahlt bis zum Stichtag": "330.920 €",
+        "Geplant bis Stichtag": "397.920 €",
+        "Ausgezahlt bis Stichtag": "330.920 €",
         "Gefährdet (Prognose)": "27.000 €",
         "Bereits verfallen": "0 €",
     }
     notes = key_figure_notes(at)
     # due by 31.05.2021: 397.920 − DM-02's 40.000 of 30.06.2021 = 357.920; 330.920 / 872.300 = 37,9 %
-    assert notes["Geplant bis zum Stichtag"] == "davon fällig nach 30 Tagen Nachfrist: 357.920 €"
-    assert notes["Ausgezahlt bis zum Stichtag"] == "38 % der Bewilligung von 872.300 €"
+    assert notes["Geplant bis Stichtag"] == "davon fällig nach 30 Tagen Nachfrist: 357.920 €"
+    assert notes["Ausgezahlt bis Stichtag"] == "38 % der Bewilligung von 872.300 €"
     assert notes["Gefährdet (Prognose)"] == "fällig, aber nicht ausgezahlt · 2 Projekte"
     text = markdown(at)
     # the same lag the traffic light measures (Kiel red, Schleswig-Flensburg green on the Übersicht): Kiel, not
@@ -415,8 +415,8 @@ def test_page_on_the_last_data_day_with_the_backtest(app):
     at = app(role="leitung", page=PAGE)
     assert not at.exception
     assert metrics(at) == {
-        "Geplant bis zum Stichtag": "872.300 €",
-        "Ausgezahlt bis zum Stichtag": "792.800 €",
+        "Geplant bis Stichtag": "872.300 €",
+        "Ausgezahlt bis Stichtag": "792.800 €",
         "Gefährdet (Prognose)": "20.000 €",
         "Bereits verfallen": "59.500 €",
     }
@@ -444,7 +444,7 @@ def test_recipient_selector_changes_the_payment_figures(app):
             "Laufzeit 85.000 € (bis 30.11.2022).") in markdown(at)
     assert "Auszahlungen kumuliert, Plan und Ist (in €): Landeshauptstadt Kiel" in chart_titles(at)
     # the key figures stay the programme's
-    assert metrics(at)["Ausgezahlt bis zum Stichtag"] == "330.920 €"
+    assert metrics(at)["Ausgezahlt bis Stichtag"] == "330.920 €"
 
 
 def test_indicator_section_on_the_page(app):

@@ -123,6 +123,15 @@ def test_funds_page_in_eligible_expenditure_with_other_beneficiaries(app, two_pr
     assert by_name.loc["Innovationszentrum Itzehoe Test GmbH", ["Art", "Kreis", ELIGIBLE]].tolist() == [
         "Sonstige Begünstigte", "Steinburg", 1_730_000]
     assert by_name.loc["Stadt Husum", "Art"] == "Stadt"
+    # the map says the same: hovers, colour scale and size legend name eligible expenditure, never the grant
+    spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                if "Kreis" in json.loads(c.proto.spec)["layout"]["title"]["text"])
+    hovers = [text for trace in spec["data"] for text in (trace.get("text") or []) if isinstance(text, str)]
+    assert any("<br>Förderfähige Gesamtausgaben: 3.400.000 €<br>" in text for text in hovers)
+    assert not any("Bewilligt" in text or "bewilligt" in text for text in hovers)
+    assert spec["data"][0]["colorbar"]["title"]["text"].startswith("Förderfähige Gesamtausgaben<br>")
+    notes = [a["text"] for a in spec["layout"]["annotations"]]
+    assert "Förderfähige Gesamtausgaben je Empfänger (Kreisfläche):" in notes
     assert (by_name["Art"] == "Sonstige Begünstigte").sum() == 4
     bars = json.loads(at.get("plotly_chart")[-1].proto.spec)
     # bullets: the amount as the wide bar, the plan as its outline, what was paid as the narrow bar inside
@@ -149,7 +158,7 @@ def test_progress_page_says_there_is_no_plan(app, two_programmes):
     at = app(role="leitung", page="pages/fortschritt.py", **EFRE)
     assert not at.exception
     assert at.info[0].value.startswith("Für dieses Programm ist kein Zahlungsplan hinterlegt")
-    assert metrics(at) == {"Geplant bis zum Stichtag": "0 €", "Ausgezahlt bis zum Stichtag": "0 €",
+    assert metrics(at) == {"Geplant bis Stichtag": "0 €", "Ausgezahlt bis Stichtag": "0 €",
                            "Gefährdet (Prognose)": "0 €", "Bereits verfallen": "0 €"}
     assert "0 % der förderfähigen Gesamtausgaben von 9.980.000 €" in captions(at)
 
@@ -190,7 +199,7 @@ def test_payments_without_a_plan(app, with_payments):
     assert metrics(later)["Ausgezahlt"] == "1.410.000 €"
     assert later.markdown[0].value == ":green[● grün] **7** · :blue[✓ abgeschlossen] **1**"
     progress = app(role="leitung", page="pages/fortschritt.py", **EFRE)
-    assert metrics(progress)["Ausgezahlt bis zum Stichtag"] == "930.000 €"
+    assert metrics(progress)["Ausgezahlt bis Stichtag"] == "930.000 €"
     assert "9 % der förderfähigen Gesamtausgaben von 9.980.000 €" in captions(progress)
 
 

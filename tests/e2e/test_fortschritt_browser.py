@@ -47,7 +47,7 @@ def test_fortschritt_answers_first_and_draws_every_chart(app_page):
     assert "Am weitesten hinter dem Plan: Landeshauptstadt Kiel" in text
     # the four key figures sit in the first screen, before any chart
     tops = metric_tops(page)
-    assert set(tops) == {"Geplant bis zum Stichtag", "Ausgezahlt bis zum Stichtag", "Gefährdet (Prognose)",
+    assert set(tops) == {"Geplant bis Stichtag", "Ausgezahlt bis Stichtag", "Gefährdet (Prognose)",
                          "Bereits verfallen"}
     assert all(top < VIEWPORT_HEIGHT - 120 for top in tops.values()), tops
     # the rest is in tabs by question, money first
