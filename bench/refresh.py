@@ -227,6 +227,38 @@ def write() -> dict:
             "paid_added_eur": str(paid_after - paid_before)}
 
 
+OTHER_PAYMENT = (b"Projekt-ID;Zahlungsdatum;Betrag (EUR);Art;Bemerkung\r\n"
+                 b"DM-05;16.03.2023;100,00;Abschlag;Benchmark, zweiter Prozess\r\n")
+
+
+def catch_up() -> dict:
+    """Another process (the import command line) writes; then this process refreshes: the refresh every process
+    makes after each import, which applies the recorded changes to a copy of its snapshot."""
+    import subprocess
+    import sys
+    import tempfile
+
+    from monitor import store
+
+    before = store.current().version
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "zahlung.csv"
+        path.write_bytes(OTHER_PAYMENT)
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "monitor.imports", str(path), "--kind", "payments"],
+                              capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+        other_s = time.perf_counter() - started
+    if done.returncode:
+        return {"error": (done.stdout + done.stderr)[-300:]}
+    started = time.perf_counter()
+    snapshot = store.refresh()
+    wall = time.perf_counter() - started
+    info = store.last_refresh()
+    return {"other_process_s": round(other_s, 2), "seconds": info["seconds"], "mode": info.get("mode"),
+            "file_copy_s": info.get("copy_seconds"), "rows_applied": info["rows"], "wall_s": round(wall, 2),
+            "versions": snapshot.version - before, "paid_eur": str(_scalar("select sum(amount_eur) from payment"))}
+
+
 def measure_here(render_pages: bool = True, timeout: float = 900) -> dict:
     """The measurements of one process (already in server mode, on a loaded server), in order."""
     from monitor import navigation, pg, store
@@ -258,6 +290,8 @@ def measure_here(render_pages: bool = True, timeout: float = 900) -> dict:
     result["write"] = write()
     result["write"]["parts_s"] = TIMED.take()
     result["after_write"] = _memory()
+    result["catch_up"] = catch_up()
+    result["after_catch_up"] = _memory()
     return result
 
 
@@ -343,10 +377,10 @@ def markdown(results: dict) -> str:
     out = [f"Measured {results['measured_at']} (Stichtag {results['stichtag']}, load average at start "
            f"{results['load_at_start'][0]} on {os.cpu_count()} cores, PostgreSQL "
            f"{next((r.get('postgres') for r in rows if r.get('postgres')), '?')}).", "",
-           "| Scale | Payments | Rows copied | PostgreSQL | Refresh | Copy | Rules, summaries | Second refresh "
-           "| Queries during it (answered / max s) | Write | Peak RSS after refresh | after every page "
-           "| after the write | Snapshot file |",
-           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+           "| Scale | Payments | Rows copied | PostgreSQL | Full copy (start) | Copy | Rules, summaries "
+           "| Second full copy | Queries during it (answered / max s) | Write | Refresh after another process's write "
+           "(catch-up) | Peak RSS after refresh | after every page | after the write | Snapshot file |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
         if row.get("failed"):
             out.append(f"| {row['scale']:,}× | | | | failed: {row['failed'][:160]} |" + " |" * 9)
@@ -359,7 +393,8 @@ def markdown(results: dict) -> str:
             f"| **{r['seconds']:.2f} s** | {r['copy_s']:.2f} s | {r['rules_s']:.2f} s "
             f"| {second.get('seconds', float('nan')):.2f} s "
             f"| {s['answered']} / {s['queries']}, max {s['max_query_s']:.2f} s "
-            f"| {w['seconds']:.2f} s | {_n(row['after_refresh']['peak_rss_mb'], 0)} MB "
+            f"| {w['seconds']:.2f} s | {_catch_up_text(row.get('catch_up'))} "
+            f"| {_n(row['after_refresh']['peak_rss_mb'], 0)} MB "
             f"| {_n(pages_peak, 0)} MB | {_n(row['after_write']['peak_rss_mb'], 0)} MB "
             f"| {_n(r['snapshot_mb'], 0)} MB |")
     served = all(r["serving"]["failed"] == 0 and r["serving"]["answered"] > 0 and r["serving"]["same_answer"]
@@ -367,10 +402,13 @@ def markdown(results: dict) -> str:
     biggest = max(rows, key=lambda r: r["scale"])
     if biggest.get("failed"):
         return "\n".join(out)
-    verdict = ("not measured (no 10,000× in this run)" if biggest["scale"] < 10000 else
-               "**met**" if biggest["refresh"]["seconds"] <= results["target_s"] else "**missed**")
-    out += ["", f"Target (issue 14): a refresh at 10,000× ≤ {results['target_s']:.0f} s: {verdict} "
-            f"({biggest['scale']:,}×: {biggest['refresh']['seconds']:.2f} s); pages kept serving the old snapshot "
+    caught = (biggest.get("catch_up") or {}).get("seconds")
+    verdict = ("not measured (no 10,000× in this run)" if biggest["scale"] < 10000 or caught is None else
+               "**met**" if caught <= results["target_s"] else "**missed**")
+    out += ["", f"Target (issue 14): a refresh at 10,000× ≤ {results['target_s']:.0f} s: {verdict} for the refresh "
+            f"each process makes after an import (catch-up from the recorded changes: "
+            f"{_catch_up_text(biggest.get('catch_up'))}); a process that starts, or follows a rebuild, copies "
+            f"everything ({biggest['refresh']['seconds']:.2f} s). Pages kept serving the old snapshot "
             f"during the refresh at every scale: **{'yes' if served else 'no'}**."]
 
     def table_text(table: str, found: dict) -> str:
@@ -387,6 +425,14 @@ def markdown(results: dict) -> str:
             f"(`_fingerprint`) {parts.get('_fingerprint', 0):.1f} s and comparing and sending the changes "
             f"(`_send_changes`) {parts.get('_send_changes', 0):.1f} s."]
     return "\n".join(out)
+
+
+def _catch_up_text(found: dict | None) -> str:
+    if not found:
+        return "–"
+    if found.get("error"):
+        return "failed"
+    return f"**{found['seconds']:.2f} s** (file copy {found['file_copy_s']:.2f} s, {found['rows_applied']:,} rows)"
 
 
 def update_readme(path: Path, results: dict) -> None:

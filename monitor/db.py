@@ -434,23 +434,27 @@ class Database:
         path = Path(path or database_path()).resolve()
         with cls._lock:
             if path not in cls._connections:
-                # DuckDB would take 80 % of the RAM and every core; one app process serves many sessions and
-                # shares the machine. A bad value is a ValueError, never a duckdb.Error: the start-up check
-                # would take that for a damaged file and set the database aside.
-                # 512MB keeps one app process serving every page at 10,000x the demo near 1 GB (bench/README.md);
-                # DuckDB would otherwise spill up to 90 % of the free disk (22 GB seen on the jury page).
-                memory = os.environ.get("MONITOR_DUCKDB_MEMORY", "512MB").strip()
-                spill = os.environ.get("MONITOR_DUCKDB_SPILL", "4GB").strip()
-                threads = os.environ.get("MONITOR_DUCKDB_THREADS", "2").strip()
-                for name, value in (("MONITOR_DUCKDB_MEMORY", memory), ("MONITOR_DUCKDB_SPILL", spill)):
-                    if not re.fullmatch(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)", value, re.IGNORECASE):
-                        raise ValueError(f"{name}={value!r}: erwartet eine Größe wie 1GB oder 512MB")
-                if not threads.isdigit() or int(threads) < 1:
-                    raise ValueError(f"MONITOR_DUCKDB_THREADS={threads!r}: erwartet eine ganze Zahl ab 1")
-                cls._connections[path] = duckdb.connect(str(path), config={
-                    "memory_limit": memory, "threads": int(threads), "max_temp_directory_size": spill})
+                cls._connections[path] = duckdb.connect(str(path), config=cls.config())
                 cls._versions.setdefault(path, 0)
             return cls._connections[path]
+
+    @staticmethod
+    def config() -> dict:
+        """The limits every connection of an app process gets (also the server mode's snapshot builds)."""
+        # DuckDB would take 80 % of the RAM and every core; one app process serves many sessions and
+        # shares the machine. A bad value is a ValueError, never a duckdb.Error: the start-up check
+        # would take that for a damaged file and set the database aside.
+        # 512MB keeps one app process serving every page at 10,000x the demo near 1 GB (bench/README.md);
+        # DuckDB would otherwise spill up to 90 % of the free disk (22 GB seen on the jury page).
+        memory = os.environ.get("MONITOR_DUCKDB_MEMORY", "512MB").strip()
+        spill = os.environ.get("MONITOR_DUCKDB_SPILL", "4GB").strip()
+        threads = os.environ.get("MONITOR_DUCKDB_THREADS", "2").strip()
+        for name, value in (("MONITOR_DUCKDB_MEMORY", memory), ("MONITOR_DUCKDB_SPILL", spill)):
+            if not re.fullmatch(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)", value, re.IGNORECASE):
+                raise ValueError(f"{name}={value!r}: erwartet eine Größe wie 1GB oder 512MB")
+        if not threads.isdigit() or int(threads) < 1:
+            raise ValueError(f"MONITOR_DUCKDB_THREADS={threads!r}: erwartet eine ganze Zahl ab 1")
+        return {"memory_limit": memory, "threads": int(threads), "max_temp_directory_size": spill}
 
     @classmethod
     def cursor(cls, path: Path | None = None) -> duckdb.DuckDBPyConnection:

@@ -46,7 +46,20 @@ create table if not exists monitor_audit (    -- the audit log (monitor/audit.py
     id          bigserial primary key,
     entry       jsonb not null
 );
+create table if not exists monitor_version (  -- how each data version came about
+    version     bigint primary key,
+    incremental boolean not null            -- true: a write, whose changed rows monitor_change holds
+);
+create table if not exists monitor_change (   -- the rows each write changed, so processes catch up without a copy
+    version     bigint not null,
+    seq         integer not null,
+    table_name  varchar not null,           -- a data table, or a summary of the snapshot (monitor/aggregates.py)
+    kind        varchar not null check (kind in ('gone', 'new')),
+    data        bytea not null,             -- CSV as COPY writes it: the keys of rows gone, the rows new
+    primary key (version, seq)
+);
 """
+KEEP_CHANGES = 200   # versions whose changes stay in monitor_change (a process further behind copies everything)
 BUILD_INFO_DDL = "create table build_info (source_dir varchar not null, is_demo boolean not null, " \
                  "built_at timestamp not null)"
 
@@ -127,10 +140,37 @@ def version(con) -> int:
     return con.execute("select version from monitor_state where id = 1").fetchone()[0]
 
 
-def bump(con) -> int:
-    """Raise the data version inside the writer's transaction; returns the new version."""
-    return con.execute("update monitor_state set version = version + 1, changed_at = now() where id = 1 "
-                       "returning version").fetchone()[0]
+def bump(con, incremental: bool = False) -> int:
+    """Raise the data version inside the writer's transaction; returns the new version. incremental: the write
+    records its changed rows in monitor_change (else processes copy everything anew)."""
+    found = con.execute("update monitor_state set version = version + 1, changed_at = now() where id = 1 "
+                        "returning version").fetchone()[0]
+    con.execute("insert into monitor_version (version, incremental) values (%s, %s)", [found, incremental])
+    con.execute("delete from monitor_change where version <= %s", [found - KEEP_CHANGES])
+    con.execute("delete from monitor_version where version <= %s", [found - KEEP_CHANGES])
+    return found
+
+
+def catch_up_possible(con, since: int, until: int) -> bool:
+    """Whether every version after since up to until was a write whose changes monitor_change still holds."""
+    if until <= since:
+        return False
+    found = con.execute("select count(*), bool_and(incremental) from monitor_version where version > %s "
+                        "and version <= %s", [since, until]).fetchone()
+    return found[0] == until - since and bool(found[1])
+
+
+def changes(con, since: int, until: int):
+    """The recorded changes after version since up to until, in order: (version, table, kind, CSV bytes)."""
+    for version, table, kind, data in con.execute(
+            "select version, table_name, kind, data from monitor_change where version > %s and version <= %s "
+            "order by version, seq", [since, until]):
+        yield version, table, kind, bytes(data)
+
+
+def record_change(con, version: int, seq: int, table: str, kind: str, data: bytes) -> None:
+    con.execute("insert into monitor_change (version, seq, table_name, kind, data) values (%s, %s, %s, %s, %s)",
+                [version, seq, table, kind, data])
 
 
 def lock(con) -> None:
@@ -186,22 +226,49 @@ def push(con, duck: duckdb.DuckDBPyConnection, table: str, select_sql: str, cols
     target.unlink()
 
 
-def delete_keys(con, duck: duckdb.DuckDBPyConnection, table: str, keys_sql: str, keys: list[str],
-                folder: Path) -> None:
-    """Delete the rows of a PostgreSQL table whose key the DuckDB query lists (the caller's transaction)."""
+def csv_of(duck: duckdb.DuckDBPyConnection, table: str, select_sql: str, cols: list[str], folder: Path) -> bytes:
+    """The rows of a DuckDB query (columns cols of table) as CSV in COPY's format."""
+    texts = [name for name, dtype in columns(duck, table) if name in cols and dtype == "VARCHAR"]
+    target = Path(folder) / f"{table}-rows.csv"
+    quote = f", force_quote ({_names(texts)})" if texts else ""
+    duck.execute(f"copy ({select_sql}) to '{target}' (header false, nullstr '{NULL}'{quote})")
+    data = target.read_bytes()
+    target.unlink()
+    return data
+
+
+def copy_in(con, table: str, cols: list[str], data: bytes) -> None:
+    """Append CSV rows (columns cols) to a PostgreSQL table (the caller's transaction)."""
+    with con.cursor().copy(f'copy "{table}" ({_names(cols)}) from stdin {COPY_OPTIONS}') as copy:
+        copy.write(data)
+
+
+def delete_rows(con, table: str, keys: list[str], data: bytes) -> None:
+    """Delete the rows of a PostgreSQL table whose keys the CSV lists (the caller's transaction)."""
     staging = f"_gone_{table}"
     con.execute(f'create temp table "{staging}" on commit drop as select {_names(keys)} from "{table}" with no data')
-    push_into = f'copy ({keys_sql}) to '
-    target = Path(folder) / f"{table}-gone.csv"
-    texts = [name for name, dtype in columns(duck, table) if name in keys and dtype == "VARCHAR"]
-    quote = f", force_quote ({_names(texts)})" if texts else ""
-    duck.execute(f"{push_into}'{target}' (header false, nullstr '{NULL}'{quote})")
-    with open(target, "rb") as fh, con.cursor().copy(f'copy "{staging}" from stdin {COPY_OPTIONS}') as copy:
-        while chunk := fh.read(1 << 20):
-            copy.write(chunk)
-    target.unlink()
+    copy_in(con, staging, keys, data)
     match = " and ".join(f't."{k}" = g."{k}"' for k in keys)
     con.execute(f'delete from "{table}" as t using "{staging}" as g where {match}')
+    con.execute(f'drop table "{staging}"')
+
+
+def apply_change(duck: duckdb.DuckDBPyConnection, table: str, kind: str, data: bytes, folder: Path) -> None:
+    """Apply a recorded change to a DuckDB snapshot: delete the rows whose keys the CSV lists, or insert its rows."""
+    source = Path(folder) / f"{table}-{kind}.csv"
+    source.write_bytes(data)
+    cols = columns(duck, table)
+    keys = key_columns(duck, table)
+    wanted = cols if kind == "new" else [(name, dtype) for name, dtype in cols if name in keys]
+    types = ", ".join(f"'{name}': '{dtype}'" for name, dtype in wanted)
+    rows = (f"read_csv('{source}', header = false, delim = ',', quote = '\"', escape = '\"', nullstr = '{NULL}', "
+            f"allow_quoted_nulls = false, columns = {{{types}}})")
+    if kind == "new":
+        duck.execute(f'insert into "{table}" select * from {rows}')
+    else:
+        match = " and ".join(f't."{k}" is not distinct from g."{k}"' for k in keys)
+        duck.execute(f'delete from "{table}" as t using {rows} as g where {match}')
+    source.unlink()
 
 
 def scratch() -> tempfile.TemporaryDirectory:

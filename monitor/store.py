@@ -21,11 +21,14 @@ import atexit
 import datetime as dt
 import json
 import os
+import shutil
 import sys
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import duckdb
 
 from monitor import db, pg
 
@@ -132,7 +135,7 @@ def _build_snapshot(con, version: int) -> Snapshot:
     """Copy every table of the caller's (repeatable-read) transaction into a new snapshot file."""
     started = time.monotonic()
     path = _new_path(version)
-    with pg.scratch() as folder, db.new_file(path) as duck:
+    with pg.scratch() as folder, db.new_file(path, db.Database.config()) as duck:
         duck.execute(db.SCHEMA_FILE.read_text(encoding="utf-8"))
         duck.execute(pg.BUILD_INFO_DDL)
         rows = sum(pg.pull(con, duck, table, Path(folder)) for table in pg.data_tables())
@@ -140,7 +143,8 @@ def _build_snapshot(con, version: int) -> Snapshot:
         db.create_relations(duck)
         related = time.monotonic()
     _last_refresh.update(version=version, rows=rows, seconds=round(time.monotonic() - started, 2),
-                         copy_seconds=round(copied - started, 2), rules_seconds=round(related - copied, 2))
+                         copy_seconds=round(copied - started, 2), rules_seconds=round(related - copied, 2),
+                         mode="copy")
     return Snapshot(path, version, time.time())
 
 
@@ -153,7 +157,10 @@ def refresh(force: bool = False) -> Snapshot:
             current_version = pg.version(con)
             if not force and _current is not None and _current.version == current_version:
                 return _current
-            snapshot = _build_snapshot(con, current_version)
+            if not force and _current is not None and pg.catch_up_possible(con, _current.version, current_version):
+                snapshot = _catch_up(con, _current, current_version)
+            else:
+                snapshot = _build_snapshot(con, current_version)
         _install(snapshot)
         return snapshot
 
@@ -263,33 +270,49 @@ def _names(cols) -> str:
     return ", ".join(f'"{c}"' for c in cols)
 
 
-def _send_changes(cur, con, shapes: dict[str, tuple[list[str], list[str]]], folder: Path) -> int:
-    """Send what the write changed in the snapshot to PostgreSQL: rows gone (by key), then rows new or changed."""
-    changed = 0
-    gone: dict[str, str] = {}
-    new: dict[str, str] = {}
+def _summary_tables(cur) -> list[str]:
+    """The snapshot's own tables besides the data: the summaries (monitor/aggregates.py), which writers compute in
+    their transaction and whose changes travel with the data's, so a catching-up process need not recompute them."""
+    data = set(pg.data_tables())
+    return [name for (name,) in cur.execute(
+        "select table_name from duckdb_tables() where not temporary and schema_name = 'main' order by table_name"
+    ).fetchall() if name not in data]
+
+
+def _changes(cur, shapes: dict[str, tuple[list[str], list[str]]]) -> list[tuple[str, str, str]]:
+    """What the write changed, as (table, kind, query): the keys of rows gone (changed rows count as gone and new),
+    in reverse table order, then the rows new, in table order."""
+    found = []
     for table, (cols, keys) in shapes.items():
         now = f'(select *, hash({_names(cols)}) as _row_hash from "{table}")'
         gone_sql = (f'select {_names(keys)} from "_before_{table}" as b where not exists '
                     f'(select 1 from {now} as a where a._row_hash = b._row_hash)')
         new_sql = (f'select {_names(cols)} from {now} as a where not exists '
                    f'(select 1 from "_before_{table}" as b where b._row_hash = a._row_hash)')
-        gone_count = cur.execute(f"select count(*) from ({gone_sql})").fetchone()[0]
-        new_count = cur.execute(f"select count(*) from ({new_sql})").fetchone()[0]
-        if gone_count:
-            gone[table] = gone_sql
-        if new_count:
-            new[table] = new_sql
-        changed += gone_count + new_count
-    for table in reversed(list(shapes)):
-        if table in gone:
-            pg.delete_keys(con, cur, table, gone[table], shapes[table][1], folder)
-    for table in shapes:
-        if table in new:
-            pg.push(con, cur, table, new[table], shapes[table][0], folder)
+        for kind, sql in (("gone", gone_sql), ("new", new_sql)):
+            if cur.execute(f"select count(*) from ({sql})").fetchone()[0]:
+                found.append((table, kind, sql))
+    order = list(shapes)
+    return sorted(found, key=lambda c: (c[1] == "new", order.index(c[0]) * (1 if c[1] == "new" else -1)))
+
+
+def _send_changes(cur, con, shapes: dict[str, tuple[list[str], list[str]]], version: int, folder: Path) -> int:
+    """Send what the write changed in the snapshot to PostgreSQL: the data tables' rows gone (by key) and new, and
+    every change (summaries included) into monitor_change for the other processes; returns how many changes."""
+    data_tables = set(pg.data_tables())
+    changes = _changes(cur, shapes)
+    for seq, (table, kind, sql) in enumerate(changes, start=1):
+        cols, keys = shapes[table]
+        rows = pg.csv_of(cur, table, sql, keys if kind == "gone" else cols, folder)
+        if table in data_tables:
+            if kind == "gone":
+                pg.delete_rows(con, table, keys, rows)
+            else:
+                pg.copy_in(con, table, cols, rows)
+        pg.record_change(con, version, seq, table, kind, rows)
     for table in shapes:
         cur.execute(f'drop table if exists "_before_{table}"')
-    return changed
+    return len(changes)
 
 
 def write(work):
@@ -300,19 +323,23 @@ def write(work):
         server_version = pg.version(con)
         if _current is None or _current.version != server_version:
             # another process wrote since this snapshot was made: work on the current data
-            snapshot = _build_snapshot_outside(server_version)
-            _install(snapshot)
+            _install(_catch_up_or_copy(con, server_version))
         snapshot = _current
         cur = db.Database.cursor(snapshot.path)
         try:
             cur.begin()
             try:
-                shapes = _fingerprint(cur, pg.data_tables())
+                shapes = _fingerprint(cur, [*pg.data_tables(), *_summary_tables(cur)])
                 book = PgBook(con)
                 result = work(cur, book)
+                new_version = server_version + 1
                 with pg.scratch() as folder:
-                    changed = _send_changes(cur, con, shapes, Path(folder))
-                new_version = pg.bump(con) if changed or book.entries else server_version
+                    changed = _send_changes(cur, con, shapes, new_version, Path(folder))
+                if changed or book.entries:
+                    if pg.bump(con, incremental=True) != new_version:
+                        raise pg.StoreError(f"Datenstand nicht {new_version} trotz Schreibsperre")
+                else:
+                    new_version = server_version
                 con.commit()         # PostgreSQL first: it is the record
             except BaseException:
                 cur.rollback()
@@ -328,6 +355,50 @@ def write(work):
             cur.close()
         _install(Snapshot(snapshot.path, new_version, time.time()))
         return result
+
+
+def _catch_up_or_copy(con, version: int) -> Snapshot:
+    """The snapshot at version, for a writer holding the lock: caught up from the changes when they are recorded,
+    else copied anew (on its own repeatable-read connection; the lock keeps the version where it is)."""
+    if _current is not None and pg.catch_up_possible(con, _current.version, version):
+        return _catch_up(con, _current, version)
+    return _build_snapshot_outside(version)
+
+
+def _catch_up(con, snapshot: Snapshot, version: int) -> Snapshot:
+    """A copy of snapshot's file with the recorded changes up to version applied: what a full copy would give, at
+    the cost of the file copy and the changed rows (the summaries come with them, nothing is recomputed)."""
+    started = time.monotonic()
+    path = _new_path(version)
+    tmp = path.with_name(path.name + ".tmp")
+    # the file and its write-ahead log as they stand: this process writes to its snapshot only while it holds
+    # _refreshing, as the caller does
+    shutil.copyfile(snapshot.path, tmp)
+    wal = Path(f"{snapshot.path}.wal")
+    if wal.exists():
+        shutil.copyfile(wal, Path(f"{tmp}.wal"))
+    copied = time.monotonic()
+    rows = 0
+    duck = duckdb.connect(str(tmp), config=db.Database.config())
+    try:
+        with pg.scratch() as folder:
+            # statement by statement (the file is private until it is renamed): DuckDB refuses to insert a key
+            # deleted earlier in the same transaction, which a changed row needs
+            for _, table, kind, data in pg.changes(con, snapshot.version, version):
+                pg.apply_change(duck, table, kind, data, Path(folder))
+                rows += data.count(b"\n")
+        duck.execute("checkpoint")
+    except BaseException:
+        duck.close()
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
+        raise
+    duck.close()
+    Path(f"{tmp}.wal").unlink(missing_ok=True)
+    os.replace(tmp, path)
+    _last_refresh.update(version=version, rows=rows, seconds=round(time.monotonic() - started, 2),
+                         copy_seconds=round(copied - started, 2), rules_seconds=0.0, mode="catch_up")
+    return Snapshot(path, version, time.time())
 
 
 def _build_snapshot_outside(version: int) -> Snapshot:

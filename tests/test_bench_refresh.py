@@ -42,3 +42,6 @@ def test_the_refresh_benchmark_measures_the_demo_in_a_process_of_its_own(pg_serv
     # the copy's seconds per table: the eight slowest of the 23 tables
     assert len(result["copy_tables"]) == 8 and set(result["copy_tables"]) <= set(pg.data_tables())
     assert "pages" not in result
+    # another process writes 100 € for DM-05; this process catches up from the recorded changes, not a full copy
+    caught = result["catch_up"]
+    assert (caught["mode"], caught["versions"], caught["paid_eur"]) == ("catch_up", 1, "806480.23")

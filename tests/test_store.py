@@ -342,3 +342,37 @@ def test_a_bad_refresh_interval_is_refused_with_an_example(server, monkeypatch):
     monkeypatch.setenv("MONITOR_REFRESH_SECONDS", "fünf")
     with pytest.raises(ValueError, match=r"MONITOR_REFRESH_SECONDS='fünf': erwartet eine Zahl von Sekunden, z. B. 5"):
         store.watch()
+
+
+def test_a_process_catches_up_from_the_recorded_changes_to_exactly_what_a_full_copy_gives(server, tmp_path):
+    from tests.test_vorhabenliste import newer_sh_list, sh_file
+
+    before = store.current()
+    files = {"zahlungen.csv": PAYMENTS, "liste-2023.xlsx": sh_file("xlsx"), "liste-2024.csv": newer_sh_list()}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    steps = [("zahlungen.csv", "payments", ()),
+             ("liste-2023.xlsx", "vorhabenliste", ("--programme", "efre-sh", "--name", "EFRE SH")),
+             ("liste-2024.csv", "vorhabenliste", ("--programme", "efre-sh"))]
+    for name, kind, extra in steps:      # three writes by another process: new rows, a programme, changed rows
+        done = run_cli(server, tmp_path, "monitor.imports", str(tmp_path / name), "--kind", kind, *extra)
+        assert done.returncode == 0, done.stdout + done.stderr
+    caught_up = store.refresh()
+    assert store.last_refresh()["mode"] == "catch_up"
+    assert caught_up.version == before.version + 3
+    db.Database.close(caught_up.path)
+    mine = data_of(caught_up.path)
+    copied = store.refresh(force=True)
+    assert store.last_refresh()["mode"] == "copy"
+    db.Database.close(copied.path)
+    assert mine == data_of(copied.path)
+    assert sum(row[5] for row in mine["project"] if row[1] == "efre-sh") == (
+        Decimal("12116001.00") - Decimal("487937.50") + Decimal("37700.00") + Decimal("640000.00"))
+    assert len(mine["project_month_state"]) > 0
+
+
+def test_after_a_rebuild_a_process_copies_everything(server):
+    before = store.current()
+    store.rebuild()                      # a rebuild records no changes: the next refresh copies
+    assert store.refresh().version == before.version + 1
+    assert store.last_refresh()["mode"] == "copy"
