@@ -439,6 +439,12 @@ class Database:
             return cls._connections[path]
 
     @staticmethod
+    def check_size(name: str, value: str) -> None:
+        """A size setting such as 512MB or 1GB; anything else is a ValueError naming the setting."""
+        if not re.fullmatch(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)", value, re.IGNORECASE):
+            raise ValueError(f"{name}={value!r}: erwartet eine Größe wie 1GB oder 512MB")
+
+    @staticmethod
     def config() -> dict:
         """The limits every connection of an app process gets (also the server mode's snapshot builds)."""
         # DuckDB would take 80 % of the RAM and every core; one app process serves many sessions and
@@ -450,8 +456,7 @@ class Database:
         spill = os.environ.get("MONITOR_DUCKDB_SPILL", "4GB").strip()
         threads = os.environ.get("MONITOR_DUCKDB_THREADS", "2").strip()
         for name, value in (("MONITOR_DUCKDB_MEMORY", memory), ("MONITOR_DUCKDB_SPILL", spill)):
-            if not re.fullmatch(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)", value, re.IGNORECASE):
-                raise ValueError(f"{name}={value!r}: erwartet eine Größe wie 1GB oder 512MB")
+            Database.check_size(name, value)
         if not threads.isdigit() or int(threads) < 1:
             raise ValueError(f"MONITOR_DUCKDB_THREADS={threads!r}: erwartet eine ganze Zahl ab 1")
         return {"memory_limit": memory, "threads": int(threads), "max_temp_directory_size": spill}

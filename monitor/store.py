@@ -68,6 +68,15 @@ def refresh_seconds() -> float:
     return seconds
 
 
+def build_config() -> dict:
+    """The limits of a snapshot build: the app's threads and spill, and $MONITOR_SNAPSHOT_MEMORY (default 2GB; the
+    copy's key indexes need more than a page's 512MB at 10,000× the demo, see deploy/README.md)."""
+    config = db.Database.config()
+    memory = os.environ.get("MONITOR_SNAPSHOT_MEMORY", "2GB").strip()
+    db.Database.check_size("MONITOR_SNAPSHOT_MEMORY", memory)
+    return config | {"memory_limit": memory, "preserve_insertion_order": False}
+
+
 def _new_path(version: int) -> Path:
     global _counter
     _counter += 1
@@ -135,7 +144,7 @@ def _build_snapshot(con, version: int) -> Snapshot:
     """Copy every table of the caller's (repeatable-read) transaction into a new snapshot file."""
     started = time.monotonic()
     path = _new_path(version)
-    with pg.scratch() as folder, db.new_file(path, db.Database.config()) as duck:
+    with pg.scratch() as folder, db.new_file(path, build_config()) as duck:
         duck.execute(db.SCHEMA_FILE.read_text(encoding="utf-8"))
         duck.execute(pg.BUILD_INFO_DDL)
         rows = sum(pg.pull(con, duck, table, Path(folder)) for table in pg.data_tables())
@@ -379,7 +388,7 @@ def _catch_up(con, snapshot: Snapshot, version: int) -> Snapshot:
         shutil.copyfile(wal, Path(f"{tmp}.wal"))
     copied = time.monotonic()
     rows = 0
-    duck = duckdb.connect(str(tmp), config=db.Database.config())
+    duck = duckdb.connect(str(tmp), config=build_config())
     try:
         with pg.scratch() as folder:
             # statement by statement (the file is private until it is renamed): DuckDB refuses to insert a key
