@@ -231,9 +231,13 @@ def member_hover(members: pd.DataFrame, lang: str) -> list[str]:
 
 def funds_map(kreise: pd.DataFrame, recipients: pd.DataFrame, members: pd.DataFrame, measure: str,
               title: str, lang: str | None = None, land_id: str | None = None,
-              programme: dict | None = None) -> go.Figure:
+              programme: dict | None = None, links: pd.Series | None = None) -> go.Figure:
     """The Land's Kreise (None = Germany) coloured by `measure` (a funds_by_kreis column), recipients sized by
-    grant, cooperation members; amounts named as the programme names them."""
+    grant, cooperation members; amounts named as the programme names them.
+
+    links: each recipient's address (profile.urls, indexed like recipients): its label on the map links there,
+    in the same tab.
+    """
     lang = lang or current_language()
     per_inhabitant = measure.endswith("_per_inhabitant_eur")
     unit = t("mi.unit_per_inhabitant" if per_inhabitant else "mi.unit_eur", lang=lang)
@@ -253,16 +257,25 @@ def funds_map(kreise: pd.DataFrame, recipients: pd.DataFrame, members: pd.DataFr
     fig = land_map(traces, title, lang, land_id=land_id)
     geojson = kreise_geojson(land_id)
     placed = label_places(geojson, recipients, view(land_id))
-    for (kind, text, dx, dy, ax, ay) in placed:
+    for (kind, text, dx, dy, ax, ay, row) in placed:
         recipient = kind == "recipient"
+        label = markup.plotly(text)   # the name is data: escaped, so it stays text inside our own link
+        if recipient and links is not None and isinstance(links.get(row), str):
+            label = _link(links[row], label)
         fig.add_annotation(
-            x=0.5, y=0.5, xref="paper", yref="paper", xshift=dx, yshift=-dy, text=markup.plotly(text),
+            x=0.5, y=0.5, xref="paper", yref="paper", xshift=dx, yshift=-dy, text=label,
             showarrow=recipient, ax=ax, ay=ay, arrowhead=0, arrowwidth=1, arrowcolor="#404040",
             font={"size": 11 if recipient else 10, "color": "#1a1a1a" if recipient else "#404040"},
             bgcolor="rgba(255,255,255,0.85)" if recipient else None, borderpad=1,
         )
     size_legend(fig, recipients["granted_eur"].astype(float).tolist(), lang, programme)
     return fig
+
+
+def _link(address: str, label: str) -> str:
+    """label (already escaped) as a Plotly link to address (our own relative URL), opened in the same tab: Plotly
+    opens links in a new tab unless the tag names its target."""
+    return f'<a href="{markup.plotly(address)}" target="_self">{label}</a>'
 
 
 # --- labels on the map: SVG annotations, placed in pixels from the map's centre (tile-map text would load glyphs
@@ -300,10 +313,11 @@ MAX_RECIPIENT_LABELS = 12      # the largest recipients are named; the others ha
 
 
 def label_places(geojson: dict, recipients: pd.DataFrame, map_view: dict) -> list[tuple]:
-    """(kind, text, dx, dy, ax, ay) of each label: the Kreise at their middle (a Land's, not Germany's 400), the
-    largest recipients beside their markers; a label that would overlap another or a marker is left out.
+    """(kind, text, dx, dy, ax, ay, row) of each label: the Kreise at their middle (a Land's, not Germany's 400),
+    the largest recipients beside their markers; a label that would overlap another or a marker is left out.
 
-    dx, dy: the labelled point in pixels from the map's centre (y down); ax, ay: the text's offset from the point.
+    dx, dy: the labelled point in pixels from the map's centre (y down); ax, ay: the text's offset from the point;
+    row: the recipient's index in recipients (None for a Kreis).
     """
     centre, zoom = map_view["center"], map_view["zoom"]
     boxes, places = [], []
@@ -321,7 +335,7 @@ def label_places(geojson: dict, recipients: pd.DataFrame, map_view: dict) -> lis
             y += 16
             box = _box(x, y, name)
         boxes.append(box)
-        places.append(("kreis", name, x, y, 0, 0))
+        places.append(("kreis", name, x, y, 0, 0, None))
     located = recipients.dropna(subset=["lat", "lon"])
     largest = located.sort_values("granted_eur", ascending=False, kind="stable").head(MAX_RECIPIENT_LABELS)
     for row in largest.sort_values("lat", ascending=False, kind="stable").itertuples():
@@ -330,7 +344,7 @@ def label_places(geojson: dict, recipients: pd.DataFrame, map_view: dict) -> lis
             box = _box(x + ax, y + ay, row.recipient_name)
             if not _overlaps(box, boxes):
                 boxes.append(box)
-                places.append(("recipient", row.recipient_name, x, y, ax, ay))
+                places.append(("recipient", row.recipient_name, x, y, ax, ay, row.Index))
                 break
     return places
 

@@ -4,7 +4,7 @@ progress, the light history and the results the projects report."""
 
 import streamlit as st
 
-from monitor import amounts, charts, context, fmt, indicators, markup, queries as q, status, tables, timeline
+from monitor import amounts, charts, context, fmt, indicators, markup, profile, queries as q, status, tables, timeline
 from monitor.i18n import t
 from monitor.kpi import kpi_block
 
@@ -22,6 +22,13 @@ lang = ctx.lang
 programme = ctx.programme
 params = ctx.params()
 grace = int(programme["payment_grace_days"])
+
+
+def profile_urls(applicant_ids):
+    """The recipients' profile addresses (a profile_url column: tables draw it as a link); none for a summary row."""
+    return profile.urls(applicant_ids, ctx.programme_id, ctx.as_of, lang).where(applicant_ids.notna())
+
+
 st.title(t("page.fortschritt"))
 
 span_row = q.run("term_span", **params).iloc[0]
@@ -105,10 +112,11 @@ with tab_money:
                               projects=timeline.counted("fs.n.projects_dat", at_risk_count, lang)))
     with st.expander(t("fs.lapse_table")):
         basis = {b: t(f"fs.basis.{b}") for b in ("closed", "plan_over", "overdue", "on_plan", "no_plan", "not_started")}
-        amounts.show(forecast.assign(forecast_basis_label=forecast["forecast_basis"].map(basis)), "verfallsprognose",
-                     ["recipient_name", "title", "granted_eur", "planned_due_eur", "paid_eur", "overdue_eur",
-                      "expected_paid_eur", "at_risk_eur", "lapsed_eur", "forecast_basis_label"], programme,
-                     queries=("lapse_forecast",))
+        amounts.show(forecast.assign(forecast_basis_label=forecast["forecast_basis"].map(basis),
+                                     profile_url=profile_urls(forecast["applicant_id"])), "verfallsprognose",
+                     ["recipient_name", "profile_url", "title", "granted_eur", "planned_due_eur", "paid_eur",
+                      "overdue_eur", "expected_paid_eur", "at_risk_eur", "lapsed_eur", "forecast_basis_label"],
+                     programme, queries=("lapse_forecast",))
 
 with tab_forecast:
     # --- forecast vs. outcome: the backtest --------------------------------------------------------------------------
@@ -170,9 +178,10 @@ with tab_milestones:
                 st.caption(t("fs.rows_note", shown=fmt.count(len(milestones)),
                              total=fmt.count(milestones["milestone_total_count"].iloc[0])))
             words = {s: t(f"fs.ms.{s}") for s in ("done_on_time", "done_late", "overdue", "open")}
-            tables.show(milestones.assign(milestone_state_label=milestones["milestone_state"].map(words)),
+            tables.show(milestones.assign(milestone_state_label=milestones["milestone_state"].map(words),
+                                          profile_url=profile_urls(milestones["applicant_id"])),
                         "meilensteine_verlauf",
-                        ["recipient_name", "title", "planned_date", "done_date", "milestone_state_label",
+                        ["recipient_name", "profile_url", "title", "planned_date", "done_date", "milestone_state_label",
                          "days_late_days"],
                         queries=("milestone_timeline",))
 
@@ -192,10 +201,11 @@ with tab_reports:
             rest_name = t("fs.progress_rest_median", projects=timeline.counted("fs.n.projects", rest_count, lang))
             report_words = {s: status.light_label(s) for s in ("green", "amber", "red")}
             tables.show(reports.assign(recipient_name=reports["recipient_name"].fillna(rest_name),
-                                       report_status_label=reports["report_status"].map(report_words)),
+                                       report_status_label=reports["report_status"].map(report_words),
+                                       profile_url=profile_urls(reports["applicant_id"])),
                         "fortschrittsberichte",
-                        ["recipient_name", "reported_date", "progress_pct", "progress_low_pct", "progress_high_pct",
-                         "report_count", "report_status_label", "report_summary"],
+                        ["recipient_name", "profile_url", "reported_date", "progress_pct", "progress_low_pct",
+                         "progress_high_pct", "report_count", "report_status_label", "report_summary"],
                         queries=("progress_history",))
 
     # --- the traffic-light history ---------------------------------------------------------------------------------
@@ -216,8 +226,10 @@ with tab_reports:
         with st.expander(t("fs.chart_data")):
             tables.show(counts.assign(light_word=counts["light"].map(light_words)), "ampeln_je_monat",
                         ["status_date", "light_word", "project_count"], queries=("light_history_counts",))
-            tables.show(history.assign(light_label=history["light"].map(light_words)), "ampelverlauf",
-                        ["recipient_name", "status_date", "light_label"], queries=("project_status_history",))
+            tables.show(history.assign(light_label=history["light"].map(light_words),
+                                       profile_url=profile_urls(history["applicant_id"])), "ampelverlauf",
+                        ["recipient_name", "profile_url", "status_date", "light_label"],
+                        queries=("project_status_history",))
 
     # --- results: the projects' indicators --------------------------------------------------------------------------
     st.header(t("fs.ind.heading"))
@@ -233,10 +245,11 @@ with tab_reports:
             unit=progress["unit_de" if lang == "de" else "unit_en"],
             qualifier=progress["qualifier"].map(indicators.qualifier_labels(lang)),
             target_state_label=progress["target_state"].map(indicators.state_labels(lang)),
+            profile_url=profile_urls(progress["applicant_id"]),
         )
         st.markdown(f"**{t('fs.ind.table')}**")
         tables.show(shown, "kennzahlen",
-                    ["recipient_name", "indicator_label", "unit", "baseline_value", "target_value", "target_date",
-                     "qualifier", "reported_value", "reported_date", "target_reached_pct", "target_state_label",
-                     "value_source", "target_source"],
+                    ["recipient_name", "profile_url", "indicator_label", "unit", "baseline_value", "target_value",
+                     "target_date", "qualifier", "reported_value", "reported_date", "target_reached_pct",
+                     "target_state_label", "value_source", "target_source"],
                     queries=("indicator_progress", "indicator_totals"))

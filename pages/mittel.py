@@ -29,6 +29,7 @@ recipients["recipient_kind_label"] = [t(f"kind.{k}") for k in recipients["recipi
 recipients["profile_url"] = profile.urls(recipients["applicant_id"], ctx.programme_id, ctx.as_of, lang)
 members["member_kind_label"] = [t(f"kind.{k}") for k in members["member_kind"]]
 members["role_label"] = [t(f"mi.role.{r}") for r in members["role"]]
+members["profile_url"] = profile.urls(members["applicant_id"], ctx.programme_id, ctx.as_of, lang)
 
 
 # --- map: the answer, first; its title names it (no heading above it, so that it starts on the first screen) ------
@@ -40,7 +41,7 @@ map_measure = st.segmented_control(
 map_title = t("mi.map_title", measure=amounts.text(f"mi.measure.{map_measure}", programme), date=fmt.date(ctx.as_of))
 top_kreis = kreise.loc[kreise[map_measure].idxmax()]
 charts.show(maps.funds_map(kreise, recipients, members, map_measure, map_title, lang, ctx.programme.get("land_id"),
-                           programme),
+                           programme, links=recipients["profile_url"]),
             key="mi_map", description=t("ds.mi.map_desc", measure=amounts.text(f"mi.measure.{map_measure}", programme),
                                         kreis=top_kreis["kreis_name"],
                                         value=fmt.value(map_measure, top_kreis[map_measure]),
@@ -80,8 +81,8 @@ amounts.show(kreise.sort_values(["granted_per_inhabitant_eur", "kreis_name"], as
             ["kreis_name", "kreis_kind_label", "population_count", "recipient_count", "granted_eur", "paid_eur",
              "granted_per_inhabitant_eur", "paid_per_inhabitant_eur"], programme, queries=("funds_by_kreis",))
 with st.expander(t("mi.members_table")):
-    tables.show(members, "mittel_verbuende", ["recipient_name", "member_name", "member_kind_label", "role_label",
-                                              "population_count"], queries=("cooperation_members",))
+    tables.show(members, "mittel_verbuende", ["recipient_name", "profile_url", "member_name", "member_kind_label",
+                                              "role_label", "population_count"], queries=("cooperation_members",))
 
 # --- bars per recipient ----------------------------------------------------------------------------
 st.header(amounts.text("mi.bars_heading", programme))

@@ -6,7 +6,7 @@ links (each keeps its strongest ones), the lists show the first rows ranked in S
 
 import streamlit as st
 
-from monitor import amounts, charts, context, fmt, markup, network, queries as q, status, tables
+from monitor import amounts, charts, context, fmt, markup, network, profile, queries as q, status, tables
 from monitor.i18n import t
 
 MAX_NODES = 100   # recipients drawn in the graph
@@ -28,7 +28,8 @@ if nodes.empty:
     first = q.run("first_decision", **ctx.params()).iloc[0]
     st.info(t("app.no_projects_yet", date=fmt.date(first["first_decision_date"])))
     st.stop()
-nodes = network.kind_labels(nodes, lang)
+nodes = network.kind_labels(nodes, lang).assign(
+    profile_url=lambda frame: profile.urls(frame["applicant_id"], ctx.programme_id, ctx.as_of, lang))
 
 
 def names(values, total: int) -> str:
@@ -76,8 +77,9 @@ with st.expander(t("nw.edges_heading"), expanded=False):
                 filters=(f"{t('nw.basis')}: {t(f'nw.basis.{basis}')}", f"{t('nw.min_shared')}: {min_shared}"))
 with st.expander(t("nw.nodes_heading"), expanded=False):
     amounts.show(nodes, "netzwerk_empfaenger",
-               ["recipient_name", "recipient_kind_label", "kreis_name", "granted_eur", "goal_count", "theme_count",
-                "goal_list", "theme_list"], programme, queries=("network_nodes",), title=t("nw.nodes_heading"))
+               ["recipient_name", "profile_url", "recipient_kind_label", "kreis_name", "granted_eur", "goal_count",
+                "theme_count", "goal_list", "theme_list"], programme, queries=("network_nodes",),
+               title=t("nw.nodes_heading"))
 
 # --- who works on topic X --------------------------------------------------------------------------------
 st.header(t("nw.topic_heading"))
@@ -96,14 +98,15 @@ on_topic = q.run("topic_recipients", **ctx.params(), topic_kind=chosen["topic_ki
 if on_topic.empty:
     st.info(t("nw.topic_none", topic=markup.text(chosen["topic_label"])))
 else:
-    on_topic = network.light_labels(network.kind_labels(on_topic, lang), lang)
+    on_topic = network.light_labels(network.kind_labels(on_topic, lang), lang).assign(
+        profile_url=lambda frame: profile.urls(frame["applicant_id"], ctx.programme_id, ctx.as_of, lang))
     recipients = on_topic["recipient_name"].drop_duplicates()
     st.markdown(t("nw.topic_summary", topic=markup.text(chosen["topic_label"]),
                   count=fmt.count(on_topic["recipients_count"].iloc[0]),
                   names=names(recipients, int(on_topic["recipients_count"].iloc[0]))))
     # whom to ask first: who has already reached milestones, then what the project is
-    topic_columns = ["recipient_name", "light_label", "milestones_done_count", "done_milestones", "last_done_date",
-                     "progress_pct", "title", "kreis_name", "granted_eur"]
+    topic_columns = ["recipient_name", "profile_url", "light_label", "milestones_done_count", "done_milestones",
+                     "last_done_date", "progress_pct", "title", "kreis_name", "granted_eur"]
     if chosen["topic_kind"] == "goal":
         topic_columns.append("goal_weight_pct")
     amounts.show(on_topic, "netzwerk_thema", topic_columns, programme, queries=("topic_recipients",),
@@ -137,7 +140,8 @@ st.caption(t("nw.learn_caption"))
 if similar.empty:
     st.info(t("nw.learn_none", name=markup.text(choices[applicant_id])))
 else:
-    similar = network.light_labels(network.kind_labels(similar, lang), lang)
+    similar = network.light_labels(network.kind_labels(similar, lang), lang).assign(
+        profile_url=lambda frame: profile.urls(frame["applicant_id"], ctx.programme_id, ctx.as_of, lang))
     best = similar.iloc[0]
     st.markdown(t("nw.learn_best", name=markup.text(choices[applicant_id]), best=markup.text(best["recipient_name"])))
     cards = st.columns(min(3, len(similar)))
@@ -152,7 +156,8 @@ else:
             light = status.light_markdown(row.light, lang) if isinstance(row.light, str) else "–"
             st.markdown(t("nw.learn_progress", light=light, progress=fmt.pct(row.progress_pct)))
     tables.show(similar, "netzwerk_aehnlich",
-                ["recipient_name", "recipient_kind_label", "kreis_name", "similarity_pct", "shared_count",
+                ["recipient_name", "profile_url", "recipient_kind_label", "kreis_name", "similarity_pct",
+                 "shared_count",
                  "shared_goals", "shared_themes", "light_label", "progress_pct", "last_report_date"],
                 queries=("similar_recipients",), title=t("nw.learn_heading"),
                 filters=(f"{t('nw.recipient')}: {choices[applicant_id]}",))

@@ -29,7 +29,9 @@ if summary["project_count"] == 0:
     st.stop()
 if amounts.is_eligible_cost(programme):
     st.caption(t("pg.eligible_note"))
+# the cached frame stays untouched (assign): every table naming a recipient links to its profile
 projects = status.projects(ctx.params(), lang)
+projects = projects.assign(profile_url=profile.urls(projects["applicant_id"], ctx.programme_id, ctx.as_of, lang))
 needing_decision = status.attention(projects)
 attention = needing_decision.head(ATTENTION_ROWS)
 
@@ -85,8 +87,8 @@ if not kept["planned_payment_count"]:
     st.caption(t("pg.no_plan"))
 if not kept["progress_report_count"]:
     st.caption(t("pg.no_reports"))
-amounts.show(projects, "ampel", ["light_label", "recipient_name", "reason", "granted_eur", "planned_due_eur",
-                                "paid_eur", "overdue_eur", "lapsed_eur", "title"], programme,
+amounts.show(projects, "ampel", ["light_label", "recipient_name", "profile_url", "reason", "granted_eur",
+                                "planned_due_eur", "paid_eur", "overdue_eur", "lapsed_eur", "title"], programme,
              queries=("project_status",))
 
 st.header(t("ov.pace_heading"))
@@ -111,10 +113,11 @@ if upcoming.empty:
     st.success(t("ov.next_none"))
 else:
     days = upcoming["days_until_count"]
+    upcoming["profile_url"] = profile.urls(upcoming["applicant_id"], ctx.programme_id, ctx.as_of, lang)
     upcoming["due_label"] = [
         t("ov.overdue", days=-d) if d < 0 else (t("ov.due_today") if d == 0 else t("ov.due_in", days=d)) for d in days
     ]
-    tables.show(upcoming, "meilensteine", ["planned_date", "due_label", "recipient_name", "title"],
+    tables.show(upcoming, "meilensteine", ["planned_date", "due_label", "recipient_name", "profile_url", "title"],
                 queries=("next_milestones",))
 
 st.header(t("ov.freshness"))
@@ -124,5 +127,5 @@ if summary["report_overdue_count"]:
     st.warning(t("ov.overdue_reports", count=fmt.count(summary["report_overdue_count"]),
                  names=markup.text(", ".join(late["recipient_name"].head(20)))))
 tables.show(projects.sort_values(["days_since_report", "project_id"], ascending=[False, True]), "berichte",
-            ["recipient_name", "last_report_date", "last_report_label", "progress_pct", "days_since_report",
-             "report_state"], queries=("project_status",))
+            ["recipient_name", "profile_url", "last_report_date", "last_report_label", "progress_pct",
+             "days_since_report", "report_state"], queries=("project_status",))

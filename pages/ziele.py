@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from monitor import amounts, charts, context, coverage, fmt, markup, queries as q, tables
+from monitor import amounts, charts, context, coverage, fmt, markup, profile, queries as q, tables
 from monitor.i18n import t
 
 ctx = context.current()
@@ -94,5 +94,7 @@ else:
 charts.show(coverage.goal_heatmap(cells, value_column, t(f"zi.heatmap_title_{view}")), key="zi_heatmap",
             description=t("ds.zi.heatmap_desc", recipients=cells["recipient_name"].nunique(), goals=len(totals)))
 other_column = "tagged_eur" if view == "weighted" else "weighted_eur"
-tables.show(cells[cells["goal_projects_count"] > 0], "zielmatrix",
-            ["recipient_name", "kreis_name", "goal_label", value_column, other_column], queries=("goal_coverage",))
+matrix = cells[cells["goal_projects_count"] > 0]
+tables.show(matrix.assign(profile_url=profile.urls(matrix["applicant_id"], ctx.programme_id, ctx.as_of, lang)),
+            "zielmatrix", ["recipient_name", "profile_url", "kreis_name", "goal_label", value_column, other_column],
+            queries=("goal_coverage",))

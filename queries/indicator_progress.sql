@@ -66,6 +66,7 @@ measures as (
 final as (
     select
         measures.project_id,
+        measures.applicant_id,
         applicant.name as recipient_name,
         measures.indicator_id,
         indicator.label_de as indicator_label_de,

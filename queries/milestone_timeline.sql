@@ -20,6 +20,7 @@ final as (
     select
         states.milestone_id,
         states.project_id,
+        projects.applicant_id,
         applicant.name as recipient_name,
         states.title,
         states.planned_date,

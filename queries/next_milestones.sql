@@ -17,6 +17,7 @@ final as (
     select
         open_milestones.milestone_id,
         open_milestones.project_id,
+        projects.applicant_id,
         applicant.name as recipient_name,
         open_milestones.title,
         open_milestones.planned_date,

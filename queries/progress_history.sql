@@ -35,6 +35,7 @@ reports as (
 shown as (
     select
         reports.project_id,
+        reports.applicant_id,
         applicant.name as recipient_name,
         reports.worst_rank,
         reports.report_date as reported_date,
@@ -54,6 +55,7 @@ shown as (
 rest as (
     select
         null::varchar as project_id,
+        null::varchar as applicant_id,
         null::varchar as recipient_name,
         null::bigint as worst_rank,
         last_day(report_date)::date as reported_date,

@@ -21,6 +21,7 @@ ranked as (
 final as (
     select
         states.project_id,
+        states.applicant_id,
         applicant.name as recipient_name,
         ranked.worst_rank,
         states.status_date,

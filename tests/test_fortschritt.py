@@ -225,6 +225,7 @@ def test_progress_of_the_worst_projects_and_the_median_of_the_others():
     kiel = shown[shown["project_id"] == "DM-04"]
     assert kiel["progress_pct"].tolist() == [5, 15, 35]
     assert kiel["report_status"].tolist() == ["green", "amber", "amber"]
+    assert kiel["applicant_id"].unique().tolist() == ["kiel"]   # the profile link of the page's table
     # the other six per month: Jan 2021 10, 20, 15, 10, 10 (Rendsburg had not started);
     # Jul 2021 30, 55, 40, 35, 25, 35; Jan 2022 55, 100, 90, 60, 50, 65
     rest = frame[frame["is_rest"]]
@@ -233,6 +234,7 @@ def test_progress_of_the_worst_projects_and_the_median_of_the_others():
     assert rest["progress_low_pct"].tolist() == [10, 31.25, 56.25]
     assert rest["progress_high_pct"].tolist() == [15, 38.75, 83.75]
     assert rest["report_count"].tolist() == [5, 6, 6]
+    assert rest["applicant_id"].isna().all()       # a median of many recipients links to no profile
     # without a limit that bites every report is a line of its own: 3+3+2+3+3+3+3+3+2 = 25 by 31.01.2022
     everything = run("progress_history", dt.date(2022, 1, 31), limit=10)
     assert len(everything) == 25 and not everything["is_rest"].any()
@@ -434,6 +436,29 @@ def test_page_on_the_last_data_day_with_the_backtest(app):
     backtest = table(at, "Fehler der Prognose").set_index("Zeitpunkt")
     assert len(backtest) == 30
     assert backtest.iloc[22][["Prognose: nicht abgerufen", "Fehler der Prognose"]].tolist() == [71_000, -8_500]
+
+
+def test_every_table_naming_a_recipient_links_to_its_profile(app):
+    # issue 16: the forecast, milestone, report, light-history and indicator tables carry a "Profil" link column
+    # with the recipient's address on the page's programme, Stichtag and language (monitor/profile.py)
+    at = app(role="leitung", page=PAGE, stichtag="2021-06-30")
+    assert not at.exception
+    kiel = "profil?empfaenger=kiel&programm=dmk-sh&stichtag=2021-06-30&lang=de"
+    linked = [d.value for d in at.dataframe if "Profil" in d.value.columns]
+    assert [(frame.columns[0], frame.columns[2], len(frame)) for frame in linked] == [
+        ("Zuwendungsempfänger", "Titel", 9),                 # the lapse forecast
+        ("Zuwendungsempfänger", "Titel", 30),                # the milestones
+        ("Zuwendungsempfänger", "Berichtet am", 7),          # the reports of 29.01.2021
+        ("Zuwendungsempfänger", "Zeitpunkt", 90),            # the lights of 9 projects on 10 days
+        ("Zuwendungsempfänger", "Kennzahl", 5),              # the indicators
+    ]
+    for frame in linked[:4]:
+        # Kiel is furthest behind on 30.06.2021 and comes first in each of these
+        assert (frame["Zuwendungsempfänger"].iloc[0], frame["Profil"].iloc[0]) == ("Landeshauptstadt Kiel", kiel)
+    indicators = linked[4]
+    assert (indicators["Zuwendungsempfänger"].iloc[0], indicators["Profil"].iloc[0]) == (
+        "Gemeinde Kirchbarkau", "profil?empfaenger=kirchbarkau&programm=dmk-sh&stichtag=2021-06-30&lang=de")
+    assert table(at, "Grundlage").columns.tolist()[:3] == ["Zuwendungsempfänger", "Profil", "Titel"]
 
 
 def test_recipient_selector_changes_the_payment_figures(app):

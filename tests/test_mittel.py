@@ -15,7 +15,7 @@ import json
 
 import pytest
 
-from monitor import maps
+from monitor import maps, profile
 from tests.conftest import run_query
 
 PAGE = "pages/mittel.py"
@@ -208,6 +208,33 @@ def test_map_draws_15_kreise_9_recipients_and_18_members_with_german_hover(app):
                for t in members["text"])
 
 
+def test_map_labels_link_to_the_profiles(app):
+    # issue 16: a recipient's label on the map opens its profile in the same tab, on the page's programme,
+    # Stichtag and language; the Kreis labels stay plain names
+    at = app(role="leitung", page=PAGE, stichtag="2021-06-30")
+    texts = [a["text"] for a in chart_specs(at)[0]["layout"]["annotations"]]
+    assert ('<a href="profil?empfaenger=kiel&amp;programm=dmk-sh&amp;stichtag=2021-06-30&amp;lang=de" '
+            'target="_self">Landeshauptstadt Kiel</a>') in texts
+    assert "Kiel" in texts and "Plön" in texts
+    assert sum(text.startswith("<a href=") for text in texts) == 8   # Kirchbarkau's label would overlap: left out
+
+
+def test_a_recipient_name_stays_text_inside_its_link():
+    recipients = run_query("funds_by_recipient", programme_id=PROGRAMME, as_of=JUNE_2021)
+    recipients.loc[recipients["applicant_id"] == "kiel", "recipient_name"] = '<a href="https://x.example">Kiel</a>'
+    kreise = run_query("funds_by_kreis", programme_id=PROGRAMME, as_of=JUNE_2021)
+    members = run_query("cooperation_members", programme_id=PROGRAMME, as_of=JUNE_2021)
+    links = profile.urls(recipients["applicant_id"], PROGRAMME, JUNE_2021, "en")
+    fig = maps.funds_map(kreise, recipients, members, "granted_eur", "Titel", "de", "01", links=links)
+    texts = [a.text for a in fig.layout.annotations]
+    assert ('<a href="profil?empfaenger=kiel&amp;programm=dmk-sh&amp;stichtag=2021-06-30&amp;lang=en" '
+            'target="_self">&lt;a href="https://x.example"&gt;Kiel&lt;/a&gt;</a>') in texts
+    # without addresses the labels are names only
+    plain = maps.funds_map(kreise, recipients, members, "granted_eur", "Titel", "de", "01")
+    assert '&lt;a href="https://x.example"&gt;Kiel&lt;/a&gt;' in [a.text for a in plain.layout.annotations]
+    assert not any(a.text.startswith("<a ") for a in plain.layout.annotations)
+
+
 def test_map_switch_to_eur_per_inhabitant(app):
     at = app(role="leitung", page=PAGE, stichtag="2021-06-30")
     at.button_group(key="mi_map_measure").set_value("granted_per_inhabitant_eur").run()
@@ -263,6 +290,10 @@ def test_tables_per_kreis_and_recipient(app):
         "Flensburg", 90_164, 100_000, 30_000)
     assert first["Bewilligt je Einwohner"] == "1,11 €"  # 100.000 / 90.164; German decimals are drawn as text
     assert len(members) == 18
+    # the members' recipient links to its profile too: Timmaspe is a member of Nortorf (cooperation_member.csv)
+    assert members.columns.tolist()[:3] == ["Zuwendungsempfänger", "Profil", "Kommune"]
+    assert members.set_index("Kommune").loc["Timmaspe", "Profil"] == (
+        "profil?empfaenger=nortorf&programm=dmk-sh&stichtag=2021-06-30&lang=de")
     assert len(recipients) == 9
     assert recipients.columns.tolist() == [
         "Zuwendungsempfänger", "Profil", "Art", "Kreis", "Bewilligt", "Geplant bis Stichtag", "Ausgezahlt",

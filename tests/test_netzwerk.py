@@ -255,6 +255,25 @@ def test_learn_from_the_most_similar(app):
     assert len(table) == 8
 
 
+def test_recipient_tables_link_to_the_profiles(app):
+    # issue 16: the recipients, the topic list and the similar recipients carry a "Profil" link column with the
+    # recipient's address on the page's programme, Stichtag and language (monitor/profile.py)
+    at = app(role="leitung", page="pages/netzwerk.py", stichtag="2021-06-30")
+    assert not at.exception
+    kiel = "profil?empfaenger=kiel&programm=dmk-sh&stichtag=2021-06-30&lang=de"
+    nodes, topic, similar = (df.value for df in at.dataframe if "Profil" in df.value.columns)
+    assert nodes.columns.tolist()[:3] == ["Zuwendungsempfänger", "Profil", "Art"] and len(nodes) == 9
+    assert dict(zip(nodes["Zuwendungsempfänger"], nodes["Profil"]))["Landeshauptstadt Kiel"] == kiel
+    # the goal "Partizipation" (first in the chooser), who has reached the most milestones first
+    assert topic["Zuwendungsempfänger"].iloc[0] == "Kreis Schleswig-Flensburg"
+    assert topic["Profil"].iloc[0] == (
+        "profil?empfaenger=schleswig-flensburg&programm=dmk-sh&stichtag=2021-06-30&lang=de")
+    # similar to Kirchbarkau (first in the chooser): the eight others, Kiel among them
+    assert len(similar) == 8
+    assert dict(zip(similar["Zuwendungsempfänger"], similar["Profil"]))["Landeshauptstadt Kiel"] == kiel
+    assert similar["Profil"].iloc[0] == "profil?empfaenger=pinneberg&programm=dmk-sh&stichtag=2021-06-30&lang=de"
+
+
 def test_english(app):
     at = app(role="leitung", page="pages/netzwerk.py", stichtag="2021-06-30", lang="en")
     assert not at.exception

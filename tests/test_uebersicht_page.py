@@ -1,6 +1,7 @@
 """The Übersicht as a user sees it (AppTest), for two Stichtage and both languages."""
 
 import datetime as dt
+import json
 
 from streamlit.testing.v1 import AppTest
 
@@ -120,3 +121,22 @@ def test_demo_note_and_local_mode_are_visible():
     captions = " ".join(c.value for c in at.sidebar.caption)
     assert "Demodaten" in captions
     assert "Lokaler Modus ohne Anmeldung: Rolle „Administration“" in captions
+
+
+def test_every_table_naming_a_recipient_links_to_its_profile(app):
+    # issue 16: the light table, the next milestones and the reports each carry a "Profil" link column with the
+    # recipient's address on the page's programme, Stichtag and language (monitor/profile.py)
+    at = app(role="leitung", page=PAGE, stichtag="2021-06-30")
+    assert not at.exception
+    lights, pace, milestones, reports = (frame.value for frame in at.dataframe)
+    kiel = "profil?empfaenger=kiel&programm=dmk-sh&stichtag=2021-06-30&lang=de"
+    assert lights.columns.tolist()[:4] == ["Ampel", "Zuwendungsempfänger", "Profil", "Begründung"]
+    assert (lights["Zuwendungsempfänger"].iloc[0], lights["Profil"].iloc[0]) == ("Landeshauptstadt Kiel", kiel)
+    assert "Profil" not in pace.columns
+    # M-04-1, Kiel's milestone of 31.03.2021, is the first still open, 91 days overdue
+    assert (milestones["Zuwendungsempfänger"].iloc[0], milestones["Profil"].iloc[0]) == ("Landeshauptstadt Kiel", kiel)
+    assert dict(zip(reports["Zuwendungsempfänger"], reports["Profil"]))["Stadt Nortorf und Nortorfer Land"] == (
+        "profil?empfaenger=nortorf&programm=dmk-sh&stichtag=2021-06-30&lang=de")
+    # the column is a link whose cell says "öffnen" (monitor/tables.py: a LinkColumn)
+    link = json.loads(at.dataframe[0].proto.columns)["Profil"]["type_config"]
+    assert link == {"type": "link", "display_text": "öffnen"}

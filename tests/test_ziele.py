@@ -166,6 +166,16 @@ def test_page_shows_weighted_coverage_for_every_role(app, role):
     assert goals.loc["Partizipation", "Projekte"] == 7
 
 
+def test_recipient_goal_table_links_to_the_profiles(app):
+    # issue 16: each recipient's row links to its profile on the page's programme, Stichtag and language
+    at = app(role="leitung", page=PAGE, stichtag="2021-06-30")
+    matrix = at.dataframe[1].value
+    assert matrix.columns.tolist()[:3] == ["Zuwendungsempfänger", "Profil", "Kreis"]
+    kiel = matrix[matrix["Zuwendungsempfänger"] == "Landeshauptstadt Kiel"]
+    assert set(kiel["Profil"]) == {"profil?empfaenger=kiel&programm=dmk-sh&stichtag=2021-06-30&lang=de"}
+    assert matrix["Profil"].notna().all()
+
+
 def test_switching_to_tagged_says_it_double_counts(app):
     at = app(role="leitung", page=PAGE, stichtag="2021-06-30")
     heatmap = charts(at)["Bewilligte Mittel je Empfänger und Ziel, gewichtet (in €)"]["data"][0]
