@@ -260,10 +260,13 @@ def funds_map(kreise: pd.DataFrame, recipients: pd.DataFrame, members: pd.DataFr
     for (kind, text, dx, dy, ax, ay, row) in placed:
         recipient = kind == "recipient"
         label = markup.plotly(text)   # the name is data: escaped, so it stays text inside our own link
-        if recipient and links is not None and isinstance(links.get(row), str):
+        linked = recipient and links is not None and isinstance(links.get(row), str)
+        if linked:
             label = _link(links[row], label)
         fig.add_annotation(
             x=0.5, y=0.5, xref="paper", yref="paper", xshift=dx, yshift=-dy, text=label,
+            # a link must take the click: otherwise it falls through to the map's canvas below the labels
+            captureevents=linked,
             showarrow=recipient, ax=ax, ay=ay, arrowhead=0, arrowwidth=1, arrowcolor="#404040",
             font={"size": 11 if recipient else 10, "color": "#1a1a1a" if recipient else "#404040"},
             bgcolor="rgba(255,255,255,0.85)" if recipient else None, borderpad=1,

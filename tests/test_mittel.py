@@ -217,6 +217,9 @@ def test_map_labels_link_to_the_profiles(app):
             'target="_self">Landeshauptstadt Kiel</a>') in texts
     assert "Kiel" in texts and "Plön" in texts
     assert sum(text.startswith("<a href=") for text in texts) == 8   # Kirchbarkau's label would overlap: left out
+    # a link takes the click (else the map's canvas below would): only the linked labels capture events
+    annotations = chart_specs(at)[0]["layout"]["annotations"]
+    assert [a["text"].startswith("<a ") for a in annotations] == [a.get("captureevents", False) for a in annotations]
 
 
 def test_a_recipient_name_stays_text_inside_its_link():

@@ -89,3 +89,31 @@ def test_switches_redraw_map_and_bars(app_page):
     bar_texts = page.locator(".js-plotly-plot").nth(1).locator(".barlayer text").all_text_contents()
     assert "127,62 €" in bar_texts                      # Kirchbarkau: 99.800 € for 782 inhabitants
     assert app_page.external == []
+
+
+def test_a_recipients_label_on_the_map_opens_its_profile(app_page):
+    # issue 16: the recipients' labels are links (monitor/maps.py) to the profile on the same programme, Stichtag and
+    # language, opened in the same tab
+    page = app_page.open("mittel?stichtag=2021-06-30")
+    assert app_page.exceptions() == 0
+    page.wait_for_function(
+        "() => { const gd = document.querySelector('.js-plotly-plot');"
+        " return gd && gd._fullLayout.map && gd._fullLayout.map._subplot.map.loaded(); }", timeout=30_000)
+    label = page.locator(".js-plotly-plot .annotation-text a", has_text="Landeshauptstadt Kiel").first
+    assert label.get_attribute("target") == "_self"
+    label.scroll_into_view_if_needed()
+    pages_before = len(page.context.pages)
+    # a click where the reader sees the name (Plotly makes the label's whole box a link to the same address)
+    box = label.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url("**/profil?*", timeout=30_000)
+    app_page.settle()
+    assert len(page.context.pages) == pages_before      # the same tab, no new one
+    for part in ("empfaenger=kiel", "programm=dmk-sh", "stichtag=2021-06-30", "lang=de"):
+        assert part in page.url, page.url
+    # the profile's title, then the recipient's name as its first heading
+    assert page.locator('[data-testid="stMain"] h1').first.inner_text() == "Profil"
+    assert page.locator('[data-testid="stMain"] h2').first.inner_text() == "Landeshauptstadt Kiel"
+    assert "85.000 €" in page.locator('[data-testid="stMain"]').inner_text()      # DM-04's grant
+    assert app_page.exceptions() == 0
+    assert app_page.external == []
