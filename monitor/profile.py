@@ -28,8 +28,13 @@ def url(applicant_id: str, programme_id: str, as_of, lang: str) -> str:
 
 
 def urls(applicant_ids: pd.Series, programme_id: str, as_of, lang: str) -> pd.Series:
-    """url() for a column of recipients (a profile_url column: tables draw it as a link)."""
-    return applicant_ids.map(lambda applicant_id: url(applicant_id, programme_id, as_of, lang))
+    """url() for a column of recipients (a profile_url column: tables draw it as a link); the part every row shares
+    is built once and each distinct recipient encoded once (90,000 rows at 10,000× the demo)."""
+    rest = "&" + urlencode({"programm": programme_id, "stichtag": pd.Timestamp(as_of).date().isoformat(),
+                            "lang": lang})
+    known = applicant_ids.dropna().unique()
+    encoded = {applicant_id: f"{URL_PATH}?{urlencode({PARAM: applicant_id})}{rest}" for applicant_id in known}
+    return applicant_ids.map(encoded)
 
 
 def shows_jury(role: str) -> bool:
