@@ -92,10 +92,9 @@ kpi_block(row, t("pf.paid"), fmt.money(recipient["paid_eur"]),
           amounts.text("pf.paid_note", programme, share=fmt.pct(100 * recipient["paid_eur"] / granted)))
 kpi_block(row, t("pf.planned"), fmt.money(recipient["planned_eur"]),
           amounts.text("pf.planned_note", programme, share=fmt.pct(100 * recipient["planned_eur"] / granted)))
-# a long light ("abgeschlossen, Mittel verfallen") would be cut in the figure's box: its second part leads the note
-light, _, rest = status.light_label(worst["light"], lang).partition(", ")
+# the light in words under the three amounts: in a figure's box "abgeschlossen, Mittel verfallen" would be cut
 light_note = t("pf.light_note_one") if len(projects) == 1 else t("pf.light_note", count=fmt.count(len(projects)))
-kpi_block(row, t("pf.light"), light, f"{rest} · {light_note}" if rest else light_note)
+st.markdown(t("pf.light_line", light=status.light_markdown(worst["light"], lang), note=light_note))
 if amounts.is_eligible_cost(programme):
     st.caption(t("pg.eligible_note"))
 

@@ -31,15 +31,16 @@ STICHTAG = "2021-06-30"
 
 # applicant_id -> (name, granted, paid, planned, milestones "done of total, overdue", light label)
 RECIPIENTS = {
-    "dithmarschen": ("Kreis Dithmarschen", "100.000 €", "40.000 €", "40.000 €", (1, 3, 0), "● grün"),
-    "schleswig-flensburg": ("Kreis Schleswig-Flensburg", "100.000 €", "40.000 €", "80.000 €", (2, 3, 0), "● grün"),
-    "wr-rendsburg": ("Wirtschaftsraum Rendsburg", "90.000 €", "45.000 €", "45.000 €", (1, 3, 0), "● grün"),
-    "kiel": ("Landeshauptstadt Kiel", "85.000 €", "17.000 €", "34.000 €", (0, 3, 1), "■ rot"),
-    "flensburg": ("Stadt Flensburg", "100.000 €", "30.000 €", "40.000 €", (1, 4, 0), "▲ gelb"),
-    "eutin": ("Stadt Eutin", "100.000 €", "40.000 €", "40.000 €", (1, 4, 0), "● grün"),
-    "pinneberg": ("Stadt Pinneberg", "97.500 €", "39.000 €", "39.000 €", (0, 3, 0), "● grün"),
-    "nortorf": ("Stadt Nortorf und Nortorfer Land", "100.000 €", "40.000 €", "40.000 €", (0, 3, 0), "● grün"),
-    "kirchbarkau": ("Gemeinde Kirchbarkau", "99.800 €", "39.920 €", "39.920 €", (1, 4, 0), "● grün"),
+    "dithmarschen": ("Kreis Dithmarschen", "100.000 €", "40.000 €", "40.000 €", (1, 3, 0), ":green[● grün]"),
+    "schleswig-flensburg": ("Kreis Schleswig-Flensburg", "100.000 €", "40.000 €", "80.000 €", (2, 3, 0),
+                            ":green[● grün]"),
+    "wr-rendsburg": ("Wirtschaftsraum Rendsburg", "90.000 €", "45.000 €", "45.000 €", (1, 3, 0), ":green[● grün]"),
+    "kiel": ("Landeshauptstadt Kiel", "85.000 €", "17.000 €", "34.000 €", (0, 3, 1), ":red[■ rot]"),
+    "flensburg": ("Stadt Flensburg", "100.000 €", "30.000 €", "40.000 €", (1, 4, 0), ":orange[▲ gelb]"),
+    "eutin": ("Stadt Eutin", "100.000 €", "40.000 €", "40.000 €", (1, 4, 0), ":green[● grün]"),
+    "pinneberg": ("Stadt Pinneberg", "97.500 €", "39.000 €", "39.000 €", (0, 3, 0), ":green[● grün]"),
+    "nortorf": ("Stadt Nortorf und Nortorfer Land", "100.000 €", "40.000 €", "40.000 €", (0, 3, 0), ":green[● grün]"),
+    "kirchbarkau": ("Gemeinde Kirchbarkau", "99.800 €", "39.920 €", "39.920 €", (1, 4, 0), ":green[● grün]"),
 }
 
 
@@ -55,6 +56,10 @@ def open_profile(app, role: str = "admin", **query):
 
 def figures(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
+
+
+def light_line(at) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("**Ampel:**"))
 
 
 def markdown(at) -> str:
@@ -78,7 +83,8 @@ def test_every_recipient_on_30_june_2021(app, applicant_id):
     at = open_profile(app, "leitung", empfaenger=applicant_id, stichtag=STICHTAG)
     assert [h.value for h in at.header] == [markup.text(name)]
     assert at.selectbox(key="pf_recipient").value == applicant_id
-    assert figures(at) == {"Zuwendung": granted, "Ausgezahlt": paid, "Geplant bis Stichtag": planned, "Ampel": light}
+    assert figures(at) == {"Zuwendung": granted, "Ausgezahlt": paid, "Geplant bis Stichtag": planned}
+    assert light_line(at) == f"**Ampel:** {light} · Begründung unten"
     text = markdown(at)
     assert f"{done} von {total} Meilensteinen erledigt, {overdue} überfällig." in text
     # the URL keeps the recipient and the programme, so the view can be shared
@@ -145,8 +151,8 @@ def test_an_unknown_recipient_is_named_as_text_and_the_selector_offered(app):
 
 def test_english(app):
     at = open_profile(app, "jury", empfaenger="nortorf", stichtag=STICHTAG, lang="en")
-    assert figures(at) == {"Grant": "€100,000", "Paid": "€40,000", "Planned by the as-of date": "€40,000",
-                           "Traffic light": "● green"}
+    assert figures(at) == {"Grant": "€100,000", "Paid": "€40,000", "Planned by the as-of date": "€40,000"}
+    assert "**Traffic light:** :green[● green] · reason below" in markdown(at)
     assert "Weighted score **7.44**, rank **3 of 35** scored applications (funding line: the best 9)." in markdown(at)
 
 
@@ -189,7 +195,8 @@ def test_second_programme_without_jury_data(app, two_programmes):
     at = open_profile(app, "jury", programm="efre-test", empfaenger="efre-izet", stichtag="2022-12-31")
     assert [h.value for h in at.header] == [markup.text("Innovationszentrum Itzehoe Test GmbH")]
     assert figures(at) == {"Förderfähige Gesamtausgaben": "1.730.000 €", "Ausgezahlt": "0 €",
-                           "Geplant bis Stichtag": "0 €", "Ampel": "● grün"}
+                           "Geplant bis Stichtag": "0 €"}
+    assert light_line(at) == "**Ampel:** :green[● grün] · die dringendste von 2 Projekten, Begründung unten"
     captions = [c.value for c in at.caption]
     assert de("pg.no_plan") in captions and de("pf.no_milestones") in captions
     assert de("pg.no_reports") in captions and de("pf.jury.none") in captions
@@ -206,8 +213,7 @@ def test_the_attention_list_of_the_uebersicht_links_to_the_profiles(app):
     assert "[Profil](profil?empfaenger=flensburg&programm=dmk-sh&stichtag=2021-06-30&lang=de)" in text
 
 
-def test_a_long_light_keeps_its_word_in_the_box_and_the_rest_in_the_note(app):
+def test_a_long_light_is_written_in_full_under_the_amounts(app):
     # Kiel on the last data day: final payment 20.10.2022, 59.500 € of 85.000 € lapsed (data/demo/payment.csv)
     at = open_profile(app, "leitung", empfaenger="kiel")
-    assert figures(at)["Ampel"] == "◆ abgeschlossen"
-    assert "Mittel verfallen · Begründung unten" in [c.value for c in at.caption]
+    assert light_line(at) == "**Ampel:** :violet[◆ abgeschlossen, Mittel verfallen] · Begründung unten"
