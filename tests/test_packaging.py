@@ -68,7 +68,7 @@ def test_make_run_installs_the_runtime_set_and_make_test_everything():
     rules = dict(re.findall(r"^([^\s:#][^:]*):(.*)$", makefile, flags=re.MULTILINE))
     assert rules["run"].split() == ["$(VENV)/.installed-runtime"]
     assert rules["db"].split() == ["$(VENV)/.installed-runtime"]
-    assert rules["test"].split() == ["$(VENV)/.installed", "chromium"]
+    assert rules["test"].split() == ["$(VENV)/.installed", "chromium", "postgres"]
     assert rules["$(VENV)/.installed-runtime"].split() == ["requirements.txt", "requirements/runtime.txt"]
     assert rules["$(VENV)/.installed"].split() == [
         "requirements.txt", "requirements/runtime.txt", "requirements/geo.txt", "requirements/test.txt",

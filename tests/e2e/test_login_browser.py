@@ -215,7 +215,8 @@ def test_logout_ends_the_session_and_a_download_is_logged(browser, login_app):
         session.login(USERS["leitung"])
         session.open("mittel?stichtag=2021-06-30")
         assert session.title() == "Mittel je Kommune"
-        with session.page.expect_download() as download:
+        # (the file is made when clicked: on a loaded machine that may take longer than Playwright's 30 s)
+        with session.page.expect_download(timeout=120_000) as download:
             session.page.get_by_role("button", name="CSV herunterladen").first.click()
         assert download.value.suggested_filename.endswith(".csv")
         downloads = [e for e in _events(audit_log, USERS["leitung"]) if e["event"] == "download"]
