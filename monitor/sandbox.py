@@ -37,6 +37,7 @@ EXCLUDED = {
     "score_cell_state": "the jury's verdict per application and criterion, derived (score_cell gives it)",
     "application_ranking_state": "the jury's ranking, derived (application_ranking gives it)",
     "score_state_info": "for which day score_cell_state and application_ranking_state hold; bookkeeping",
+    "snapshot_state": "server mode: which data version of PostgreSQL a snapshot holds; bookkeeping (monitor/store.py)",
 }
 # rows of a copied table that may be copied; the rest is confidential
 ROW_FILTERS = {

@@ -34,6 +34,7 @@ from monitor import db, pg
 
 ROOT = Path(__file__).resolve().parent.parent
 RETAIN_SECONDS = 300   # a replaced snapshot stays open this long for page runs that started on it
+STATE_TABLE = "snapshot_state"   # the data version a snapshot file holds, written with the data it describes
 
 
 @dataclass(frozen=True)
@@ -95,18 +96,63 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _sweep() -> None:
-    """Remove the snapshots of processes that no longer run (a killed process cannot clean up after itself)."""
+def _orphans(pattern: str) -> list[Path]:
+    """The snapshot files (matching pattern) of processes that no longer run."""
     folder = snapshot_dir()
-    if not folder.is_dir():
-        return
-    for file in folder.glob("snapshot-*.duckdb*"):
+    found = []
+    for file in folder.glob(pattern) if folder.is_dir() else []:
         try:
             pid = int(file.name.split("-")[1])
         except (IndexError, ValueError):
             continue
         if pid != os.getpid() and not _alive(pid):
-            file.unlink(missing_ok=True)
+            found.append(file)
+    return found
+
+
+def _sweep() -> None:
+    """Remove the snapshots of processes that no longer run (a killed process cannot clean up after itself)."""
+    for file in _orphans("snapshot-*.duckdb*"):
+        file.unlink(missing_ok=True)
+
+
+def _mark(duck, version: int) -> None:
+    """Record in the snapshot file which data version it holds (in the caller's transaction, if any)."""
+    duck.execute(f"create table if not exists {STATE_TABLE} (version bigint not null)")
+    duck.execute(f"delete from {STATE_TABLE}")
+    duck.execute(f"insert into {STATE_TABLE} values (?)", [version])
+
+
+def _left_behind(con, server_version: int) -> Snapshot | None:
+    """The newest snapshot a process that no longer runs left behind, claimed for this process when the changes
+    since its version are still recorded: a restarted process catches up in seconds instead of copying everything.
+    Anything unusable (no version, damaged, too old) is removed."""
+    found = _orphans("snapshot-*.duckdb")
+    for file in sorted(found, key=lambda f: f.stat().st_mtime if f.exists() else 0, reverse=True):
+        mine = _new_path(0)
+        try:
+            os.rename(file, mine)            # claimed: another starting process now finds it gone
+        except OSError:
+            continue
+        wal = Path(f"{file}.wal")
+        if wal.exists():
+            os.rename(wal, Path(f"{mine}.wal"))
+        try:
+            duck = duckdb.connect(str(mine), config=build_config())
+            try:
+                version = duck.execute(f"select max(version) from {STATE_TABLE}").fetchone()[0]
+                if version is not None and (version == server_version
+                                            or pg.catch_up_possible(con, version, server_version)):
+                    db.create_relations(duck)    # this version's rules and summaries
+                    duck.execute("checkpoint")
+                    return Snapshot(mine, version, time.time())
+            finally:
+                duck.close()
+        except Exception as exc:  # noqa: BLE001 - an unusable file is removed; a full copy follows
+            print(f"Schnappschuss {file.name} nicht weiterverwendet: {exc}", file=sys.stderr)
+        for leftover in (mine, Path(f"{mine}.wal")):
+            leftover.unlink(missing_ok=True)
+    return None
 
 
 def _remove(snapshot: Snapshot) -> None:
@@ -150,6 +196,7 @@ def _build_snapshot(con, version: int) -> Snapshot:
         rows = sum(pg.pull(con, duck, table, Path(folder)) for table in pg.data_tables())
         copied = time.monotonic()
         db.create_relations(duck)
+        _mark(duck, version)
         related = time.monotonic()
     _last_refresh.update(version=version, rows=rows, seconds=round(time.monotonic() - started, 2),
                          copy_seconds=round(copied - started, 2), rules_seconds=round(related - copied, 2),
@@ -208,6 +255,11 @@ def ensure(source_dir: Path | None = None) -> db.OpenResult:
         if empty:
             restored, source_dir, built = rebuild(source_dir, only_if_empty=True)
             action = "built" if built else "opened"
+        if _current is None:
+            with pg.connect() as con:
+                claimed = _left_behind(con, pg.version(con))
+            if claimed is not None:
+                _install(claimed)
         _sweep()
         snapshot = refresh()
         source = source_dir or _source_of(snapshot)
@@ -282,7 +334,7 @@ def _names(cols) -> str:
 def _summary_tables(cur) -> list[str]:
     """The snapshot's own tables besides the data: the summaries (monitor/aggregates.py), which writers compute in
     their transaction and whose changes travel with the data's, so a catching-up process need not recompute them."""
-    data = set(pg.data_tables())
+    data = {*pg.data_tables(), STATE_TABLE}
     return [name for (name,) in cur.execute(
         "select table_name from duckdb_tables() where not temporary and schema_name = 'main' order by table_name"
     ).fetchall() if name not in data]
@@ -347,6 +399,7 @@ def write(work):
                 if changed or book.entries:
                     if pg.bump(con, incremental=True) != new_version:
                         raise pg.StoreError(f"Datenstand nicht {new_version} trotz Schreibsperre")
+                    _mark(cur, new_version)
                 else:
                     new_version = server_version
                 con.commit()         # PostgreSQL first: it is the record
@@ -396,6 +449,7 @@ def _catch_up(con, snapshot: Snapshot, version: int) -> Snapshot:
             for _, table, kind, data in pg.changes(con, snapshot.version, version):
                 pg.apply_change(duck, table, kind, data, Path(folder))
                 rows += data.count(b"\n")
+        _mark(duck, version)
         duck.execute("checkpoint")
     except BaseException:
         duck.close()

@@ -70,6 +70,12 @@ def read_back(server, name: str, target: Path, source: Path | None = None) -> Pa
         snapshot = store.refresh(force=True)
         db.Database.close(snapshot.path)
         shutil.copy(snapshot.path, target)
+    # the snapshot's own bookkeeping (which version it holds) is no data: the file then has the embedded build's tables
+    import duckdb
+
+    con = duckdb.connect(str(target))
+    con.execute(f"drop table {store.STATE_TABLE}")
+    con.close()
     return target
 
 

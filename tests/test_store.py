@@ -376,3 +376,38 @@ def test_after_a_rebuild_a_process_copies_everything(server):
     store.rebuild()                      # a rebuild records no changes: the next refresh copies
     assert store.refresh().version == before.version + 1
     assert store.last_refresh()["mode"] == "copy"
+
+
+def leave_behind() -> tuple[store.Snapshot, Path]:
+    """This process "ends" without cleaning up (killed): its snapshot stays under the name of a process that is
+    gone, and the process forgets it (not by monkeypatch: that would put it back after the fixture's reset)."""
+    first = store.current()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    db.Database.close(first.path)
+    left = first.path.with_name(f"snapshot-{int(gone.stdout)}-{first.version}-1.duckdb")
+    os.replace(first.path, left)
+    store._current = None
+    return first, left
+
+
+def test_a_restarted_process_catches_up_from_the_snapshot_its_predecessor_left(server, tmp_path):
+    first, left = leave_behind()
+    # meanwhile another process imports
+    payments = tmp_path / "zahlungen.csv"
+    payments.write_bytes(PAYMENTS)
+    assert run_cli(server, tmp_path, "monitor.imports", str(payments), "--kind", "payments").returncode == 0
+    # the restarted process claims the file left behind and catches up instead of copying everything
+    store.ensure()
+    assert store.last_refresh()["mode"] == "catch_up"
+    assert store.current().version == first.version + 1 and not left.exists()
+    cur = db.Database.cursor(db.database_path())
+    assert cur.execute("select sum(amount_eur) from payment").fetchone() == (Decimal("806380.23"),)
+    assert cur.execute("select version from snapshot_state").fetchall() == [(first.version + 1,)]
+    cur.close()
+
+
+def test_a_left_behind_snapshot_without_its_changes_is_removed_and_everything_copied(server):
+    first, left = leave_behind()
+    store.rebuild()                      # no recorded changes lead from the file's version to the server's
+    store.ensure()
+    assert store.last_refresh()["mode"] == "copy" and not left.exists()
