@@ -42,12 +42,12 @@ def templates_section(kind: str, lang: str) -> None:
     left, middle, right = st.columns([1, 1, 1], vertical_alignment="bottom")
     left.download_button(t("md.page.workbook"), masterdata.template_xlsx(lang), file_name=t("md.page.workbook_file"),
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                         key="md_template_xlsx", icon=":material/download:")
+                         key="md_template_xlsx", icon=":material/download:", on_click="ignore")
     table = middle.selectbox(t("md.page.table"), masterdata.LOADABLE,
                              format_func=lambda x: masterdata.sheet_name(x, lang), key="md_template_table")
     right.download_button(t("md.page.table_csv"), masterdata.template_csv(table, lang),
                           file_name=f"{masterdata.sheet_name(table, lang)}.csv", mime="text/csv", key="md_template_csv",
-                          icon=":material/download:")
+                          icon=":material/download:", on_click="ignore")
 
 
 def options_section(kind: str, ctx) -> dict:

@@ -59,8 +59,9 @@ def buttons(name: str, params: dict, key: str, rows: int, labels: dict[str, str]
     if rows <= CSV_MAX_ROWS:
         row.download_button(labels["csv"], audit.on_download(lambda: csv_bytes(name, params, lang), key, "csv"),
                             file_name=f"{key}.csv",
-                            mime="text/csv", key=f"{key}_all_csv", icon=":material/download:")
+                            mime="text/csv", key=f"{key}_all_csv", icon=":material/download:", on_click="ignore")
     if technical or rows > CSV_MAX_ROWS:
         row.download_button(labels["parquet"], audit.on_download(lambda: parquet_bytes(name, params), key, "parquet"),
                             file_name=f"{key}.parquet",
-                            mime="application/vnd.apache.parquet", key=f"{key}_all_parquet", icon=":material/database:")
+                            mime="application/vnd.apache.parquet", key=f"{key}_all_parquet", icon=":material/database:",
+                            on_click="ignore")

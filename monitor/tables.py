@@ -242,24 +242,26 @@ def show(frame: pd.DataFrame, key: str, columns: list[str] | None = None, querie
         source=source or (t("app.source_query", lang=lang, names=names) if queries and technical else ""),
     )
     # the files are generated only when a button is clicked (callables), so tables cost nothing extra to draw;
-    # audit.on_download logs the click (monitor/audit.py)
+    # audit.on_download logs the click (monitor/audit.py). on_click="ignore": a click that also reran the page would
+    # replace the button's deferred file while the browser asks for it, and the download then failed now and then
     row = st.container(horizontal=True, vertical_alignment="center", gap="small")
     row.download_button(
         t("app.download_csv"),
         audit.on_download(lambda: export.csv_bytes(shown, lang, translate_headers), key, "csv"), file_name=f"{key}.csv",
-        mime="text/csv", key=f"{key}_csv", icon=":material/download:",
+        mime="text/csv", key=f"{key}_csv", icon=":material/download:", on_click="ignore",
     )
     row.download_button(
         t("ex.download_excel"),
         audit.on_download(lambda: export.excel_bytes(shown, provenance, lang, translate_headers), key, "xlsx"),
         file_name=f"{key}.xlsx", key=f"{key}_xlsx", icon=":material/table_view:",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
     )
     if technical:
         row.download_button(
             t("ex.download_parquet"), audit.on_download(lambda: export.parquet_bytes(shown), key, "parquet"),
             file_name=f"{key}.parquet",
             mime="application/vnd.apache.parquet", key=f"{key}_parquet", icon=":material/database:",
+            on_click="ignore",
         )
         if queries:
             row.caption(t("app.source_query", names=", ".join(f"`{n}`" for n in queries)))

@@ -80,12 +80,12 @@ def activity_import() -> None:
     left, right, _ = st.columns([1, 1, 2])
     left.download_button(
         t("dp.template_csv"), templates.template_csv(kind, german), file_name=f"vorlage_{kind}.csv", mime="text/csv",
-        key="daten_template_csv", icon=":material/download:",
+        key="daten_template_csv", icon=":material/download:", on_click="ignore",
     )
     right.download_button(
         t("dp.template_xlsx"), templates.template_xlsx(kind, german), file_name=f"vorlage_{kind}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="daten_template_xlsx",
-        icon=":material/download:",
+        icon=":material/download:", on_click="ignore",
     )
 
     st.header(t("dp.upload_heading"))

@@ -26,4 +26,5 @@ needle = right.text_input(t("audit.subject"), key="audit_subject")
 shown = audit.filtered(frame, events, needle)
 tables.show(shown, "audit", title=t("audit.table"), filters=[*events, needle] if needle else events)
 st.download_button(t("audit.download"), audit.on_download(audit.jsonl_bytes, "audit", "jsonl"),
-                   file_name="audit.jsonl", mime="application/jsonl", key="audit_jsonl", icon=":material/download:")
+                   file_name="audit.jsonl", mime="application/jsonl", key="audit_jsonl", icon=":material/download:",
+                   on_click="ignore")

@@ -34,6 +34,14 @@ def test_analyse_sees_query_names_and_parquet(app, page):
     assert "Parquet herunterladen" in labels
 
 
+@pytest.mark.parametrize("page", [*PAGES, "pages/daten.py", "pages/protokoll.py", "pages/explorer.py"])
+def test_a_download_click_does_not_rerun_the_page(app, page):
+    # a rerun on click would replace the button's deferred file while the browser fetches it: no download
+    at = app(role="admin", page=page, stichtag="2021-06-30", empfaenger="kiel")
+    buttons = at.get("download_button")
+    assert buttons and [b.proto.label for b in buttons if not b.proto.ignore_rerun] == []
+
+
 def test_the_overview_names_its_queries_for_analysts_only(app):
     analyse, _ = seen(app(role="analyse", page="pages/uebersicht.py", stichtag="2021-06-30"))
     assert "Quelle: Abfrage `project_status`" in analyse
