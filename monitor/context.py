@@ -35,19 +35,24 @@ class Context:
 
 
 @st.cache_resource(show_spinner=False)
-def _open_database(path: str) -> db.OpenResult:
-    # once per process: build a missing database, set a damaged one aside and rebuild it
-    result = db.ensure_database(db.Path(path))
-    if db.server_mode():
-        from monitor import store
+def _open_database(where: str) -> db.OpenResult:
+    # once per process and database: build a missing database, set a damaged one aside and rebuild it; in server mode
+    # connect, make the schema and the first snapshot, and start the watcher that refreshes it
+    if where != SERVER:
+        return db.ensure_database(db.Path(where))
+    from monitor import store
 
-        store.watch()   # refresh the snapshot when another process writes to PostgreSQL
+    result = store.ensure()
+    store.watch()   # refresh the snapshot when another process writes to PostgreSQL
     return result
+
+
+SERVER = "postgresql"   # the cache key in server mode: a refresh names a new snapshot file, not a new database
 
 
 def open_database() -> db.OpenResult:
     """Make sure the database exists and is healthy; tell the user what had to be done."""
-    result = _open_database(str(db.database_path()))
+    result = _open_database(SERVER if db.server_mode() else str(db.database_path()))
     notice = result.notice()   # what was rebuilt and which imports were restored (monitor/db.py)
     if notice:
         from monitor import markup  # (the notice names server paths: text, never Markdown)

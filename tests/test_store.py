@@ -219,7 +219,7 @@ def test_a_saved_column_mapping_is_shared_through_postgresql(server):
     assert on_server(server, "select key from monitor_setting") == [("mapping:layout-1",)]
 
 
-def test_the_uebersicht_in_server_mode_reads_the_snapshot_and_names_its_version(server, app, tmp_path):
+def test_the_uebersicht_in_server_mode_reads_the_snapshot_and_names_its_version(server, app, tmp_path, monkeypatch):
     at = app(role="leitung", page="pages/uebersicht.py")
     assert not at.exception
     assert {m.label: m.value for m in at.metric}["Ausgezahlt"] == "792.800 €"
@@ -230,8 +230,11 @@ def test_the_uebersicht_in_server_mode_reads_the_snapshot_and_names_its_version(
     payments.write_bytes(PAYMENTS)
     assert run_cli(server, tmp_path, "monitor.imports", str(payments), "--kind", "payments").returncode == 0
     store.refresh()
+    ensured, ensure = [], store.ensure
+    monkeypatch.setattr(store, "ensure", lambda *args: ensured.append(args) or ensure(*args))
     at.run()
     assert {m.label: m.value for m in at.metric}["Ausgezahlt"] == "806.380 €"
+    assert ensured == []   # the schema check and first snapshot are once per process, not once per refresh
     assert ":material/database: Datenstand 2 aus PostgreSQL" in "\n".join(c.value for c in at.sidebar.caption)
 
 
