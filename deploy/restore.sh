@@ -42,7 +42,16 @@ fi
 tables=$(pg_restore --list -- "$source_file" | grep -c ' TABLE DATA ') \
     || fail "$source_file ist keine lesbare Sicherung von pg_dump -Fc; nichts geändert."
 
+command -v psql >/dev/null || fail "psql fehlt (Debian: apt-get install postgresql-client)."
+
 pg_restore --clean --if-exists --no-owner --no-privileges --single-transaction --exit-on-error \
     --dbname="$url" -- "$source_file" \
     || fail "pg_restore meldet einen Fehler (siehe oben); die Transaktion ist zurückgerollt, der alte Stand gilt."
+# A new lineage: the data versions after the restore repeat numbers of the writes it undid, so no process may take a
+# snapshot of those for the new ones (monitor/pg.py, state()).
+psql --quiet --no-psqlrc --set=ON_ERROR_STOP=1 --dbname="$url" \
+    --command="alter table monitor_state add column if not exists lineage varchar not null default ''" \
+    --command="update monitor_state set lineage = gen_random_uuid()::text where id = 1" >/dev/null \
+    || fail "wiederhergestellt, aber der Datenstand ist nicht neu gekennzeichnet. Bitte vor dem Start der App-Prozesse
+  psql \"\$MONITOR_DATABASE_URL\" -c \"update monitor_state set lineage = gen_random_uuid()::text\" ausführen."
 echo "Wiederhergestellt: $tables Tabellen aus $source_file. Jetzt die App-Prozesse starten (systemctl start monitor@8501 monitor@8502)."

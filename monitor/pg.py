@@ -15,6 +15,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
@@ -31,8 +32,10 @@ create table if not exists monitor_state (
     id          integer primary key check (id = 1),
     version     bigint not null,            -- bumped in the transaction of every write: processes refresh on it
     schema_sha  varchar not null,           -- the schema the data tables were created from
-    changed_at  timestamptz not null default now()
+    changed_at  timestamptz not null default now(),
+    lineage     varchar not null default gen_random_uuid()::text  -- see state()
 );
+alter table monitor_state add column if not exists lineage varchar not null default gen_random_uuid()::text;
 create table if not exists monitor_journal (  -- every import (with its file) and undo, in order
     seq         bigserial primary key,
     entry       jsonb not null,
@@ -138,6 +141,19 @@ def create_data_tables(con) -> None:
 
 def version(con) -> int:
     return con.execute("select version from monitor_state where id = 1").fetchone()[0]
+
+
+class State(NamedTuple):
+    version: int
+    lineage: str
+
+
+def state(con) -> State:
+    """The data version and its lineage: a version number means the same data only within one lineage. A new
+    database starts a new lineage, and so does a restore from a backup (deploy/restore.sh), whose later writes
+    would otherwise reuse the numbers of the writes the restore undid: a snapshot of another lineage is never
+    caught up or reused, it is copied anew."""
+    return State(*con.execute("select version, lineage from monitor_state where id = 1").fetchone())
 
 
 def bump(con, incremental: bool = False) -> int:

@@ -4,7 +4,9 @@ The pages, the queries in queries/*.sql, the summaries and the Explorer run unch
 in $MONITOR_SNAPSHOT_DIR (default data/snapshots/) that `db.database_path()` names. A refresh copies every table
 from PostgreSQL in one repeatable-read transaction (one consistent version) into a new file, builds the rules and
 summaries there, and only then swaps it in: a page run keeps the snapshot it started on, no page sees half a
-refresh. A watcher thread checks the data version every $MONITOR_REFRESH_SECONDS (default 5).
+refresh. A watcher thread checks the data version every $MONITOR_REFRESH_SECONDS (default 5). After a write, the
+other processes catch up from the rows it recorded instead of copying everything; a process that ends (or is killed)
+leaves its snapshot, marked with its data version, for the next process to claim and catch up.
 
 A write (import, undo, master data) runs the embedded mode's own code on the process's snapshot inside a DuckDB
 transaction while holding PostgreSQL's advisory writers' lock: it first brings the snapshot up to PostgreSQL's
@@ -19,12 +21,14 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import fcntl
 import json
 import os
 import shutil
 import sys
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +38,7 @@ from monitor import db, pg
 
 ROOT = Path(__file__).resolve().parent.parent
 RETAIN_SECONDS = 300   # a replaced snapshot stays open this long for page runs that started on it
-STATE_TABLE = "snapshot_state"   # the data version a snapshot file holds, written with the data it describes
+STATE_TABLE = "snapshot_state"   # the data version (and lineage) a snapshot file holds, written with its data
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,13 @@ class Snapshot:
     path: Path
     version: int
     made_at: float
+    lineage: str   # pg.state(): the same version number of another lineage is other data
+
+    def holds(self, state: pg.State) -> bool:
+        return (self.version, self.lineage) == state
+
+    def can_catch_up(self, con, state: pg.State) -> bool:
+        return self.lineage == state.lineage and pg.catch_up_possible(con, self.version, state.version)
 
 
 _swap = threading.Lock()          # guards _current and _replaced
@@ -78,55 +89,83 @@ def build_config() -> dict:
     return config | {"memory_limit": memory, "preserve_insertion_order": False}
 
 
+# Which process a snapshot file belongs to: its name carries the owner's token, and the owner holds an exclusive lock
+# on owner-<token>.lock in the same folder for as long as it runs (the kernel releases it when the process ends, also
+# when it is killed). Not the process id: a restarted container's process has the same one as the process before it.
+_owner: dict = {}   # pid, token, and the descriptor of the lock file in each snapshot folder used; made on first use
+
+
+def _mine() -> str | None:
+    return _owner["token"] if _owner.get("pid") == os.getpid() else None   # (a forked child is another owner)
+
+
+def _token() -> str:
+    """This process's token, its lock taken in the current snapshot folder."""
+    if _mine() is None:
+        _owner.clear()
+        _owner.update(pid=os.getpid(), token=uuid.uuid4().hex[:12], locks={})
+    folder = snapshot_dir()
+    if folder not in _owner["locks"]:
+        folder.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(folder / f"owner-{_owner['token']}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        _owner["locks"][folder] = descriptor
+    return _owner["token"]
+
+
 def _new_path(version: int) -> Path:
     global _counter
+    token = _token()
     _counter += 1
-    folder = snapshot_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"snapshot-{os.getpid()}-{version}-{_counter}.duckdb"
+    return snapshot_dir() / f"snapshot-{token}-{version}-{_counter}.duckdb"
 
 
-def _alive(pid: int) -> bool:
+def _running(token: str) -> bool:
+    """Whether the owner of token still runs: it holds the lock on its lock file (a missing file: it does not)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        descriptor = os.open(snapshot_dir() / f"owner-{token}.lock", os.O_RDWR)
+    except FileNotFoundError:
         return False
-    except PermissionError:
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
         return True
-    return True
+    finally:
+        os.close(descriptor)     # (releases the lock if it was taken)
+    return False
 
 
 def _orphans(pattern: str) -> list[Path]:
-    """The snapshot files (matching pattern) of processes that no longer run."""
+    """The files (matching pattern) of processes that no longer run."""
     folder = snapshot_dir()
+    mine = _mine()
     found = []
     for file in folder.glob(pattern) if folder.is_dir() else []:
-        try:
-            pid = int(file.name.split("-")[1])
-        except (IndexError, ValueError):
-            continue
-        if pid != os.getpid() and not _alive(pid):
+        parts = file.name.split("-")
+        token = parts[1].split(".")[0] if len(parts) > 1 else ""
+        if token and token != mine and not _running(token):
             found.append(file)
     return found
 
 
 def _sweep() -> None:
-    """Remove the snapshots of processes that no longer run (a killed process cannot clean up after itself)."""
-    for file in _orphans("snapshot-*.duckdb*"):
+    """Remove the snapshots (and lock files) of processes that no longer run and that no process claimed."""
+    for file in [*_orphans("snapshot-*.duckdb*"), *_orphans("owner-*.lock")]:
         file.unlink(missing_ok=True)
 
 
-def _mark(duck, version: int) -> None:
+def _mark(duck, version: int, lineage: str) -> None:
     """Record in the snapshot file which data version it holds (in the caller's transaction, if any)."""
-    duck.execute(f"create table if not exists {STATE_TABLE} (version bigint not null)")
+    duck.execute(f"create table if not exists {STATE_TABLE} (version bigint not null, lineage varchar not null)")
     duck.execute(f"delete from {STATE_TABLE}")
-    duck.execute(f"insert into {STATE_TABLE} values (?)", [version])
+    duck.execute(f"insert into {STATE_TABLE} values (?, ?)", [version, lineage])
 
 
-def _left_behind(con, server_version: int) -> Snapshot | None:
-    """The newest snapshot a process that no longer runs left behind, claimed for this process when the changes
-    since its version are still recorded: a restarted process catches up in seconds instead of copying everything.
-    Anything unusable (no version, damaged, too old) is removed."""
+def _left_behind(con, state: pg.State) -> Snapshot | None:
+    """The newest snapshot a process that no longer runs left behind, claimed for this process when it is of the
+    server's lineage and the changes since its version are still recorded: a restarted process catches up in seconds
+    instead of copying everything. Anything unusable (no version, damaged, too old, another lineage) is removed."""
+    started = time.monotonic()
     found = _orphans("snapshot-*.duckdb")
     for file in sorted(found, key=lambda f: f.stat().st_mtime if f.exists() else 0, reverse=True):
         mine = _new_path(0)
@@ -140,12 +179,14 @@ def _left_behind(con, server_version: int) -> Snapshot | None:
         try:
             duck = duckdb.connect(str(mine), config=build_config())
             try:
-                version = duck.execute(f"select max(version) from {STATE_TABLE}").fetchone()[0]
-                if version is not None and (version == server_version
-                                            or pg.catch_up_possible(con, version, server_version)):
+                found = duck.execute(f"select version, lineage from {STATE_TABLE}").fetchall()
+                left = Snapshot(mine, found[0][0], time.time(), found[0][1]) if len(found) == 1 else None
+                if left is not None and (left.holds(state) or left.can_catch_up(con, state)):
                     db.create_relations(duck)    # this version's rules and summaries
                     duck.execute("checkpoint")
-                    return Snapshot(mine, version, time.time())
+                    _last_refresh.update(version=left.version, rows=0, copy_seconds=0.0, rules_seconds=0.0,
+                                         seconds=round(time.monotonic() - started, 2), mode="claimed")
+                    return left
             finally:
                 duck.close()
         except Exception as exc:  # noqa: BLE001 - an unusable file is removed; a full copy follows
@@ -166,7 +207,7 @@ def _install(snapshot: Snapshot) -> None:
     global _current
     now = time.monotonic()
     if _current is None and not _replaced:
-        atexit.register(reset)   # a process removes its snapshots when it ends (a killed one: _sweep by the next)
+        atexit.register(_end)   # a process leaves its snapshot for the next one when it ends
     with _swap:
         if _current is not None and _current.path != snapshot.path:
             _replaced.append((_current, now))
@@ -186,9 +227,10 @@ def _drop_stale() -> None:
         _remove(old)
 
 
-def _build_snapshot(con, version: int) -> Snapshot:
-    """Copy every table of the caller's (repeatable-read) transaction into a new snapshot file."""
+def _build_snapshot(con, state: pg.State) -> Snapshot:
+    """Copy every table of the caller's (repeatable-read) transaction, which is at state, into a new snapshot file."""
     started = time.monotonic()
+    version = state.version
     path = _new_path(version)
     with pg.scratch() as folder, db.new_file(path, build_config()) as duck:
         duck.execute(db.SCHEMA_FILE.read_text(encoding="utf-8"))
@@ -196,12 +238,12 @@ def _build_snapshot(con, version: int) -> Snapshot:
         rows = sum(pg.pull(con, duck, table, Path(folder)) for table in pg.data_tables())
         copied = time.monotonic()
         db.create_relations(duck)
-        _mark(duck, version)
+        _mark(duck, *state)
         related = time.monotonic()
     _last_refresh.update(version=version, rows=rows, seconds=round(time.monotonic() - started, 2),
                          copy_seconds=round(copied - started, 2), rules_seconds=round(related - copied, 2),
                          mode="copy")
-    return Snapshot(path, version, time.time())
+    return Snapshot(path, version, time.time(), state.lineage)
 
 
 def refresh(force: bool = False) -> Snapshot:
@@ -210,13 +252,13 @@ def refresh(force: bool = False) -> Snapshot:
         with pg.connect() as con:
             con.isolation_level = _repeatable_read()
             con.read_only = True
-            current_version = pg.version(con)
-            if not force and _current is not None and _current.version == current_version:
+            state = pg.state(con)
+            if not force and _current is not None and _current.holds(state):
                 return _current
-            if not force and _current is not None and pg.catch_up_possible(con, _current.version, current_version):
-                snapshot = _catch_up(con, _current, current_version)
+            if not force and _current is not None and _current.can_catch_up(con, state):
+                snapshot = _catch_up(con, _current, state.version)
             else:
-                snapshot = _build_snapshot(con, current_version)
+                snapshot = _build_snapshot(con, state)
         _install(snapshot)
         return snapshot
 
@@ -257,7 +299,7 @@ def ensure(source_dir: Path | None = None) -> db.OpenResult:
             action = "built" if built else "opened"
         if _current is None:
             with pg.connect() as con:
-                claimed = _left_behind(con, pg.version(con))
+                claimed = _left_behind(con, pg.state(con))
             if claimed is not None:
                 _install(claimed)
         _sweep()
@@ -381,10 +423,11 @@ def write(work):
     work returns. work runs the embedded mode's code on the snapshot; book keeps its journal entries."""
     with _refreshing, pg.connect() as con:
         pg.lock(con)                 # the writers' lock: held until this transaction ends
-        server_version = pg.version(con)
-        if _current is None or _current.version != server_version:
+        state = pg.state(con)
+        server_version = state.version
+        if _current is None or not _current.holds(state):
             # another process wrote since this snapshot was made: work on the current data
-            _install(_catch_up_or_copy(con, server_version))
+            _install(_catch_up_or_copy(con, state))
         snapshot = _current
         cur = db.Database.cursor(snapshot.path)
         try:
@@ -399,7 +442,7 @@ def write(work):
                 if changed or book.entries:
                     if pg.bump(con, incremental=True) != new_version:
                         raise pg.StoreError(f"Datenstand nicht {new_version} trotz Schreibsperre")
-                    _mark(cur, new_version)
+                    _mark(cur, new_version, state.lineage)
                 else:
                     new_version = server_version
                 con.commit()         # PostgreSQL first: it is the record
@@ -411,25 +454,26 @@ def write(work):
                 cur.commit()
             except Exception as exc:  # noqa: BLE001 - the record holds the write; the next refresh brings it here
                 print(f"Schnappschuss nicht fortgeschrieben ({exc}); er wird neu geladen", file=sys.stderr)
-                _install(Snapshot(snapshot.path, -1, snapshot.made_at))
+                _install(Snapshot(snapshot.path, -1, snapshot.made_at, state.lineage))
                 return result
         finally:
             cur.close()
-        _install(Snapshot(snapshot.path, new_version, time.time()))
+        _install(Snapshot(snapshot.path, new_version, time.time(), state.lineage))
         return result
 
 
-def _catch_up_or_copy(con, version: int) -> Snapshot:
-    """The snapshot at version, for a writer holding the lock: caught up from the changes when they are recorded,
+def _catch_up_or_copy(con, state: pg.State) -> Snapshot:
+    """The snapshot at state, for a writer holding the lock: caught up from the changes when they are recorded,
     else copied anew (on its own repeatable-read connection; the lock keeps the version where it is)."""
-    if _current is not None and pg.catch_up_possible(con, _current.version, version):
-        return _catch_up(con, _current, version)
-    return _build_snapshot_outside(version)
+    if _current is not None and _current.can_catch_up(con, state):
+        return _catch_up(con, _current, state.version)
+    return _build_snapshot_outside(state)
 
 
 def _catch_up(con, snapshot: Snapshot, version: int) -> Snapshot:
-    """A copy of snapshot's file with the recorded changes up to version applied: what a full copy would give, at
-    the cost of the file copy and the changed rows (the summaries come with them, nothing is recomputed)."""
+    """A copy of snapshot's file with the recorded changes up to version (same lineage) applied: what a full copy
+    would give, at the cost of the file copy and the changed rows (the summaries come with them, nothing is
+    recomputed)."""
     started = time.monotonic()
     path = _new_path(version)
     tmp = path.with_name(path.name + ".tmp")
@@ -449,7 +493,7 @@ def _catch_up(con, snapshot: Snapshot, version: int) -> Snapshot:
             for _, table, kind, data in pg.changes(con, snapshot.version, version):
                 pg.apply_change(duck, table, kind, data, Path(folder))
                 rows += data.count(b"\n")
-        _mark(duck, version)
+        _mark(duck, version, snapshot.lineage)
         duck.execute("checkpoint")
     except BaseException:
         duck.close()
@@ -461,19 +505,19 @@ def _catch_up(con, snapshot: Snapshot, version: int) -> Snapshot:
     os.replace(tmp, path)
     _last_refresh.update(version=version, rows=rows, seconds=round(time.monotonic() - started, 2),
                          copy_seconds=round(copied - started, 2), rules_seconds=0.0, mode="catch_up")
-    return Snapshot(path, version, time.time())
+    return Snapshot(path, version, time.time(), snapshot.lineage)
 
 
-def _build_snapshot_outside(version: int) -> Snapshot:
+def _build_snapshot_outside(state: pg.State) -> Snapshot:
     """A snapshot made on its own repeatable-read connection (the writer's transaction holds the lock meanwhile,
     so the version cannot move)."""
     with pg.connect() as reader:
         reader.isolation_level = _repeatable_read()
         reader.read_only = True
-        found = pg.version(reader)
-        if found != version:
-            raise pg.StoreError(f"Datenstand {found} statt {version} trotz Schreibsperre")
-        return _build_snapshot(reader, version)
+        found = pg.state(reader)
+        if found != state:
+            raise pg.StoreError(f"Datenstand {found.version} statt {state.version} trotz Schreibsperre")
+        return _build_snapshot(reader, state)
 
 
 # --- rebuilding the record --------------------------------------------------------------------------------------------
@@ -564,6 +608,32 @@ def reset() -> None:
             _remove(snapshot)
 
 
+def _end() -> None:
+    """At the process's end (atexit): stop the watcher, remove the replaced snapshots and leave the current one, closed
+    with its data version, for the next process to claim (_left_behind): a restart catches up in seconds instead of
+    copying everything. A killed process leaves its files too; whatever no process claims, the next start removes."""
+    global _current
+    _stop_watching.set()
+    if _watcher is not None and _watcher is not threading.current_thread():
+        _watcher.join(timeout=10)
+    if not _refreshing.acquire(timeout=10):   # a refresh or write still runs: its files are swept by the next start
+        return
+    try:
+        with _swap:
+            replaced = [s for s, _ in _replaced]
+            _replaced.clear()
+            kept, _current = _current, None
+        for snapshot in replaced:
+            _remove(snapshot)
+        if kept is not None:
+            if kept.version < 0:     # a write its file could not keep: useless to the next process
+                _remove(kept)
+            else:
+                db.Database.close(kept.path)
+    finally:
+        _refreshing.release()
+
+
 def watch() -> None:
     """Start the process's watcher: every refresh_seconds it asks PostgreSQL for the data version and refreshes
     the snapshot when it moved (pages keep the old one meanwhile). Idempotent."""
@@ -583,8 +653,7 @@ def _watch() -> None:
         try:
             if con is None or con.closed:
                 con = pg.connect(autocommit=True)
-            found = pg.version(con)
-            if _current is None or found != _current.version:
+            if _current is None or not _current.holds(pg.state(con)):
                 refresh()
             _drop_stale()
         except Exception as exc:  # noqa: BLE001 - the pages keep the last snapshot; said once per failure

@@ -5,6 +5,7 @@ killed mid-import loses nothing, the commands work the same, the audit log is sh
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -414,3 +415,102 @@ def test_a_left_behind_snapshot_without_its_changes_is_removed_and_everything_co
     store.rebuild()                      # no recorded changes lead from the file's version to the server's
     store.ensure()
     assert store.last_refresh()["mode"] == "copy" and not left.exists()
+
+
+def test_after_a_restore_no_snapshot_of_the_undone_writes_is_taken_for_the_new_ones(server, tmp_path):
+    """deploy/backup.sh, an import, deploy/restore.sh (the import is undone), another import: the server is at the
+    same version number as before the restore with other data. Neither the running process nor a restarted one may
+    take its snapshot of the undone import for it."""
+    env = cli_env(server, tmp_path)
+
+    def script(*args: str) -> None:
+        done = subprocess.run(["bash", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+
+    def imported(content: bytes, name: str) -> None:
+        (tmp_path / name).write_bytes(content)
+        assert run_cli(server, tmp_path, "monitor.imports", str(tmp_path / name), "--kind", "payments").returncode == 0
+
+    def paid(path: Path):
+        cur = db.Database.cursor(path)
+        try:
+            return cur.execute("select sum(amount_eur) from payment").fetchone()[0]
+        finally:
+            cur.close()
+
+    script("deploy/backup.sh", str(tmp_path / "sicherung.dump"))
+    imported(PAYMENTS, "zahlungen.csv")
+    undone = store.refresh()
+    assert paid(undone.path) == Decimal("806380.23")
+    # a copy of it, as a process that ended at this version leaves it behind
+    db.Database.close(undone.path)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = undone.path.with_name(f"snapshot-{int(gone.stdout)}-{undone.version}-1.duckdb")
+    shutil.copyfile(undone.path, left)
+
+    script("deploy/restore.sh", str(tmp_path / "sicherung.dump"))
+    imported(OTHER, "andere.csv")
+    with psycopg.connect(server) as con:
+        assert pg.state(con).version == undone.version and pg.state(con).lineage != undone.lineage
+    # the running process copies everything anew
+    assert paid(store.refresh().path) == DEMO_PAID + Decimal("500.00")
+    assert store.last_refresh()["mode"] == "copy"
+    # a restarted one does not claim the file left behind at the same version number
+    store.reset()
+    store.ensure()
+    assert store.last_refresh()["mode"] == "copy" and not left.exists()
+    assert paid(db.database_path()) == DEMO_PAID + Decimal("500.00")
+
+
+def test_a_process_that_ends_leaves_its_snapshot_and_the_next_one_catches_it_up(server, tmp_path):
+    snapshots = Path(os.environ["MONITOR_SNAPSHOT_DIR"])
+    store.reset()                        # this process "ended" long ago; its files are gone
+    # a command-line import in the same snapshot folder ends normally and leaves its snapshot (at its version)
+    payments = tmp_path / "zahlungen.csv"
+    payments.write_bytes(PAYMENTS)
+    env = cli_env(server, tmp_path) | {"MONITOR_SNAPSHOT_DIR": str(snapshots)}
+    done = subprocess.run([sys.executable, "-m", "monitor.imports", str(payments), "--kind", "payments"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    [left] = snapshots.glob("snapshot-*.duckdb")
+    # another import after it ended; then this process starts: it claims the file and applies that one import
+    other = tmp_path / "andere.csv"
+    other.write_bytes(OTHER)
+    assert run_cli(server, tmp_path, "monitor.imports", str(other), "--kind", "payments").returncode == 0
+    store.ensure()
+    assert store.last_refresh()["mode"] == "catch_up" and not left.exists()
+    cur = db.Database.cursor(db.database_path())
+    assert cur.execute("select sum(amount_eur) from payment").fetchone() == (Decimal("806880.23"),)
+    assert cur.execute("select version from snapshot_state").fetchall() == [(3,)]
+    cur.close()
+
+
+def test_a_running_process_s_snapshot_is_left_alone_and_claimed_once_it_is_killed(server, tmp_path):
+    snapshots = Path(os.environ["MONITOR_SNAPSHOT_DIR"])
+    env = cli_env(server, tmp_path) | {"MONITOR_SNAPSHOT_DIR": str(snapshots)}
+    other = subprocess.Popen(
+        [sys.executable, "-c", "import time; from monitor import store; print(store.current_path(), flush=True); "
+                               "time.sleep(600)"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        theirs = Path(other.stdout.readline().strip())
+        store.reset()
+        store.ensure()                   # a start beside a running process: its file is not ours to take
+        assert store.last_refresh()["mode"] == "copy" and theirs.exists()
+    finally:
+        other.kill()
+        other.wait()
+    store.reset()
+    store.ensure()                       # killed: now its snapshot is claimed (same version: nothing to apply)
+    assert store.last_refresh()["mode"] == "claimed" and not theirs.exists()
+    assert sorted(f.name.split("-")[0] for f in snapshots.iterdir()) == ["owner", "snapshot"]
+
+
+def test_a_snapshot_left_under_this_process_s_own_id_is_claimed(server):
+    # a restarted container's process often has the process id its predecessor had
+    first = store.current()
+    db.Database.close(first.path)
+    left = first.path.with_name(f"snapshot-{os.getpid()}-{first.version}-1.duckdb")
+    os.replace(first.path, left)
+    store._current = None
+    store.ensure()
+    assert store.last_refresh()["mode"] == "claimed" and not left.exists()
