@@ -20,7 +20,6 @@ of bench/results.json (the other keys stay) and the table between the refresh ma
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import json
 import os
@@ -57,32 +56,14 @@ def _memory() -> dict:
     return {"rss_mb": _status_mb("VmRSS"), "peak_rss_mb": _status_mb("VmHWM")}
 
 
-@contextlib.contextmanager
-def server_env(url: str, snapshots: Path):
-    """This process in server mode against url (snapshots in their own folder); as before afterwards."""
-    from monitor import db, store
-
-    saved = {k: os.environ.get(k) for k in ("MONITOR_DATABASE_URL", "MONITOR_SNAPSHOT_DIR")}
-    os.environ.update(MONITOR_DATABASE_URL=url, MONITOR_SNAPSHOT_DIR=str(snapshots))
-    try:
-        yield
-    finally:
-        store.reset()
-        db.Database.close_all()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 def load(url: str, path: Path) -> dict:
     """Make the generated file the record of the (empty) database at url; seconds and PostgreSQL's size."""
     import psycopg
 
     from monitor import store
+    from tests.pgserver import server_mode
 
-    with tempfile.TemporaryDirectory(prefix="monitor-bench-load-") as tmp, server_env(url, Path(tmp)):
+    with tempfile.TemporaryDirectory(prefix="monitor-bench-load-") as tmp, server_mode(url, Path(tmp)):
         started = time.perf_counter()
         store.load_file(path)
         seconds = time.perf_counter() - started

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from monitor import db, i18n, queries
+from tests.pgserver import server_mode
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,26 +34,6 @@ def pg_server():
     server = PgServer().start()
     yield server
     server.stop()
-
-
-@contextmanager
-def server_mode(url: str, snapshots: Path):
-    """Run the block in server mode against url, snapshots in their own folder; back to the file afterwards."""
-    from monitor import store
-
-    saved = {k: os.environ.get(k) for k in ("MONITOR_DATABASE_URL", "MONITOR_SNAPSHOT_DIR")}
-    os.environ["MONITOR_DATABASE_URL"] = url
-    os.environ["MONITOR_SNAPSHOT_DIR"] = str(snapshots)
-    try:
-        yield
-    finally:
-        store.reset()
-        db.Database.close_all()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def read_back(server, name: str, target: Path, source: Path | None = None) -> Path:

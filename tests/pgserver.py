@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 USER = "monitor"
@@ -90,3 +91,22 @@ class PgServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+@contextmanager
+def server_mode(url: str, snapshots: Path):
+    """Run the block in server mode against url, snapshots in their own folder; back to the file afterwards."""
+    from monitor import db, store
+
+    saved = {k: os.environ.get(k) for k in ("MONITOR_DATABASE_URL", "MONITOR_SNAPSHOT_DIR")}
+    os.environ.update(MONITOR_DATABASE_URL=url, MONITOR_SNAPSHOT_DIR=str(snapshots))
+    try:
+        yield
+    finally:
+        store.reset()
+        db.Database.close_all()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -39,15 +39,16 @@ def start_server(workdir: Path, pristine: Path, role: str | None = None):
     env.pop("MONITOR_ROLE", None)
     if role:
         env["MONITOR_ROLE"] = role
-    log_path = workdir / "streamlit.log"
+    return launch([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+                   "--server.address", "127.0.0.1"], env, port, workdir / "streamlit.log")
+
+
+def launch(command: list[str], env: dict, port: int, log_path: Path, seconds: float = 60):
+    """Start an app process (command serves on port) and wait until it answers; returns (process, base URL, log)."""
     log = open(log_path, "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
+    deadline = time.time() + seconds
     while True:
         try:
             with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
@@ -57,7 +58,7 @@ def start_server(workdir: Path, pristine: Path, role: str | None = None):
             pass
         if proc.poll() is not None or time.time() > deadline:
             proc.kill()
-            raise RuntimeError(f"streamlit did not start; log: {log_path.read_text()}")
+            raise RuntimeError(f"{log_path.stem} did not start; log: {log_path.read_text()}")
         time.sleep(0.3)
 
 

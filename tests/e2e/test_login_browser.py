@@ -10,10 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 import shutil
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -23,7 +20,7 @@ from oidc_provider_mock import User, run_server_in_thread
 
 from monitor import navigation
 from monitor.i18n import t
-from tests.e2e.conftest import LOCAL_HOSTS, ROOT, _free_port, stop_server
+from tests.e2e.conftest import LOCAL_HOSTS, ROOT, _free_port, launch, stop_server
 
 GROUPS = {"leitung": "GG-Monitor-Leitung", "jury": "GG-Monitor-Jury", "analyse": "GG-Monitor-Analyse",
           "datenpflege": "GG-Monitor-Datenpflege", "admin": "GG-Monitor-Admin"}
@@ -76,23 +73,8 @@ contact = "Referat 42, monitor@land.example"
     env = {k: v for k, v in __import__("os").environ.items() if k != "MONITOR_ROLE"}
     env.update(MONITOR_DB=str(db_path), MONITOR_AUDIT_LOG=str(audit_log),
                MONITOR_QUERY_LOG=str(workdir / "queries.jsonl"))
-    log = open(workdir / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "monitor.serve", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--secrets.files", str(secrets_file)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            proc.kill()
-            raise RuntimeError(f"streamlit did not start: {(workdir / 'streamlit.log').read_text()}")
-        time.sleep(0.3)
+    proc, _, log = launch([sys.executable, "-m", "monitor.serve", "--server.port", str(port), "--server.address",
+                           "127.0.0.1", "--secrets.files", str(secrets_file)], env, port, workdir / "streamlit.log")
     yield base, audit_log
     stop_server(proc, log)
     assert not (ROOT / ".streamlit" / "secrets.toml").exists()

@@ -12,15 +12,14 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from decimal import Decimal
 
 import psycopg
 import pytest
 
 from monitor import store
-from tests.conftest import server_mode
-from tests.e2e.conftest import ROOT, _free_port
+from tests.e2e.conftest import ROOT, _free_port, launch
+from tests.pgserver import server_mode
 
 FILES = {
     "a.csv": "DM-05;15.03.2023;15.000,00;Schlusszahlung;Schlusszahlung – Flensburg\r\n",
@@ -41,22 +40,8 @@ def start(url: str, workdir, name: str, **extra):
     env = {k: v for k, v in os.environ.items() if k not in ("MONITOR_DB", "MONITOR_ROLE")}
     env.update(MONITOR_DATABASE_URL=url, MONITOR_SNAPSHOT_DIR=str(workdir / "snapshots"),
                MONITOR_REFRESH_SECONDS="1", MONITOR_AUDIT_LOG=str(workdir / f"{name}-audit.jsonl"), **extra)
-    log = open(workdir / f"{name}.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "monitor.serve", "--server.port", str(port),
-                             "--server.headless", "true"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return proc, base, log
-        except OSError:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            proc.kill()
-            raise RuntimeError(f"{name} did not start: {(workdir / f'{name}.log').read_text()}")
-        time.sleep(0.3)
+    return launch([sys.executable, "-m", "monitor.serve", "--server.port", str(port), "--server.headless", "true"],
+                  env, port, workdir / f"{name}.log", seconds=90)
 
 
 def paid_on_server(url: str) -> tuple[int, Decimal]:
