@@ -221,20 +221,32 @@ def pull(con, duck: duckdb.DuckDBPyConnection, table: str, folder: Path) -> int:
     if target.stat().st_size == 0:
         target.unlink()
         return 0
-    types = ", ".join(f"'{name}': '{dtype}'" for name, dtype in cols)
-    duck.execute(f"""insert into "{table}" select * from read_csv(?, header = false, delim = ',', quote = '"',
-                     escape = '"', nullstr = '{NULL}', allow_quoted_nulls = false, columns = {{{types}}})""",
-                 [str(target)])
+    duck.execute(f'insert into "{table}" select * from {_read_csv(target, cols)}')
     target.unlink()
     return duck.execute(f'select count(*) from "{table}"').fetchone()[0]
 
 
+def _read_csv(source: Path, cols: list[tuple[str, str]]) -> str:
+    """DuckDB's reader of a CSV file in COPY's format with the given (name, type) columns: quoted text stays text, so
+    an empty string and the text "\\N" are kept apart from NULL."""
+    types = ", ".join(f"'{name}': '{dtype}'" for name, dtype in cols)
+    path = str(source).replace("'", "''")
+    return (f"read_csv('{path}', header = false, delim = ',', quote = '\"', escape = '\"', nullstr = '{NULL}', "
+            f"allow_quoted_nulls = false, columns = {{{types}}})")
+
+
+def _write_csv(duck: duckdb.DuckDBPyConnection, table: str, select_sql: str, cols: list[str], target: Path) -> None:
+    """Write the rows of a DuckDB query (columns cols of table) to target as CSV in COPY's format (text quoted)."""
+    texts = [name for name, dtype in columns(duck, table) if name in cols and dtype == "VARCHAR"]
+    quote = f", force_quote ({_names(texts)})" if texts else ""
+    path = str(target).replace("'", "''")
+    duck.execute(f"copy ({select_sql}) to '{path}' (header false, nullstr '{NULL}'{quote})")
+
+
 def push(con, duck: duckdb.DuckDBPyConnection, table: str, select_sql: str, cols: list[str], folder: Path) -> None:
     """Append the rows of a DuckDB query (columns cols of table) to the PostgreSQL table (the caller's transaction)."""
-    texts = [name for name, dtype in columns(duck, table) if name in cols and dtype == "VARCHAR"]
     target = Path(folder) / f"{table}-push.csv"
-    quote = f", force_quote ({_names(texts)})" if texts else ""
-    duck.execute(f"copy ({select_sql}) to '{target}' (header false, nullstr '{NULL}'{quote})")
+    _write_csv(duck, table, select_sql, cols, target)
     with open(target, "rb") as fh, con.cursor().copy(f'copy "{table}" ({_names(cols)}) from stdin {COPY_OPTIONS}'
                                                       ) as copy:
         while chunk := fh.read(1 << 20):
@@ -244,10 +256,8 @@ def push(con, duck: duckdb.DuckDBPyConnection, table: str, select_sql: str, cols
 
 def csv_of(duck: duckdb.DuckDBPyConnection, table: str, select_sql: str, cols: list[str], folder: Path) -> bytes:
     """The rows of a DuckDB query (columns cols of table) as CSV in COPY's format."""
-    texts = [name for name, dtype in columns(duck, table) if name in cols and dtype == "VARCHAR"]
     target = Path(folder) / f"{table}-rows.csv"
-    quote = f", force_quote ({_names(texts)})" if texts else ""
-    duck.execute(f"copy ({select_sql}) to '{target}' (header false, nullstr '{NULL}'{quote})")
+    _write_csv(duck, table, select_sql, cols, target)
     data = target.read_bytes()
     target.unlink()
     return data
@@ -275,10 +285,7 @@ def apply_change(duck: duckdb.DuckDBPyConnection, table: str, kind: str, data: b
     source.write_bytes(data)
     cols = columns(duck, table)
     keys = key_columns(duck, table)
-    wanted = cols if kind == "new" else [(name, dtype) for name, dtype in cols if name in keys]
-    types = ", ".join(f"'{name}': '{dtype}'" for name, dtype in wanted)
-    rows = (f"read_csv('{source}', header = false, delim = ',', quote = '\"', escape = '\"', nullstr = '{NULL}', "
-            f"allow_quoted_nulls = false, columns = {{{types}}})")
+    rows = _read_csv(source, cols if kind == "new" else [(name, dtype) for name, dtype in cols if name in keys])
     if kind == "new":
         duck.execute(f'insert into "{table}" select * from {rows}')
     else:

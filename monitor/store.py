@@ -20,6 +20,7 @@ PostgreSQL transaction uncommitted: nothing changes.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime as dt
 import fcntl
 import json
@@ -249,9 +250,7 @@ def _build_snapshot(con, state: pg.State) -> Snapshot:
 def refresh(force: bool = False) -> Snapshot:
     """Bring this process's snapshot up to PostgreSQL's data version (a new file, swapped in when complete)."""
     with _refreshing:
-        with pg.connect() as con:
-            con.isolation_level = _repeatable_read()
-            con.read_only = True
+        with _reader() as con:
             state = pg.state(con)
             if not force and _current is not None and _current.holds(state):
                 return _current
@@ -263,10 +262,15 @@ def refresh(force: bool = False) -> Snapshot:
         return snapshot
 
 
-def _repeatable_read():
+@contextlib.contextmanager
+def _reader():
+    """A read-only connection whose transaction sees one consistent version of every table (repeatable read)."""
     from psycopg import IsolationLevel
 
-    return IsolationLevel.REPEATABLE_READ
+    with pg.connect() as con:
+        con.isolation_level = IsolationLevel.REPEATABLE_READ
+        con.read_only = True
+        yield con
 
 
 def last_refresh() -> dict:
@@ -511,9 +515,7 @@ def _catch_up(con, snapshot: Snapshot, version: int) -> Snapshot:
 def _build_snapshot_outside(state: pg.State) -> Snapshot:
     """A snapshot made on its own repeatable-read connection (the writer's transaction holds the lock meanwhile,
     so the version cannot move)."""
-    with pg.connect() as reader:
-        reader.isolation_level = _repeatable_read()
-        reader.read_only = True
+    with _reader() as reader:
         found = pg.state(reader)
         if found != state:
             raise pg.StoreError(f"Datenstand {found.version} statt {state.version} trotz Schreibsperre")
