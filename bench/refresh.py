@@ -418,13 +418,9 @@ def _catch_up_text(found: dict | None) -> str:
 
 def update_readme(path: Path, results: dict) -> None:
     """Replace the generated block of the section (appended with its heading when missing)."""
-    text = path.read_text(encoding="utf-8")
-    block = f"{START}\n{markdown(results)}\n{END}"
-    if START in text and END in text:
-        text = text[: text.index(START)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip() + f"\n\n{SECTION}\n\n{block}\n"
-    path.write_text(text, encoding="utf-8")
+    from bench.report import replace_block
+
+    replace_block(path, START, END, markdown(results), SECTION)
 
 
 def save(results: dict, out: Path) -> None:

@@ -127,10 +127,15 @@ def markdown(results: dict) -> str:
 
 def update_readme(path: Path, results: dict) -> None:
     """Replace the generated block of bench/README.md (between the markers) with the new figures."""
+    replace_block(path, START, END, markdown(results))
+
+
+def replace_block(path: Path, start: str, end: str, content: str, heading: str = "") -> None:
+    """Replace what stands between the markers start and end in path (appended, under heading, when missing)."""
     text = path.read_text(encoding="utf-8")
-    block = f"{START}\n{markdown(results)}\n{END}"
-    if START in text and END in text:
-        text = text[: text.index(START)] + block + text[text.index(END) + len(END):]
+    block = f"{start}\n{content}\n{end}"
+    if start in text and end in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end):]
     else:
-        text = text.rstrip() + "\n\n" + block + "\n"
+        text = text.rstrip() + "\n\n" + (f"{heading}\n\n" if heading else "") + block + "\n"
     path.write_text(text, encoding="utf-8")
