@@ -9,9 +9,9 @@
 # Exit: 0 gesichert, 1 Sicherung gescheitert, 2 falscher Aufruf.
 set -euo pipefail
 
-ENV_FILE=${MONITOR_ENV_FILE:-/etc/modellkommunen-monitor/env}
-
 fail() { echo "Sicherung gescheitert: $*" >&2; exit 1; }
+# shellcheck source=deploy/connection.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/connection.sh"
 
 if [[ $# -ne 1 || $1 == -* ]]; then
     echo "Aufruf: $0 ZIELDATEI   (z. B. $0 /srv/sicherung/monitor-$(date +%F).dump)" >&2
@@ -20,16 +20,7 @@ fi
 target=$1
 dir=$(dirname -- "$target")
 
-database_url() {
-    if [[ -n ${MONITOR_DATABASE_URL:-} ]]; then
-        printf '%s\n' "$MONITOR_DATABASE_URL"
-    elif [[ -r $ENV_FILE ]]; then
-        sed -n -e 's/^[[:space:]]*MONITOR_DATABASE_URL=//p' -- "$ENV_FILE" | tail -n 1 | sed -e 's/^"\(.*\)"$/\1/' -e "s/^'\(.*\)'\$/\1/"
-    fi
-}
 url=$(database_url)
-[[ -n $url ]] || fail "MONITOR_DATABASE_URL ist nicht gesetzt und steht nicht in $ENV_FILE."
-[[ $url == postgres://* || $url == postgresql://* ]] || fail "MONITOR_DATABASE_URL ist keine postgresql://-Adresse."
 command -v pg_dump >/dev/null || fail "pg_dump fehlt (Debian: apt-get install postgresql-client)."
 [[ -d $dir ]] || fail "Der Ordner $dir existiert nicht."
 [[ -w $dir ]] || fail "In den Ordner $dir darf dieses Konto nicht schreiben."

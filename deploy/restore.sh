@@ -10,9 +10,9 @@
 # Exit: 0 wiederhergestellt, 1 Wiederherstellung gescheitert oder abgelehnt, 2 falscher Aufruf.
 set -euo pipefail
 
-ENV_FILE=${MONITOR_ENV_FILE:-/etc/modellkommunen-monitor/env}
-
 fail() { echo "Wiederherstellung gescheitert: $*" >&2; exit 1; }
+# shellcheck source=deploy/connection.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/connection.sh"
 
 if [[ $# -ne 1 || $1 == -* ]]; then
     echo "Aufruf: $0 SICHERUNGSDATEI   (eine Datei von deploy/backup.sh)" >&2
@@ -20,16 +20,7 @@ if [[ $# -ne 1 || $1 == -* ]]; then
 fi
 source_file=$1
 
-database_url() {
-    if [[ -n ${MONITOR_DATABASE_URL:-} ]]; then
-        printf '%s\n' "$MONITOR_DATABASE_URL"
-    elif [[ -r $ENV_FILE ]]; then
-        sed -n -e 's/^[[:space:]]*MONITOR_DATABASE_URL=//p' -- "$ENV_FILE" | tail -n 1 | sed -e 's/^"\(.*\)"$/\1/' -e "s/^'\(.*\)'\$/\1/"
-    fi
-}
 url=$(database_url)
-[[ -n $url ]] || fail "MONITOR_DATABASE_URL ist nicht gesetzt und steht nicht in $ENV_FILE."
-[[ $url == postgres://* || $url == postgresql://* ]] || fail "MONITOR_DATABASE_URL ist keine postgresql://-Adresse."
 command -v pg_restore >/dev/null || fail "pg_restore fehlt (Debian: apt-get install postgresql-client)."
 [[ -f $source_file && -r $source_file ]] || fail "$source_file gibt es nicht oder ist nicht lesbar."
 

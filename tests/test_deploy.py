@@ -3,6 +3,7 @@ headers and sticky sessions, the systemd unit verifies, the compose file's two r
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -112,3 +113,17 @@ def test_readme_sizing_cites_the_benchmark_with_the_refresh_times():
     assert "| 10.000× | 2,64 s (1,76 s davon Kopie der 1,5-GB-Datei) | 58,7 s | 64,0 s | 940 MB / 2.273 MB |" in readme
     assert "| 10.000× | 1.234 MB (Übersicht) | 1.053 MB Spitze (RSS danach 716–953 MB) | 1.488 MB |" in readme
     assert "p95 3,18 s bei 1× und 3,83 s bei 100×" in readme
+
+
+def test_scripts_say_where_the_connection_is_missing_or_wrong(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "MONITOR_DATABASE_URL"}
+    cases = [
+        ("backup.sh", {"MONITOR_ENV_FILE": str(tmp_path / "fehlt")},
+         f"Sicherung gescheitert: MONITOR_DATABASE_URL ist nicht gesetzt und steht nicht in {tmp_path / 'fehlt'}.\n"),
+        ("restore.sh", {"MONITOR_DATABASE_URL": "mysql://monitor@db/monitor"},
+         "Wiederherstellung gescheitert: MONITOR_DATABASE_URL ist keine postgresql://-Adresse.\n"),
+    ]
+    for name, extra, message in cases:
+        result = subprocess.run([str(DEPLOY / name), str(tmp_path / "monitor.dump")], env=env | extra,
+                                capture_output=True, text=True)
+        assert (result.returncode, result.stdout, result.stderr) == (1, "", message), name
