@@ -47,7 +47,7 @@ bench-quick: $(VENV)/.installed chromium
 	$(PY) -m bench --quick
 
 chromium:
-	@sh scripts/ensure_chromium.sh
+	@sh scripts/ensure_package.sh chromium /usr/bin/chromium
 
 postgres:
-	@sh scripts/ensure_postgres.sh
+	@sh scripts/ensure_package.sh postgresql '/usr/lib/postgresql/*/bin/initdb'

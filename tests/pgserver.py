@@ -28,7 +28,7 @@ def bin_dir() -> Path:
     if initdb:
         return Path(initdb).resolve().parent
     raise RuntimeError("PostgreSQL fehlt: bitte 'apt-get install -y postgresql' als root ausführen "
-                       "(make test tut das über scripts/ensure_postgres.sh).")
+                       "(make test tut das über scripts/ensure_package.sh).")
 
 
 def _free_port() -> int:
