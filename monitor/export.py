@@ -58,9 +58,19 @@ def for_export(frame: pd.DataFrame, lang: str | None = None, translate: bool = T
             out[column] = pd.to_datetime(out[column])
         elif _is_text(out[column]):
             out[column] = _neutralised(out[column])
+        else:
+            out[column] = _in_cents(column, out[column])
     if not translate:
         return out
     return out.rename(columns={c: fmt.header(c, lang) for c in out.columns})
+
+
+def _in_cents(column, series: pd.Series) -> pd.Series:
+    """Money (a column named …_eur) computed in floating point, rounded to the cent: a sum over many rows carries
+    binary noise (792800.0000000001) that a spreadsheet would show."""
+    if str(column).endswith("_eur") and pd.api.types.is_float_dtype(series):
+        return series.round(2)
+    return series
 
 
 def _has_time(series: pd.Series) -> bool:
@@ -192,6 +202,8 @@ def _as_table_column(column: str, series: pd.Series) -> pd.Series:
     """Dates as datetimes (by the _date suffix or because every value is a date), other values as they are."""
     if str(column).endswith("_date"):
         return pd.to_datetime(series)
+    if pd.api.types.is_float_dtype(series):
+        return _in_cents(column, series)
     if pd.api.types.is_object_dtype(series) and pd.api.types.infer_dtype(series, skipna=True) in ("date", "datetime"):
         return pd.to_datetime(series)
     return series

@@ -168,3 +168,11 @@ def test_excel_keeps_types_and_writes_any_text_safely():
         (None, True, 12, dt.datetime(2022, 3, 31), None),
     ]
     assert sheet.cell(HEADER_ROWS + 2, 4).number_format == "YYYY-MM-DD"
+
+
+def test_money_summed_in_floating_point_is_exported_to_the_cent():
+    noisy = pd.DataFrame({"paid_eur": [0.1 + 0.2, 792800.0000000001, 33333.333333]})
+    assert export.csv_bytes(noisy, "de").decode("utf-8-sig").splitlines() == [
+        "Ausgezahlt", "0,3", "792800,0", "33333,33"]
+    sheet = openpyxl.load_workbook(io.BytesIO(export.excel_bytes(noisy, lang="de"))).active
+    assert [cell.value for cell in sheet["A"]][-3:] == [0.3, 792800, 33333.33]
