@@ -45,3 +45,11 @@ def test_the_refresh_benchmark_measures_the_demo_in_a_process_of_its_own(pg_serv
     # another process writes 100 € for DM-05; this process catches up from the recorded changes, not a full copy
     caught = result["catch_up"]
     assert (caught["mode"], caught["versions"], caught["paid_eur"]) == ("catch_up", 1, "806480.23")
+    # a process started after the command line ended claims its snapshot and applies this process's third write
+    # (10 € for DM-04), instead of copying everything
+    started = result["restart"]
+    assert (started["mode"], started["rows_applied"] > 0, started["version"]) == ("catch_up", True, 4)
+    table = refresh.markdown({"scales": [{"scale": 1, "pg_size_mb": 1, **result}], "measured_at": "heute",
+                              "stichtag": "2023-03-31", "load_at_start": [0.5], "target_s": 10})
+    assert (f"claims the snapshot left behind and catches it up (**{started['wall_s']:.2f} s** (file copy "
+            f"{started['file_copy_s']:.2f} s, {started['rows_applied']:,} rows))") in table
