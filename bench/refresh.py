@@ -243,8 +243,8 @@ def catch_up() -> dict:
 THIRD_PAYMENT = (b"Projekt-ID;Zahlungsdatum;Betrag (EUR);Art;Bemerkung\r\n"
                  b"DM-04;17.03.2023;10,00;Abschlag;Benchmark, vor dem Neustart\r\n")
 # a process that starts: what the app does before its first page (store.ensure), timed, with its last refresh
-START = ("import json, time; from monitor import store; started = time.perf_counter(); store.ensure(); "
-         "print(json.dumps({'wall_s': round(time.perf_counter() - started, 2), **store.last_refresh()}))")
+STARTING = ("import json, time; from monitor import store; started = time.perf_counter(); store.ensure(); "
+            "print(json.dumps({'wall_s': round(time.perf_counter() - started, 2), **store.last_refresh()}))")
 
 
 def restart() -> dict:
@@ -257,7 +257,7 @@ def restart() -> dict:
     from monitor import batches
 
     batches.commit(THIRD_PAYMENT, "zahlung-3.csv", "payments", who="Benchmark")
-    done = subprocess.run([sys.executable, "-c", START], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", STARTING], capture_output=True, text=True,
                           cwd=Path(__file__).resolve().parent.parent)
     if done.returncode:
         return {"error": (done.stdout + done.stderr)[-300:]}

@@ -9,7 +9,7 @@ from bench import refresh
 from monitor import pg
 
 
-def test_the_refresh_benchmark_measures_the_demo_in_a_process_of_its_own(pg_server, pristine_db):
+def test_the_refresh_benchmark_measures_the_demo_in_a_process_of_its_own(pg_server, pristine_db, tmp_path):
     url = pg_server.create_database("bench_refresh_demo")
     loaded = refresh.load(url, pristine_db)
     assert loaded["pg_size_mb"] > 0 and loaded["postgres"].startswith("15")
@@ -49,7 +49,13 @@ def test_the_refresh_benchmark_measures_the_demo_in_a_process_of_its_own(pg_serv
     # (10 € for DM-04), instead of copying everything
     started = result["restart"]
     assert (started["mode"], started["rows_applied"] > 0, started["version"]) == ("catch_up", True, 4)
-    table = refresh.markdown({"scales": [{"scale": 1, "pg_size_mb": 1, **result}], "measured_at": "heute",
-                              "stichtag": "2023-03-31", "load_at_start": [0.5], "target_s": 10})
+    results = {"scales": [{"scale": 1, "pg_size_mb": 1, **result}], "measured_at": "heute", "stichtag": "2023-03-31",
+               "load_at_start": [0.5], "target_s": 10}
+    table = refresh.markdown(results)
+    # the report replaces its own block of bench/README.md and nothing else
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Bench\n\n{refresh.START}\nalt\n{refresh.END}\n\nDanach\n", encoding="utf-8")
+    refresh.update_readme(readme, results)
+    assert readme.read_text(encoding="utf-8") == f"# Bench\n\n{refresh.START}\n{table}\n{refresh.END}\n\nDanach\n"
     assert (f"claims the snapshot left behind and catches it up (**{started['wall_s']:.2f} s** (file copy "
             f"{started['file_copy_s']:.2f} s, {started['rows_applied']:,} rows))") in table
