@@ -180,8 +180,8 @@ def _left_behind(con, state: pg.State) -> Snapshot | None:
         try:
             duck = duckdb.connect(str(mine), config=build_config())
             try:
-                found = duck.execute(f"select version, lineage from {STATE_TABLE}").fetchall()
-                left = Snapshot(mine, found[0][0], time.time(), found[0][1]) if len(found) == 1 else None
+                marks = duck.execute(f"select version, lineage from {STATE_TABLE}").fetchall()
+                left = Snapshot(mine, marks[0][0], time.time(), marks[0][1]) if len(marks) == 1 else None
                 if left is not None and (left.holds(state) or left.can_catch_up(con, state)):
                     db.create_relations(duck)    # this version's rules and summaries
                     duck.execute("checkpoint")
