@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from monitor import a11y, auth, db, fmt, navigation, queries as q
+from monitor import a11y, auth, db, fmt, navigation, pg, queries as q
 from monitor.auth import Identity
 from monitor.i18n import LANGUAGE_NAMES, LANGUAGES, language_from_url, t
 
@@ -184,11 +184,9 @@ def enter(identity: Identity) -> Context:
     except db.DatabaseBusy as exc:
         st.error(str(exc))
         st.stop()
-    except Exception as exc:
-        from monitor import markup, pg
+    except pg.StoreError as exc:
+        from monitor import markup
 
-        if not isinstance(exc, pg.StoreError):
-            raise
         st.error(markup.text(str(exc)))   # PostgreSQL unreachable or of another schema: what, where, how to fix
         st.stop()
     return sidebar(identity)

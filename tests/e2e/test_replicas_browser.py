@@ -18,7 +18,7 @@ import psycopg
 import pytest
 
 from monitor import store
-from tests.e2e.conftest import ROOT, _free_port, launch
+from tests.e2e.conftest import ROOT, _free_port, launch, stop_server
 from tests.pgserver import server_mode
 
 FILES = {
@@ -83,13 +83,7 @@ def replicas(pg_server, tmp_path):
 
     yield url, make, started
     for proc, log in started:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        log.close()
+        stop_server(proc, log)   # (one that died on purpose is only waited for)
 
 
 def test_two_processes_share_one_postgresql(replicas, tab, tmp_path):
